@@ -1,0 +1,3 @@
+"""ocppctl: a command-line OCPP toolkit and message inspector."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from ocppctl.cli.main import main
+
+main()

@@ -1,0 +1,30 @@
+"""The one way commands reach stdin, stdout, stderr and the environment, so tests can swap them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import BinaryIO, Mapping, TextIO
+
+
+@dataclass
+class Env:
+    stdout: TextIO
+    stderr: TextIO
+    stdin: BinaryIO | None
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    stdout_isatty: bool = False
+    stdin_isatty: bool = False
+    debug: bool = False
+
+    @classmethod
+    def from_process(cls) -> Env:
+        return cls(
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            stdin=sys.stdin.buffer if sys.stdin is not None else None,
+            environ=os.environ,
+            stdout_isatty=sys.stdout.isatty(),
+            stdin_isatty=sys.stdin is not None and sys.stdin.isatty(),
+        )

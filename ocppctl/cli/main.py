@@ -1,0 +1,146 @@
+"""The `ocppctl` command group, its lazy subcommands, and the edge where errors become
+one line and an exit code. `run()` takes its streams as arguments; only `main()` exits."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from typing import Any, Sequence
+
+import click
+
+from ocppctl import __version__
+from ocppctl.cli.env import Env
+from ocppctl.cli.status import EXIT_CODES_HELP, ExitCode
+from ocppctl.errors import OcppctlError
+
+# name -> (module, attribute, short help): subcommands are imported only when used.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("ocppctl.cli.validate", "validate", "Check captured OCPP-J frames against the OCA schemas."),
+    "actions": ("ocppctl.cli.schema_tools", "actions", "List the actions of a version and who sends them."),
+    "schema": ("ocppctl.cli.schema_tools", "schema", "Print the JSON schema of an action."),
+    "template": ("ocppctl.cli.schema_tools", "template", "Print a minimal valid payload for an action."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands load on first use, keeping `ocppctl --help` fast."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(entry[0])
+        command: click.Command = getattr(module, entry[1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_) for name, (_, _, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            from ocppctl.core.hints import closest
+
+            near = closest(name, COMMANDS, cutoff=0.6)
+            hint = f' (did you mean "{near}"?)' if near else ""
+            raise click.UsageError(f"no command {name!r}{hint}; `ocppctl --help` lists them", ctx)
+        return super().resolve_command(ctx, args)
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from ocppctl.io.schemafiles import PROVENANCE, schema_dir
+
+    try:
+        where = str(schema_dir())
+    except FileNotFoundError as exc:
+        where = f"MISSING ({exc})"
+    click.echo(f"ocppctl {__version__}\nschemas: {PROVENANCE}\n  at {where}")
+    ctx.exit(0)
+
+
+@click.group(
+    cls=LazyGroup,
+    epilog=EXIT_CODES_HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Show the version and where the schemas came from.")
+@click.option("--debug", is_flag=True, help="Show a Python traceback when a command fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """ocppctl: inspect, validate and talk OCPP-J (1.6, 2.0.1, 2.1).
+
+    Every check uses the official OCA JSON schemas; `ocppctl --version` says where they came from.
+    """
+    env = ctx.ensure_object(Env)
+    env.debug = env.debug or debug
+
+
+def run(argv: Sequence[str], env: Env) -> int:
+    """Run one command line with the given environment; return its exit code."""
+    debug = "--debug" in argv
+    env.debug = env.debug or debug
+    try:
+        with _redirect(env):
+            rv = cli.main(args=list(argv), prog_name="ocppctl", standalone_mode=False, obj=env)
+        return int(rv) if isinstance(rv, int) else 0
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        message = exc.format_message()
+        ctx = getattr(exc, "ctx", None)
+        usage = f"\nTry '{ctx.command_path} --help' for help." if ctx is not None and isinstance(exc, click.UsageError) else ""
+        env.stderr.write(f"ocppctl: error: {message}{usage}\n")
+        return int(ExitCode.USAGE)
+    except click.Abort:
+        env.stderr.write("ocppctl: interrupted\n")
+        return int(ExitCode.INTERRUPTED)
+    except OcppctlError as exc:
+        if env.debug:
+            traceback.print_exc(file=env.stderr)
+        env.stderr.write(f"ocppctl: error: {exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        env.stderr.write("ocppctl: interrupted\n")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if env.debug:
+            traceback.print_exc(file=env.stderr)
+        env.stderr.write(f"ocppctl: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
+        return int(ExitCode.INTERNAL)
+
+
+class _redirect:
+    """Point click.echo's default streams at the Env's for the duration of a run."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.saved: tuple[Any, Any] | None = None
+
+    def __enter__(self) -> None:
+        self.saved = (sys.stdout, sys.stderr)
+        sys.stdout, sys.stderr = self.env.stdout, self.env.stderr
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.saved is not None
+        sys.stdout, sys.stderr = self.saved
+
+
+def main() -> None:
+    env = Env.from_process()
+    code = run(sys.argv[1:], env)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    sys.exit(code)

@@ -1,0 +1,112 @@
+"""What `validate` does once its options are read: open each input, feed the stream checker,
+print findings as they come. Kept apart from the click command so its import stays light."""
+
+from __future__ import annotations
+
+import re
+from typing import TextIO
+
+from ocppctl.cli.env import Env
+from ocppctl.core.capture import split_document
+from ocppctl.core.findings import Finding
+from ocppctl.core.stream import CheckOptions, StreamChecker, check_payload
+from ocppctl.core.summary import Report, Summary
+from ocppctl.core.versions import get_version
+from ocppctl.errors import InputError, UsageFailure
+from ocppctl.io.inputs import open_input
+from ocppctl.io.schemafiles import default_registry
+from ocppctl.render.findings import finding_json, finding_text, summary_json, summary_text, totals_line
+
+
+class Printer:
+    """Writes findings as they arrive (text or JSON lines), honouring --quiet and --max-findings."""
+
+    def __init__(self, out: TextIO, json_lines: bool, color: bool, quiet: bool, limit: int | None) -> None:
+        self.out = out
+        self.json_lines = json_lines
+        self.color = color
+        self.quiet = quiet
+        self.limit = limit
+        self.printed = 0
+        self.held_back = 0
+
+    def __call__(self, finding: Finding) -> None:
+        if self.quiet:
+            return
+        if self.limit is not None and self.printed >= self.limit:
+            self.held_back += 1
+            return
+        self.printed += 1
+        self.out.write((finding_json(finding) if self.json_lines else finding_text(finding, self.color)) + "\n")
+
+    def finish(self, summary: Summary, exit_code: int) -> None:
+        if self.json_lines:
+            self.out.write(summary_json(summary, exit_code) + "\n")
+            return
+        if self.held_back:
+            self.out.write(f"… {self.held_back:,} more findings not shown (--max-findings {self.limit})\n")
+        if self.quiet:
+            self.out.write(totals_line(summary, self.color) + "\n")
+        else:
+            if self.printed:
+                self.out.write("\n")
+            self.out.write(summary_text(summary, self.color) + "\n")
+
+
+def check_files(
+    files: tuple[str, ...],
+    env: Env,
+    printer: Printer,
+    *,
+    ocpp: str | None,
+    pattern: re.Pattern[str] | None,
+    action: str | None,
+    response: bool,
+    select: frozenset[str],
+    ignore: frozenset[str],
+) -> tuple[Summary, bool]:
+    """Check every input; return the summary and whether any input could not be read."""
+    summary = Summary()
+    report = Report(summary, printer, select, ignore)
+    try:
+        registry = default_registry()
+        registry_version = get_version(ocpp) if ocpp else None
+    except FileNotFoundError as exc:
+        raise UsageFailure(str(exc)) from None
+    if action is not None and registry_version is None:
+        raise UsageFailure("--action needs --ocpp: a bare payload does not say its version")
+    unreadable = False
+    for path in files:
+        try:
+            source = open_input(path, env.stdin)
+        except InputError as exc:
+            env.stderr.write(f"ocppctl: error: {exc.message}\n")
+            unreadable = True
+            continue
+        summary.files += 1
+        try:
+            if action is not None:
+                assert registry_version is not None
+                check_payload(registry, registry_version, action, "response" if response else "request", source.read_text(), report, source.name)
+                continue
+            checker = StreamChecker(registry, report, source.name, CheckOptions(registry_version, pattern))
+            if source.is_document:
+                text = source.read_text()
+                document = split_document(text)
+                if document is not None:
+                    for item in document:
+                        checker.feed_item(item)
+                else:  # not one frame or an array of them: read it as lines
+                    for lineno, line in enumerate(text.split("\n"), start=1):
+                        checker.feed_line(line.rstrip("\r"), lineno)
+            else:
+                for lineno, line in source.lines():
+                    checker.feed_line(line, lineno)
+            checker.finish()
+        except InputError as exc:
+            env.stderr.write(f"ocppctl: error: {exc.message}\n")
+            unreadable = True
+        finally:
+            if path != "-":
+                source.handle.close()
+    return summary, unreadable

@@ -1,0 +1,136 @@
+"""Strict JSON text decoding for OCPP-J: the one JSON parser every layer uses.
+
+orjson is the fast path. It refuses a few texts that *are* JSON (a number that overflows a
+double such as 1e400, a lone surrogate escape) and turns integers beyond 64 bits into floats;
+the standard library parser, told to refuse NaN and Infinity, handles those exactly.
+Duplicate keys are found without re-parsing: orjson's compact re-encoding of the value equals
+the input byte for byte unless the text was not compact to begin with, and only such texts get
+the second, slower look.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+
+class JsonSyntaxError(Exception):
+    """Text that is not JSON; `pos` is the 0-based character offset of the problem."""
+
+    def __init__(self, message: str, pos: int, text: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+        self.line = text.count("\n", 0, pos) + 1
+        self.column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+class _Constant(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+def _exact_float(text: str) -> Any:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        return Decimal(text)  # a JSON number all the same; validators see its exact value
+    return value
+
+
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+_STRICT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float)
+_DECIMAL = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=Decimal)
+
+
+def _slow_loads(text: str) -> Any:
+    try:
+        return _STRICT.decode(text)
+    except _Constant as exc:
+        pos = 0
+        for match in _CONSTANT.finditer(text):
+            if match.group(1):
+                pos = match.start(1)
+                break
+        raise JsonSyntaxError(f"{exc.name} is not JSON", pos, text) from None
+    except json.JSONDecodeError as exc:
+        raise JsonSyntaxError(exc.msg, exc.pos, text) from None
+    except RecursionError:
+        raise JsonSyntaxError("nested too deeply", 0, text) from None
+
+
+def loads(text: str) -> Any:
+    """Parse one JSON text strictly; raise JsonSyntaxError with the offset of the problem."""
+    return decode(text)[0]
+
+
+def decode(text: str) -> tuple[Any, bool]:
+    """Parse strictly; also say whether the exact (standard library) parser had to be used.
+
+    A value from the exact parser may hold integers beyond 64 bits or Decimals for numbers that
+    overflow a double: only the reference validator judges those correctly.
+    """
+    try:
+        return orjson.loads(text), False
+    except orjson.JSONDecodeError:
+        return _slow_loads(text), True
+
+
+def loads_exact(text: str) -> Any:
+    """Parse with exact integers (orjson rounds those beyond 64 bits into floats)."""
+    return _slow_loads(text)
+
+
+def loads_decimal(text: str) -> Any:
+    """Parse with exact integers and every other number as Decimal, for the reference engine."""
+    try:
+        return _DECIMAL.decode(text)
+    except (ValueError, RecursionError) as exc:
+        raise JsonSyntaxError(str(exc), 0, text) from None
+
+
+def may_be_inexact(text: str) -> bool:
+    """True when orjson may have rounded an integer of 20 or more digits into a float."""
+    return _LONG_DIGITS.search(text) is not None
+
+
+_LONG_DIGITS = re.compile(r"\d{19}")
+
+
+def duplicate_keys(text: str, value: Any) -> list[str]:
+    """Keys that occur twice in one object of `text`, which parsed to `value`.
+
+    Returns [] at once for compact texts (orjson re-encodes them byte for byte).
+    """
+    if orjson.dumps(value) == text.encode("utf-8", "surrogatepass"):
+        return []
+    found: list[str] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        if len(set(keys)) != len(keys):
+            seen: set[str] = set()
+            for key in keys:
+                if key in seen and key not in found:
+                    found.append(key)
+                seen.add(key)
+        return dict(pairs)
+
+    try:
+        json.loads(text, object_pairs_hook=hook, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return found
+    return found
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text, as sent on the wire."""
+    return orjson.dumps(value).decode()

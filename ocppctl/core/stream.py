@@ -1,0 +1,392 @@
+"""One input stream checked frame by frame: the engine behind `ocppctl validate`.
+
+Text goes in a line (or a document element) at a time; findings go to a Report and counts to
+its Summary. Nothing here reads files or prints. Per station connection, a Correlator pairs
+responses with their calls, so a response is checked against its call's response schema.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ocppctl.core import checks, frames
+from ocppctl.core.capture import DocItem, column_of_raw, find_in_log, normalize_side
+from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
+from ocppctl.core.infer import infer
+from ocppctl.core.jsontext import JsonSyntaxError, decode, duplicate_keys
+from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.session import Correlator, OpenCall
+from ocppctl.core.summary import Report
+from ocppctl.core.versions import Version, get_version
+
+_INFER_CALLS = 50  # calls buffered before the version is inferred
+_INFER_ITEMS = 5000  # items buffered at most while inferring
+
+
+@dataclass
+class CheckOptions:
+    version: Version | None = None
+    pattern: re.Pattern[str] | None = None
+
+
+@dataclass(slots=True)
+class _Item:
+    """A frame waiting to be checked, with where it came from."""
+
+    line: int
+    column: int
+    text: str | None  # wire text; None when the record gave the frame as a JSON value
+    value: Any
+    exact: bool
+    station: str | None
+    conn: Any
+    side: str | None
+    ocpp: str | None
+    ts: Any
+    source: str | None = None  # the whole line, for the column of a record's raw value
+
+
+@dataclass(slots=True)
+class _Conn:
+    correlator: Correlator = field(default_factory=Correlator)
+    version: Version | None = None
+
+
+class StreamChecker:
+    """Checks one file or stdin. Feed lines (or document items), then call finish()."""
+
+    def __init__(self, registry: SchemaRegistry, report: Report, file: str, options: CheckOptions) -> None:
+        self.registry = registry
+        self.report = report
+        self.summary = report.summary
+        self.file = file
+        self.options = options
+        self.mode: str | None = None  # "json" or "log", from the first line that is not blank
+        self.conns: dict[tuple[Any, Any], _Conn] = {}
+        self.inferred: Version | None = None
+        self.pending: list[_Item] | None = None if options.version else []
+        self.pending_calls = 0
+
+    # --- input ---------------------------------------------------------------------------
+
+    def feed_line(self, line: str, lineno: int) -> None:
+        """One line of JSON Lines, bare frames or log text (CR and BOM already removed)."""
+        first = line[:1]
+        if first in ("", " ", "\t"):
+            line = line.strip()
+            if not line:
+                return
+            first = line[0]
+        if self.mode is None:
+            self.mode = "json" if first in "{[" and self.options.pattern is None else "log"
+        if self.mode == "log":
+            self._log_line(line, lineno)
+        elif first == "{":
+            self._record(line, lineno)
+        else:
+            self._frame_text(line, lineno, 1, None, None, None, None, None, None)
+
+    def feed_item(self, item: DocItem) -> None:
+        """One element of a JSON document: a frame or a capture record."""
+        if item.text.startswith("{"):
+            self._record(item.text, item.line, item.column)
+        else:
+            self._frame_text(item.text, item.line, item.column, None, None, None, None, None, None)
+
+    def _log_line(self, line: str, lineno: int) -> None:
+        found = find_in_log(line, self.options.pattern)
+        if found is None:
+            self.summary.skipped_lines += 1
+            return
+        self._frame_text(found.text, lineno, found.column, found.station, None, found.side, None, found.ts, line)
+
+    def _record(self, line: str, lineno: int, column: int = 1) -> None:
+        try:
+            record, _ = decode(line)
+        except JsonSyntaxError as exc:
+            self._syntax(exc, lineno, column, None)
+            return
+        if type(record) is not dict:
+            self._frame_text(line, lineno, column, None, None, None, None, None, None)
+            return
+        get = record.get
+        station = get("station")
+        side = get("from")
+        if side is not None and side not in ("station", "csms"):
+            self._add(Finding(WARNING, "record", f'"from" must be "station" or "csms", got {side!r}'), lineno, column, station)
+            side = normalize_side(str(side))
+        raw = get("raw")
+        if raw is not None:
+            if type(raw) is not str:
+                self._add(Finding(ERROR, "record", '"raw" must hold the frame\'s text as a string'), lineno, column, station)
+                return
+            self._frame_text(raw, lineno, 0, station, get("conn"), side, get("ocpp"), get("ts"), line)
+        elif "frame" in record:
+            for key in duplicate_keys(line, record):
+                self._add(Finding(WARNING, "duplicate-key", f'key "{key}" occurs twice in one object; receivers keep one of them', "remove the repeated key"), lineno, column, station)
+            item = _Item(lineno, 0, None, record["frame"], False, station, get("conn"), side, get("ocpp"), get("ts"), line)
+            self._item(item)
+        elif "event" in record:
+            self._event(record, lineno, column)
+        else:
+            self._add(Finding(ERROR, "record", 'a capture record holds "raw", "frame" or "event"', "see docs/capture-format.md"), lineno, column, station)
+
+    def _frame_text(self, text: str, lineno: int, column: int, station: Any, conn: Any, side: Any, ocpp: Any, ts: Any, source: str | None) -> None:
+        try:
+            value, exact = decode(text)
+        except JsonSyntaxError as exc:
+            self.summary.frames += 1
+            self._syntax(exc, lineno, column if column else column_of_raw(source or ""), station)
+            return
+        self._item(_Item(lineno, column, text, value, exact, station, conn, side, ocpp, ts, source))
+
+    def _syntax(self, exc: JsonSyntaxError, lineno: int, column: int, station: Any) -> None:
+        line = lineno + exc.line - 1
+        col = exc.column + (column - 1 if exc.line == 1 else 0)
+        self._add(Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"), line, col, station)
+
+    def _event(self, record: dict[str, Any], lineno: int, column: int) -> None:
+        self.summary.events += 1
+        key = (record.get("station"), record.get("conn"))
+        event = record.get("event")
+        if event == "connect":
+            self._close(key)
+            conn = self.conns[key] = _Conn()
+            sub = record.get("subprotocol")
+            if sub:
+                conn.version = get_version(str(sub))
+                if conn.version is None:
+                    self._add(Finding(WARNING, "record", f"unknown subprotocol {sub!r}", "ocpp1.6, ocpp2.0.1 or ocpp2.1"), lineno, column, key[0])
+        elif event == "close":
+            self._close(key)
+        else:
+            self._add(Finding(WARNING, "record", f"unknown event {event!r}", '"connect" or "close"'), lineno, column, key[0])
+
+    # --- version -----------------------------------------------------------------------------
+
+    def _version(self, item: _Item, conn: _Conn) -> Version | None:
+        if self.options.version is not None:
+            return self.options.version
+        if item.ocpp is not None:
+            version = get_version(str(item.ocpp))
+            if version is not None:
+                return version
+            self._add(Finding(WARNING, "record", f"unknown ocpp version {item.ocpp!r}", "1.6, 2.0.1 or 2.1"), item.line, item.column or 1, item.station)
+        return conn.version or self.inferred
+
+    def _decide(self) -> None:
+        pending = self.pending or []
+        self.pending = None
+        calls: list[tuple[str, Any]] = []
+        types: set[int] = set()
+        for item in pending:
+            value = item.value
+            if type(value) is list and value and type(value[0]) is int:
+                types.add(value[0])
+                if len(value) == 4 and value[0] in (2, 6) and isinstance(value[2], str):
+                    calls.append((value[2], value[3]))
+        if not pending:
+            return
+        result = infer(self.registry, calls, types)
+        self.inferred = result.version
+        first = pending[0]
+        self._add(Finding(INFO, "version", result.reason), first.line, first.column or 1, first.station)
+        for item in pending:
+            self._check(item)
+
+    # --- checks ------------------------------------------------------------------------------
+
+    def _item(self, item: _Item) -> None:
+        pending = self.pending
+        if pending is not None and item.ocpp is None:
+            conn = self.conns.get((item.station, item.conn))
+            if conn is None or conn.version is None:
+                pending.append(item)
+                value = item.value
+                if type(value) is list and value and value[0] in (2, 6):
+                    self.pending_calls += 1
+                if self.pending_calls >= _INFER_CALLS or len(pending) >= _INFER_ITEMS:
+                    self._decide()
+                return
+        self._check(item)
+
+    def _check(self, item: _Item) -> None:
+        summary = self.summary
+        summary.frames += 1
+        key = (item.station, item.conn)
+        conn = self.conns.get(key)
+        if conn is None:
+            conn = self.conns[key] = _Conn()
+        version = self._version(item, conn)
+        frame, problems = frames.from_value(item.value, version)
+        for problem in problems:
+            self._add(problem, item.line, self._column(item), item.station, frame.id if frame else None)
+        if frame is None:
+            return
+        if item.text is not None:
+            for problem in checks.duplicate_key_findings(item.text, item.value):
+                self._add(problem, item.line, self._column(item), item.station, frame.id, frame.action)
+        mtype = frame.type
+        if mtype == 2 or mtype == 6:
+            self._call(item, frame, version, conn)
+        elif mtype == 3 or mtype == 4:
+            self._response(item, frame, version, conn)
+        else:
+            summary.callresulterrors += 1
+            if version is not None:
+                self._add_opt(checks.error_code(version, frame), item, frame)
+            if conn.correlator.answered(frame.id) is None:
+                self._add(Finding(WARNING, "orphan-response", f"CALLRESULTERROR {frame.id!r} refers to no CALLRESULT seen", None), item.line, self._column(item), item.station, frame.id)
+
+    def _call(self, item: _Item, frame: frames.Frame, version: Version | None, conn: _Conn) -> None:
+        summary = self.summary
+        action = frame.action or ""
+        if frame.type == 2:
+            summary.calls += 1
+        else:
+            summary.sends += 1
+        summary.action(action).calls += 1
+        if version is None:
+            return
+        if action not in version.actions:
+            self._add(checks.unknown_action(version, action), item.line, self._column(item), item.station, frame.id)
+            if frame.type == 2:
+                self._open(item, frame, conn)
+            return
+        is_send = action in version.send_actions
+        if is_send != (frame.type == 6):
+            want = "SEND (6)" if is_send else "CALL (2)"
+            self._add(Finding(ERROR, "message-type", f"{action} travels as {want} in OCPP {version.name}", None), item.line, self._column(item), item.station, frame.id, action)
+            return
+        if item.side is not None:
+            self._add_opt(checks.direction(version, frame, item.side), item, frame)
+        if frame.type == 2:
+            self._open(item, frame, conn)
+        self._payload(item, frame, version, action, "send" if is_send else "request")
+
+    def _open(self, item: _Item, frame: frames.Frame, conn: _Conn) -> None:
+        previous = conn.correlator.call(OpenCall(frame.id, frame.action or "", item.side, item.line, item.ts))
+        if previous is not None:
+            self._add(
+                Finding(ERROR, "duplicate-id", f"unique id {frame.id!r} reused while the {previous.action} call of line {previous.line} is open", "each CALL needs a fresh unique id (a UUID)"),
+                item.line, self._column(item), item.station, frame.id, frame.action,
+            )
+
+    def _response(self, item: _Item, frame: frames.Frame, version: Version | None, conn: _Conn) -> None:
+        summary = self.summary
+        is_result = frame.type == 3
+        if is_result:
+            summary.results += 1
+        else:
+            summary.callerrors += 1
+            if version is not None:
+                self._add_opt(checks.error_code(version, frame), item, frame)
+        call = conn.correlator.answer(frame.id, item.side)
+        if call is None:
+            name = "CALLRESULT" if is_result else "CALLERROR"
+            self._add(Finding(ERROR, "orphan-response", f"{name} {frame.id!r} answers no open CALL", "the unique id must echo that of a CALL not yet answered"), item.line, self._column(item), item.station, frame.id)
+            return
+        frame.action = call.action
+        stats = summary.action(call.action)
+        if is_result:
+            stats.results += 1
+        else:
+            stats.callerrors += 1
+        if call.ts is not None and item.ts is not None:
+            ms = _latency_ms(call.ts, item.ts)
+            if ms is not None:
+                stats.latency.add(ms)
+        if is_result and version is not None and call.action in version.actions:
+            self._payload(item, frame, version, call.action, "response")
+
+    def _payload(self, item: _Item, frame: frames.Frame, version: Version, action: str, kind: str) -> None:
+        schema = self.registry.get(version, action, kind)
+        if schema is None:
+            return
+        payload = frame.payload
+        text = item.text
+        for problem in checks.payload_findings(schema, payload, text, item.exact):
+            self._add(problem, item.line, self._column(item), item.station, frame.id, action)
+        if text is None or "vendorId" in text:
+            scan = text is None or "customData" in text
+            for problem in checks.vendor_findings(frame, version, payload, scan):
+                self._add(problem, item.line, self._column(item), item.station, frame.id, action)
+
+    # --- end ---------------------------------------------------------------------------------
+
+    def _close(self, key: tuple[Any, Any]) -> None:
+        conn = self.conns.pop(key, None)
+        if conn is None:
+            return
+        for call in conn.correlator.drain():
+            self._add(
+                Finding(WARNING, "unanswered-call", f"{call.action} call {call.id!r} was never answered", "the connection closed or the input ended before its CALLRESULT/CALLERROR"),
+                call.line, None, key[0], call.id, call.action,
+            )
+
+    def finish(self) -> None:
+        """End of input: decide a pending version, report calls still open."""
+        if self.pending is not None:
+            self._decide()
+        for key in list(self.conns):
+            self._close(key)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _column(self, item: _Item) -> int:
+        if item.column:
+            return item.column
+        item.column = column_of_raw(item.source or "")
+        return item.column
+
+    def _add_opt(self, finding: Finding | None, item: _Item, frame: frames.Frame) -> None:
+        if finding is not None:
+            self._add(finding, item.line, self._column(item), item.station, frame.id, frame.action)
+
+    def _add(self, finding: Finding, line: int | None, column: int | None, station: Any, uid: str | None = None, action: str | None = None) -> None:
+        finding.file = self.file
+        finding.line = line
+        finding.column = column
+        finding.station = station if isinstance(station, str) or station is None else str(station)
+        if finding.id is None:
+            finding.id = uid
+        if finding.action is None:
+            finding.action = action
+        self.report.add(finding)
+
+
+def _latency_ms(start: Any, end: Any) -> float | None:
+    if isinstance(start, (int, float)) and isinstance(end, (int, float)):
+        return (end - start) * 1000.0
+    try:
+        a = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+        b = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+        return (b - a).total_seconds() * 1000.0
+    except (ValueError, TypeError):
+        return None
+
+
+def check_payload(registry: SchemaRegistry, version: Version, action: str, kind: str, text: str, report: Report, file: str) -> None:
+    """`validate --action NAME [--response]`: a file holding one bare payload."""
+    schema = registry.get(version, action, kind)
+    if schema is None:
+        finding = checks.unknown_action(version, action)
+        finding.file = file
+        report.add(finding)
+        return
+    try:
+        payload, exact = decode(text)
+    except JsonSyntaxError as exc:
+        report.add(Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", None, None, file, exc.line, exc.column))
+        return
+    report.summary.frames += 1
+    # The payload inside a frame, so the reference engine can re-read it exactly if need be.
+    wrapped = f'[3,"p",{text}]' if kind == "response" else f'[2,"p","{action}",{text}]'
+    for problem in checks.payload_findings(schema, payload, wrapped, exact):
+        problem.file = file
+        problem.line = 1
+        problem.action = action
+        report.add(problem)

@@ -1,0 +1,141 @@
+"""What a run saw, counted as it goes: frames, calls, results, findings, latency per action.
+
+Latencies go into log-spaced buckets (5% wide), so percentiles cost constant memory
+whatever the size of the capture.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
+
+_BASE = math.log(1.05)
+
+
+@dataclass(slots=True)
+class Latency:
+    count: int = 0
+    total: float = 0.0
+    maximum: float = 0.0
+    buckets: dict[int, int] = field(default_factory=dict)
+
+    def add(self, ms: float) -> None:
+        self.count += 1
+        self.total += ms
+        if ms > self.maximum:
+            self.maximum = ms
+        bucket = int(math.log1p(max(ms, 0.0)) / _BASE)
+        self.buckets[bucket] = self.buckets.get(bucket, 0) + 1
+
+    def percentile(self, p: float) -> float:
+        """Upper bound of the bucket holding the p-th percentile (p in 0..100)."""
+        rank = max(1, math.ceil(self.count * p / 100))
+        seen = 0
+        for bucket in sorted(self.buckets):
+            seen += self.buckets[bucket]
+            if seen >= rank:
+                return min(math.expm1((bucket + 1) * _BASE), self.maximum)
+        return self.maximum
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "mean_ms": round(self.total / self.count, 3) if self.count else None,
+            "p50_ms": round(self.percentile(50), 3) if self.count else None,
+            "p95_ms": round(self.percentile(95), 3) if self.count else None,
+            "max_ms": round(self.maximum, 3) if self.count else None,
+        }
+
+
+@dataclass(slots=True)
+class ActionStats:
+    calls: int = 0
+    results: int = 0
+    callerrors: int = 0
+    latency: Latency = field(default_factory=Latency)
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    frames: int = 0
+    calls: int = 0
+    results: int = 0
+    callerrors: int = 0
+    callresulterrors: int = 0
+    sends: int = 0
+    events: int = 0
+    skipped_lines: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    codes: dict[str, int] = field(default_factory=dict)
+    actions: dict[str, ActionStats] = field(default_factory=dict)
+
+    def action(self, name: str) -> ActionStats:
+        stats = self.actions.get(name)
+        if stats is None:
+            stats = self.actions[name] = ActionStats()
+        return stats
+
+    def count(self, finding: Finding) -> None:
+        if finding.severity == ERROR:
+            self.errors += 1
+        elif finding.severity == WARNING:
+            self.warnings += 1
+        elif finding.severity == INFO:
+            self.infos += 1
+        self.codes[finding.code] = self.codes.get(finding.code, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "frames": self.frames,
+            "calls": self.calls,
+            "results": self.results,
+            "callerrors": self.callerrors,
+            "callresulterrors": self.callresulterrors,
+            "sends": self.sends,
+            "events": self.events,
+            "skipped_lines": self.skipped_lines,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.infos,
+            "codes": dict(sorted(self.codes.items())),
+            "actions": {
+                name: {
+                    "calls": s.calls,
+                    "results": s.results,
+                    "callerrors": s.callerrors,
+                    "latency": s.latency.as_dict() if s.latency.count else None,
+                }
+                for name, s in sorted(self.actions.items())
+            },
+        }
+
+
+class Report:
+    """Where findings go: filtered by --select/--ignore, counted, then handed to a sink."""
+
+    def __init__(
+        self,
+        summary: Summary,
+        sink: Any = None,
+        select: frozenset[str] = frozenset(),
+        ignore: frozenset[str] = frozenset(),
+    ) -> None:
+        self.summary = summary
+        self.sink = sink
+        self.select = select
+        self.ignore = ignore
+
+    def add(self, finding: Finding) -> None:
+        code = finding.code
+        if code in self.ignore or (self.select and code not in self.select and finding.severity != INFO):
+            return
+        self.summary.count(finding)
+        if self.sink is not None:
+            self.sink(finding)

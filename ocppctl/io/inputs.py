@@ -1,0 +1,88 @@
+"""Opening inputs: paths, '-' for stdin, gzip (by its magic bytes), UTF-8 with or without BOM.
+
+Problems opening or decoding become InputError, which the CLI turns into exit code 2.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+from ocppctl.errors import InputError
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass
+class Input:
+    """One input stream: its display name and a binary handle."""
+
+    name: str
+    handle: BinaryIO
+    is_document: bool  # a .json file: one frame or an array, read whole
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(line number, text) with BOM, CR and LF removed; decoding errors raise InputError."""
+        text = io.TextIOWrapper(self.handle, encoding="utf-8-sig", newline="")
+        lineno = 0
+        try:
+            for lineno, line in enumerate(text, start=1):  # noqa: B007
+                yield lineno, line.rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{self.name}: line {lineno + 1} is not UTF-8 ({exc.reason}); re-encode the file as UTF-8") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{self.name}: cannot read past line {lineno}: {_reason(exc)}") from None
+        finally:
+            text.detach()
+
+    def read_text(self) -> str:
+        try:
+            data = self.handle.read()
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{self.name}: not UTF-8 at byte {exc.start} ({exc.reason}); re-encode the file as UTF-8") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{self.name}: cannot read: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text[0].lower() + text[1:]
+
+
+def open_input(path: str, stdin: BinaryIO | None) -> Input:
+    """Open a path (or '-' for stdin), unwrapping gzip; raise InputError if it cannot be read."""
+    if path == "-":
+        if stdin is None:
+            raise InputError("no standard input to read")
+        raw: BinaryIO = stdin
+        name = "<stdin>"
+    else:
+        name = path
+        try:
+            raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through Input.handle
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{path}: is a directory, not a capture file") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+    try:
+        head = buffered.peek(2)[:2]  # type: ignore[attr-defined]
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc}") from None
+    handle: BinaryIO = buffered
+    stem = path[:-3] if path.endswith(".gz") else path
+    if head == _GZIP_MAGIC:
+        handle = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
+        try:
+            handle.peek(1)  # type: ignore[attr-defined]
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{name}: cannot decompress: {_reason(exc)}") from None
+    elif path.endswith(".gz"):
+        raise InputError(f"{name}: not gzip data, though the name ends in .gz")
+    return Input(name, handle, is_document=stem.endswith(".json"))

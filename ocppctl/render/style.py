@@ -1,0 +1,33 @@
+"""Colour for terminal output, in one place (Pygments' console codes), and escaping of text
+that came from a peer or a capture before it reaches a terminal."""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from pygments.console import colorize
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+SEVERITY_COLORS = {"error": "brightred", "warning": "yellow", "info": "cyan"}
+
+
+def escape(text: str) -> str:
+    """Control characters (an ANSI escape in a payload, say) shown as \\xNN, never obeyed."""
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+def paint(color: str, text: str, enabled: bool) -> str:
+    return colorize(color, text) if enabled else text
+
+
+def wants_color(choice: str, isatty: bool, environ: Mapping[str, str]) -> bool:
+    """--color auto|always|never; auto means a terminal, no NO_COLOR, and TERM not 'dumb'."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    return isatty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
