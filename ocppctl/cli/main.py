@@ -3,10 +3,12 @@ one line and an exit code. `run()` takes its streams as arguments; only `main()`
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import traceback
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -43,7 +45,9 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS:
             from ocppctl.core.hints import closest
@@ -72,7 +76,14 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     epilog=EXIT_CODES_HELP,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Show the version and where the schemas came from.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and where the schemas came from.",
+)
 @click.option("--debug", is_flag=True, help="Show a Python traceback when a command fails.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -97,7 +108,11 @@ def run(argv: Sequence[str], env: Env) -> int:
     except click.ClickException as exc:
         message = exc.format_message()
         ctx = getattr(exc, "ctx", None)
-        usage = f"\nTry '{ctx.command_path} --help' for help." if ctx is not None and isinstance(exc, click.UsageError) else ""
+        usage = (
+            f"\nTry '{ctx.command_path} --help' for help."
+            if ctx is not None and isinstance(exc, click.UsageError)
+            else ""
+        )
         env.stderr.write(f"ocppctl: error: {message}{usage}\n")
         return int(ExitCode.USAGE)
     except click.Abort:
@@ -139,8 +154,6 @@ class _redirect:
 def main() -> None:
     env = Env.from_process()
     code = run(sys.argv[1:], env)
-    try:
+    with contextlib.suppress(BrokenPipeError):
         sys.stdout.flush()
-    except BrokenPipeError:
-        pass
     sys.exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 import click
 
 from ocppctl.cli.options import color_option, env_of, ocpp_option
@@ -23,7 +24,9 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
                 from ocppctl.core.hints import closest
 
                 near = closest(code, CODES, cutoff=0.6)
-                raise click.BadParameter(f"unknown finding code {code!r}" + (f' (did you mean "{near}"?)' if near else "; see --help"))
+                raise click.BadParameter(
+                    f"unknown finding code {code!r}" + (f' (did you mean "{near}"?)' if near else "; see --help")
+                )
             out.add(code)
     return frozenset(out)
 
@@ -36,26 +39,75 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     except re.error as exc:
         raise click.BadParameter(f"not a regular expression: {exc}") from None
     if "frame" not in compiled.groupindex:
-        raise click.BadParameter("needs a named group (?P<frame>...) around the frame; ts, station and dir are optional")
+        raise click.BadParameter(
+            "needs a named group (?P<frame>...) around the frame; ts, station and dir are optional"
+        )
     return compiled
 
 
 @click.command(epilog=_CODES_HELP)
 @click.argument("files", nargs=-1, metavar="[FILE ...|-]")
 @ocpp_option("Read every frame as this version (default: each record's ocpp, else inferred).")
-@click.option("--pattern", callback=_pattern, metavar="REGEX", help="Find frames in log lines with this regex: named group frame, optional ts, station, dir.")
-@click.option("--action", metavar="NAME", help="The file holds one bare payload of this action (a request unless --response).")
+@click.option(
+    "--pattern",
+    callback=_pattern,
+    metavar="REGEX",
+    help="Find frames in log lines with this regex: named group frame, optional ts, station, dir.",
+)
+@click.option(
+    "--action", metavar="NAME", help="The file holds one bare payload of this action (a request unless --response)."
+)
 @click.option("--response", is_flag=True, help="With --action: the payload is the action's response.")
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True, help="Human text, or one JSON finding per line and a last summary line.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Human text, or one JSON finding per line and a last summary line.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json.")
 @color_option()
 @click.option("-q", "--quiet", is_flag=True, help="Print no findings, only the totals.")
-@click.option("--max-findings", type=click.IntRange(min=0), default=None, metavar="N", help="Print at most N findings; counting goes on.")
+@click.option(
+    "--max-findings",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Print at most N findings; counting goes on.",
+)
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
-@click.option("--select", multiple=True, callback=_codes, metavar="CODE", help="Report only these finding codes (repeatable, or comma-separated).")
-@click.option("--ignore", multiple=True, callback=_codes, metavar="CODE", help="Do not report these finding codes (repeatable, or comma-separated).")
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_codes,
+    metavar="CODE",
+    help="Report only these finding codes (repeatable, or comma-separated).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    callback=_codes,
+    metavar="CODE",
+    help="Do not report these finding codes (repeatable, or comma-separated).",
+)
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[str, ...], ocpp: str | None, pattern: re.Pattern[str] | None, action: str | None, response: bool, fmt: str, as_json: bool, color: str, quiet: bool, max_findings: int | None, strict: bool, select: frozenset[str], ignore: frozenset[str]) -> int:
+def validate(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    ocpp: str | None,
+    pattern: re.Pattern[str] | None,
+    action: str | None,
+    response: bool,
+    fmt: str,
+    as_json: bool,
+    color: str,
+    quiet: bool,
+    max_findings: int | None,
+    strict: bool,
+    select: frozenset[str],
+    ignore: frozenset[str],
+) -> int:
     """Check captured OCPP-J frames (1.6, 2.0.1, 2.1) against the official OCA JSON schemas.
 
     FILE is a capture in JSON Lines (capture records or bare frames), a .json file holding one
@@ -84,7 +136,9 @@ def validate(ctx: click.Context, files: tuple[str, ...], ocpp: str | None, patte
         quiet=quiet,
         limit=max_findings,
     )
-    summary, unreadable = check_files(files, env, printer, ocpp=ocpp, pattern=pattern, action=action, response=response, select=select, ignore=ignore)
+    summary, unreadable = check_files(
+        files, env, printer, ocpp=ocpp, pattern=pattern, action=action, response=response, select=select, ignore=ignore
+    )
     failed = summary.errors > 0 or (strict and summary.warnings > 0)
     code = combine(ExitCode.USAGE if unreadable else 0, ExitCode.FINDINGS if failed else 0)
     printer.finish(summary, code)

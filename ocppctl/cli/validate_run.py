@@ -87,7 +87,15 @@ def check_files(
         try:
             if action is not None:
                 assert registry_version is not None
-                check_payload(registry, registry_version, action, "response" if response else "request", source.read_text(), report, source.name)
+                check_payload(
+                    registry,
+                    registry_version,
+                    action,
+                    "response" if response else "request",
+                    source.read_text(),
+                    report,
+                    source.name,
+                )
                 continue
             checker = StreamChecker(registry, report, source.name, CheckOptions(registry_version, pattern))
             if source.is_document:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
-from ocppctl.core.jsontext import JsonSyntaxError, loads
+from ocppctl.core.jsontext import JsonSyntaxError, loads, raw_decode
 
 _FRAME_START = re.compile(r'\[\s*[2-6]\s*,\s*["\d]')
 _LOG_TS = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
@@ -95,42 +96,58 @@ def column_of_raw(line: str) -> int:
 
 @dataclass(slots=True)
 class DocItem:
-    """One element of a JSON document (a .json file): where it starts and its text."""
+    """One element of a JSON document (a .json file): where it starts and its text, or the
+    JSON syntax error found there."""
 
     line: int
     column: int
     text: str
+    error: str | None = None
 
 
 def split_document(text: str) -> Iterator[DocItem] | None:
-    """The frames (or records) of a JSON document holding one frame or an array of them.
+    """The frames (or records) of a JSON document: one frame, one record, or an array of them.
 
-    Returns None when the text is not one JSON document of that kind (read it as lines then).
+    Returns None when the text is none of these (read it as JSON Lines then). Inside an array,
+    an element that is not JSON becomes an item with an error, and reading resumes at the next
+    line that starts a frame or record.
     """
     stripped = text.lstrip()
+    offset = len(text) - len(stripped)
+    if stripped.startswith("{"):
+        try:
+            value = loads(text)
+        except JsonSyntaxError:
+            return None
+        return iter([DocItem(*_line_col(text, offset), text[offset:].rstrip())]) if isinstance(value, dict) else None
     if not stripped.startswith("["):
         return None
-    try:
-        value = loads(text)
-    except JsonSyntaxError:
-        return None
-    if not isinstance(value, list):
-        return None
-    if value and isinstance(value[0], int) and not isinstance(value[0], bool):
-        offset = len(text) - len(stripped)
+    inner = stripped[1:].lstrip()
+    if inner[:1].isdigit() or inner[:1] == "-":
         return iter([DocItem(*_line_col(text, offset), text[offset:].rstrip())])
-    return _elements(text)
+    return _elements(text, offset + 1)
 
 
-def _elements(text: str) -> Iterator[DocItem]:
-    pos = text.index("[") + 1
-    ws = re.compile(r"[\s,]*")
+_SEPARATORS = re.compile(r"[\s,]*")
+_RESYNC = re.compile(r"\n[ \t]*(?=[\[{])")
+
+
+def _elements(text: str, pos: int) -> Iterator[DocItem]:
     while True:
-        pos = ws.match(text, pos).end()  # type: ignore[union-attr]
+        pos = _SEPARATORS.match(text, pos).end()  # type: ignore[union-attr]
         if pos >= len(text) or text[pos] == "]":
             return
-        _, end = _DECODER.raw_decode(text, pos)
         line, column = _line_col(text, pos)
+        try:
+            _, end = raw_decode(text, pos)
+        except JsonSyntaxError as exc:
+            err_line, err_col = _line_col(text, exc.pos)
+            yield DocItem(err_line, err_col, "", exc.message)
+            resync = _RESYNC.search(text, max(exc.pos, pos + 1))
+            if resync is None:
+                return
+            pos = resync.end()
+            continue
         yield DocItem(line, column, text[pos:end])
         pos = end
 

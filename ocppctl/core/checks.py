@@ -12,7 +12,7 @@ from ocppctl.core import jsontext
 from ocppctl.core.findings import ERROR, WARNING, Finding, pointer
 from ocppctl.core.frames import CALLRESULTERROR, SEND, Frame
 from ocppctl.core.hints import closest, listing
-from ocppctl.core.schemas import ActionSchema, SchemaRegistry, Violation
+from ocppctl.core.schemas import ActionSchema, Violation
 from ocppctl.core.versions import Version
 
 _FORMAT_HINTS = {
@@ -63,9 +63,7 @@ def schema_kind(frame_type: int, is_response: bool) -> str:
     return "response" if is_response else "request"
 
 
-def payload_findings(
-    schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool
-) -> list[Finding]:
+def payload_findings(schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool) -> list[Finding]:
     """Every schema and format violation of a payload, [] if it is valid.
 
     `exact` says the payload was parsed by the exact parser (numbers beyond a double's range):
@@ -210,9 +208,55 @@ def _show(value: Any, limit: int = 60) -> str:
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$")
 _TLDS = frozenset(
-    """com org net edu gov mil int info biz name pro io co ai app dev tech energy eco green
-    solar eu asia mobi xyz online site cloud global group solutions systems network digital
-    auto car cars technology services company software world one top shop store charity""".split()
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "int",
+        "info",
+        "biz",
+        "name",
+        "pro",
+        "io",
+        "co",
+        "ai",
+        "app",
+        "dev",
+        "tech",
+        "energy",
+        "eco",
+        "green",
+        "solar",
+        "eu",
+        "asia",
+        "mobi",
+        "xyz",
+        "online",
+        "site",
+        "cloud",
+        "global",
+        "group",
+        "solutions",
+        "systems",
+        "network",
+        "digital",
+        "auto",
+        "car",
+        "cars",
+        "technology",
+        "services",
+        "company",
+        "software",
+        "world",
+        "one",
+        "top",
+        "shop",
+        "store",
+        "charity",
+    ]
 )
 
 
@@ -285,7 +329,3 @@ def duplicate_key_findings(text: str, value: Any) -> list[Finding]:
         )
         for key in jsontext.duplicate_keys(text, value)
     ]
-
-
-def lookup_schema(registry: SchemaRegistry, version: Version, action: str, kind: str) -> ActionSchema | None:
-    return registry.get(version, action, kind)

@@ -142,7 +142,12 @@ def from_value(value: Any, version: Version | None) -> tuple[Frame | None, list[
         )
     for index, (field, kind, kind_name) in enumerate(layout, start=2):
         if type(value[index]) is not kind:
-            findings.append(_shape(f"{name} element {index} ({field}) must be {kind_name}, got {_json_type(value[index])}", _USAGE[mtype]))
+            findings.append(
+                _shape(
+                    f"{name} element {index} ({field}) must be {kind_name}, got {_json_type(value[index])}",
+                    _USAGE[mtype],
+                )
+            )
             return None, findings
     if mtype in (CALL, SEND):
         return Frame(mtype, uid, value[2], value[3]), findings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def closest(name: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:

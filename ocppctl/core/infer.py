@@ -45,16 +45,21 @@ def infer(registry: SchemaRegistry, calls: list[tuple[str, Any]], types: set[int
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best_name, best = ranked[0]
     if best == (0, 0):
-        return Inference(None, f"none of the {len(calls)} calls is a known action; pass --ocpp", True)
+        return Inference(None, f"none of the {_calls(len(calls))} is a known action; pass --ocpp", True)
     figures = ", ".join(f"{name}: {v} valid, {k} known" for name, (v, k) in scores.items())
     tied = [name for name, score in ranked if score == best]
     if len(tied) > 1:
         choice = V201 if "2.0.1" in tied else next(v for v in (V16, V201, V21) if v.name == tied[0])
+        names = ", ".join(tied[:-1]) + " and " + tied[-1]
         return Inference(
             choice,
-            f"read as OCPP {choice.name}, but {' and '.join(tied)} fit the {len(calls)} calls equally "
-            f"({figures}); pass --ocpp to choose",
+            f"read as OCPP {choice.name}, but {names} fit the {_calls(len(calls))} equally ({figures}); "
+            "pass --ocpp to choose",
             True,
         )
     version = next(v for v in (V16, V201, V21) if v.name == best_name)
-    return Inference(version, f"read as OCPP {version.name} from {len(calls)} calls ({figures})", False)
+    return Inference(version, f"read as OCPP {version.name} from {_calls(len(calls))} ({figures})", False)
+
+
+def _calls(n: int) -> str:
+    return f"{n} call" if n == 1 else f"{n} calls"

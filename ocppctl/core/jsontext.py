@@ -67,6 +67,21 @@ def _slow_loads(text: str) -> Any:
         raise JsonSyntaxError("nested too deeply", 0, text) from None
 
 
+def raw_decode(text: str, pos: int) -> tuple[Any, int]:
+    """Parse the JSON value starting at `pos`; return it and where it ends (strict, like loads)."""
+    try:
+        return _STRICT.raw_decode(text, pos)
+    except _Constant as exc:
+        match = _CONSTANT.search(text, pos)
+        while match is not None and not match.group(1):
+            match = _CONSTANT.search(text, match.end())
+        raise JsonSyntaxError(f"{exc.name} is not JSON", match.start(1) if match else pos, text) from None
+    except json.JSONDecodeError as exc:
+        raise JsonSyntaxError(exc.msg, exc.pos, text) from None
+    except RecursionError:
+        raise JsonSyntaxError("nested too deeply", pos, text) from None
+
+
 def loads(text: str) -> Any:
     """Parse one JSON text strictly; raise JsonSyntaxError with the offset of the problem."""
     return decode(text)[0]

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-_SAMPLED_UNIT = (
-    "/properties/transactionData/items/properties/sampledValue/items/properties/unit/enum"
-)
+_SAMPLED_UNIT = "/properties/transactionData/items/properties/sampledValue/items/properties/unit/enum"
 
 
 @dataclass(frozen=True)

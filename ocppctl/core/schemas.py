@@ -11,9 +11,10 @@ with an offset; uri is RFC 3986.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import orjson
 
@@ -130,10 +131,7 @@ class SchemaRegistry:
         document = orjson.loads(raw)
         applied = _overlays.apply(version.name, file, document)
         draft = document.get("$schema", DRAFT6)
-        if draft.rstrip("#") == DRAFT4.rstrip("#"):
-            draft = DRAFT4
-        else:
-            draft = DRAFT6
+        draft = DRAFT4 if draft.rstrip("#") == DRAFT4.rstrip("#") else DRAFT6
         return ActionSchema(version, action, kind, file, document, draft, applied)
 
     def raw(self, version: Version, action: str, kind: str) -> bytes | None:

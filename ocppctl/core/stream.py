@@ -24,6 +24,7 @@ from ocppctl.core.versions import Version, get_version
 
 _INFER_CALLS = 50  # calls buffered before the version is inferred
 _INFER_ITEMS = 5000  # items buffered at most while inferring
+_JSON_HINT = "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"
 
 
 @dataclass
@@ -69,6 +70,7 @@ class StreamChecker:
         self.inferred: Version | None = None
         self.pending: list[_Item] | None = None if options.version else []
         self.pending_calls = 0
+        self.named: Version | None = None  # the version this stream's records name, if any
 
     # --- input ---------------------------------------------------------------------------
 
@@ -91,7 +93,12 @@ class StreamChecker:
 
     def feed_item(self, item: DocItem) -> None:
         """One element of a JSON document: a frame or a capture record."""
-        if item.text.startswith("{"):
+        if item.error is not None:
+            self.summary.frames += 1
+            self._add(
+                Finding(ERROR, "json-syntax", f"not JSON: {item.error}", _JSON_HINT), item.line, item.column, None
+            )
+        elif item.text.startswith("{"):
             self._record(item.text, item.line, item.column)
         else:
             self._frame_text(item.text, item.line, item.column, None, None, None, None, None, None)
@@ -116,25 +123,59 @@ class StreamChecker:
         station = get("station")
         side = get("from")
         if side is not None and side not in ("station", "csms"):
-            self._add(Finding(WARNING, "record", f'"from" must be "station" or "csms", got {side!r}'), lineno, column, station)
+            self._add(
+                Finding(WARNING, "record", f'"from" must be "station" or "csms", got {side!r}'), lineno, column, station
+            )
             side = normalize_side(str(side))
         raw = get("raw")
         if raw is not None:
             if type(raw) is not str:
-                self._add(Finding(ERROR, "record", '"raw" must hold the frame\'s text as a string'), lineno, column, station)
+                self._add(
+                    Finding(ERROR, "record", '"raw" must hold the frame\'s text as a string'), lineno, column, station
+                )
                 return
             self._frame_text(raw, lineno, 0, station, get("conn"), side, get("ocpp"), get("ts"), line)
         elif "frame" in record:
             for key in duplicate_keys(line, record):
-                self._add(Finding(WARNING, "duplicate-key", f'key "{key}" occurs twice in one object; receivers keep one of them', "remove the repeated key"), lineno, column, station)
-            item = _Item(lineno, 0, None, record["frame"], False, station, get("conn"), side, get("ocpp"), get("ts"), line)
+                self._add(
+                    Finding(
+                        WARNING,
+                        "duplicate-key",
+                        f'key "{key}" occurs twice in one object; receivers keep one of them',
+                        "remove the repeated key",
+                    ),
+                    lineno,
+                    column,
+                    station,
+                )
+            item = _Item(
+                lineno, 0, None, record["frame"], False, station, get("conn"), side, get("ocpp"), get("ts"), line
+            )
             self._item(item)
         elif "event" in record:
             self._event(record, lineno, column)
         else:
-            self._add(Finding(ERROR, "record", 'a capture record holds "raw", "frame" or "event"', "see docs/capture-format.md"), lineno, column, station)
+            self._add(
+                Finding(
+                    ERROR, "record", 'a capture record holds "raw", "frame" or "event"', "see docs/capture-format.md"
+                ),
+                lineno,
+                column,
+                station,
+            )
 
-    def _frame_text(self, text: str, lineno: int, column: int, station: Any, conn: Any, side: Any, ocpp: Any, ts: Any, source: str | None) -> None:
+    def _frame_text(
+        self,
+        text: str,
+        lineno: int,
+        column: int,
+        station: Any,
+        conn: Any,
+        side: Any,
+        ocpp: Any,
+        ts: Any,
+        source: str | None,
+    ) -> None:
         try:
             value, exact = decode(text)
         except JsonSyntaxError as exc:
@@ -146,7 +187,17 @@ class StreamChecker:
     def _syntax(self, exc: JsonSyntaxError, lineno: int, column: int, station: Any) -> None:
         line = lineno + exc.line - 1
         col = exc.column + (column - 1 if exc.line == 1 else 0)
-        self._add(Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"), line, col, station)
+        self._add(
+            Finding(
+                ERROR,
+                "json-syntax",
+                f"not JSON: {exc.message}",
+                _JSON_HINT,
+            ),
+            line,
+            col,
+            station,
+        )
 
     def _event(self, record: dict[str, Any], lineno: int, column: int) -> None:
         self.summary.events += 1
@@ -159,11 +210,18 @@ class StreamChecker:
             if sub:
                 conn.version = get_version(str(sub))
                 if conn.version is None:
-                    self._add(Finding(WARNING, "record", f"unknown subprotocol {sub!r}", "ocpp1.6, ocpp2.0.1 or ocpp2.1"), lineno, column, key[0])
+                    self._add(
+                        Finding(WARNING, "record", f"unknown subprotocol {sub!r}", "ocpp1.6, ocpp2.0.1 or ocpp2.1"),
+                        lineno,
+                        column,
+                        key[0],
+                    )
         elif event == "close":
             self._close(key)
         else:
-            self._add(Finding(WARNING, "record", f"unknown event {event!r}", '"connect" or "close"'), lineno, column, key[0])
+            self._add(
+                Finding(WARNING, "record", f"unknown event {event!r}", '"connect" or "close"'), lineno, column, key[0]
+            )
 
     # --- version -----------------------------------------------------------------------------
 
@@ -173,8 +231,14 @@ class StreamChecker:
         if item.ocpp is not None:
             version = get_version(str(item.ocpp))
             if version is not None:
+                self.named = version
                 return version
-            self._add(Finding(WARNING, "record", f"unknown ocpp version {item.ocpp!r}", "1.6, 2.0.1 or 2.1"), item.line, item.column or 1, item.station)
+            self._add(
+                Finding(WARNING, "record", f"unknown ocpp version {item.ocpp!r}", "1.6, 2.0.1 or 2.1"),
+                item.line,
+                item.column or 1,
+                item.station,
+            )
         return conn.version or self.inferred
 
     def _decide(self) -> None:
@@ -188,6 +252,11 @@ class StreamChecker:
                 types.add(value[0])
                 if len(value) == 4 and value[0] in (2, 6) and isinstance(value[2], str):
                     calls.append((value[2], value[3]))
+        if self.named is not None:
+            self.inferred = self.named
+            for item in pending:
+                self._check(item)
+            return
         if not pending:
             return
         result = infer(self.registry, calls, types)
@@ -201,6 +270,10 @@ class StreamChecker:
 
     def _item(self, item: _Item) -> None:
         pending = self.pending
+        if pending is not None and item.ocpp is not None and get_version(str(item.ocpp)) is not None:
+            self.named = get_version(str(item.ocpp))
+            self._decide()
+            pending = None
         if pending is not None and item.ocpp is None:
             conn = self.conns.get((item.station, item.conn))
             if conn is None or conn.version is None:
@@ -239,7 +312,15 @@ class StreamChecker:
             if version is not None:
                 self._add_opt(checks.error_code(version, frame), item, frame)
             if conn.correlator.answered(frame.id) is None:
-                self._add(Finding(WARNING, "orphan-response", f"CALLRESULTERROR {frame.id!r} refers to no CALLRESULT seen", None), item.line, self._column(item), item.station, frame.id)
+                self._add(
+                    Finding(
+                        WARNING, "orphan-response", f"CALLRESULTERROR {frame.id!r} refers to no CALLRESULT seen", None
+                    ),
+                    item.line,
+                    self._column(item),
+                    item.station,
+                    frame.id,
+                )
 
     def _call(self, item: _Item, frame: frames.Frame, version: Version | None, conn: _Conn) -> None:
         summary = self.summary
@@ -250,6 +331,8 @@ class StreamChecker:
             summary.sends += 1
         summary.action(action).calls += 1
         if version is None:
+            if frame.type == 2:
+                self._open(item, frame, conn)
             return
         if action not in version.actions:
             self._add(checks.unknown_action(version, action), item.line, self._column(item), item.station, frame.id)
@@ -259,7 +342,14 @@ class StreamChecker:
         is_send = action in version.send_actions
         if is_send != (frame.type == 6):
             want = "SEND (6)" if is_send else "CALL (2)"
-            self._add(Finding(ERROR, "message-type", f"{action} travels as {want} in OCPP {version.name}", None), item.line, self._column(item), item.station, frame.id, action)
+            self._add(
+                Finding(ERROR, "message-type", f"{action} travels as {want} in OCPP {version.name}", None),
+                item.line,
+                self._column(item),
+                item.station,
+                frame.id,
+                action,
+            )
             return
         if item.side is not None:
             self._add_opt(checks.direction(version, frame, item.side), item, frame)
@@ -271,8 +361,17 @@ class StreamChecker:
         previous = conn.correlator.call(OpenCall(frame.id, frame.action or "", item.side, item.line, item.ts))
         if previous is not None:
             self._add(
-                Finding(ERROR, "duplicate-id", f"unique id {frame.id!r} reused while the {previous.action} call of line {previous.line} is open", "each CALL needs a fresh unique id (a UUID)"),
-                item.line, self._column(item), item.station, frame.id, frame.action,
+                Finding(
+                    ERROR,
+                    "duplicate-id",
+                    f"unique id {frame.id!r} reused while the {previous.action} call of line {previous.line} is open",
+                    "each CALL needs a fresh unique id (a UUID)",
+                ),
+                item.line,
+                self._column(item),
+                item.station,
+                frame.id,
+                frame.action,
             )
 
     def _response(self, item: _Item, frame: frames.Frame, version: Version | None, conn: _Conn) -> None:
@@ -287,7 +386,18 @@ class StreamChecker:
         call = conn.correlator.answer(frame.id, item.side)
         if call is None:
             name = "CALLRESULT" if is_result else "CALLERROR"
-            self._add(Finding(ERROR, "orphan-response", f"{name} {frame.id!r} answers no open CALL", "the unique id must echo that of a CALL not yet answered"), item.line, self._column(item), item.station, frame.id)
+            self._add(
+                Finding(
+                    ERROR,
+                    "orphan-response",
+                    f"{name} {frame.id!r} answers no open CALL",
+                    "the unique id must echo that of a CALL not yet answered",
+                ),
+                item.line,
+                self._column(item),
+                item.station,
+                frame.id,
+            )
             return
         frame.action = call.action
         stats = summary.action(call.action)
@@ -323,8 +433,17 @@ class StreamChecker:
             return
         for call in conn.correlator.drain():
             self._add(
-                Finding(WARNING, "unanswered-call", f"{call.action} call {call.id!r} was never answered", "the connection closed or the input ended before its CALLRESULT/CALLERROR"),
-                call.line, None, key[0], call.id, call.action,
+                Finding(
+                    WARNING,
+                    "unanswered-call",
+                    f"{call.action} call {call.id!r} was never answered",
+                    "the connection closed or the input ended before its CALLRESULT/CALLERROR",
+                ),
+                call.line,
+                None,
+                key[0],
+                call.id,
+                call.action,
             )
 
     def finish(self) -> None:
@@ -346,7 +465,15 @@ class StreamChecker:
         if finding is not None:
             self._add(finding, item.line, self._column(item), item.station, frame.id, frame.action)
 
-    def _add(self, finding: Finding, line: int | None, column: int | None, station: Any, uid: str | None = None, action: str | None = None) -> None:
+    def _add(
+        self,
+        finding: Finding,
+        line: int | None,
+        column: int | None,
+        station: Any,
+        uid: str | None = None,
+        action: str | None = None,
+    ) -> None:
         finding.file = self.file
         finding.line = line
         finding.column = column
@@ -369,7 +496,9 @@ def _latency_ms(start: Any, end: Any) -> float | None:
         return None
 
 
-def check_payload(registry: SchemaRegistry, version: Version, action: str, kind: str, text: str, report: Report, file: str) -> None:
+def check_payload(
+    registry: SchemaRegistry, version: Version, action: str, kind: str, text: str, report: Report, file: str
+) -> None:
     """`validate --action NAME [--response]`: a file holding one bare payload."""
     schema = registry.get(version, action, kind)
     if schema is None:

@@ -6,8 +6,9 @@ Initiators follow the specifications (1.6 and its Security whitepaper, 2.0.1, 2.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Literal
 
 Side = Literal["station", "csms"]
 Initiator = Literal["station", "csms", "both"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from ocppctl.errors import InputError
 
@@ -32,7 +33,9 @@ class Input:
             for lineno, line in enumerate(text, start=1):  # noqa: B007
                 yield lineno, line.rstrip("\r\n")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{self.name}: line {lineno + 1} is not UTF-8 ({exc.reason}); re-encode the file as UTF-8") from None
+            raise InputError(
+                f"{self.name}: line {lineno + 1} is not UTF-8 ({exc.reason}); re-encode the file as UTF-8"
+            ) from None
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"{self.name}: cannot read past line {lineno}: {_reason(exc)}") from None
         finally:
@@ -43,7 +46,9 @@ class Input:
             data = self.handle.read()
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{self.name}: not UTF-8 at byte {exc.start} ({exc.reason}); re-encode the file as UTF-8") from None
+            raise InputError(
+                f"{self.name}: not UTF-8 at byte {exc.start} ({exc.reason}); re-encode the file as UTF-8"
+            ) from None
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"{self.name}: cannot read: {_reason(exc)}") from None
 
@@ -70,7 +75,7 @@ def open_input(path: str, stdin: BinaryIO | None) -> Input:
             raise InputError(f"{path}: is a directory, not a capture file") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
-    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
     try:
         head = buffered.peek(2)[:2]  # type: ignore[attr-defined]
     except OSError as exc:

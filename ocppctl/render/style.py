@@ -4,7 +4,7 @@ that came from a peer or a capture before it reaches a terminal."""
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from pygments.console import colorize
 

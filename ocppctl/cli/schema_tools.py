@@ -1,0 +1,109 @@
+"""`ocppctl actions`, `schema` and `template`: the schemas as a reference at the prompt."""
+
+from __future__ import annotations
+
+import click
+
+from ocppctl.cli.options import color_option, env_of, ocpp_option
+from ocppctl.errors import UsageFailure
+
+DEFAULT_VERSION = "2.0.1"
+
+
+def _version(ocpp: str | None):  # type: ignore[no-untyped-def]
+    from ocppctl.core.versions import VERSIONS
+
+    return VERSIONS[ocpp or DEFAULT_VERSION]
+
+
+def _action(version, name: str) -> str:  # type: ignore[no-untyped-def]
+    if name in version.actions:
+        return name
+    from ocppctl.core.hints import closest
+
+    near = closest(name, version.actions, cutoff=0.6)
+    hint = f' (did you mean "{near}"?)' if near else f"; `ocppctl actions --ocpp {version.name}` lists them"
+    raise UsageFailure(f'"{name}" is not an OCPP {version.name} action{hint}')
+
+
+def _kind(version, action: str, response: bool) -> str:  # type: ignore[no-untyped-def]
+    if action in version.send_actions:
+        if response:
+            raise UsageFailure(f"{action} is a SEND message: it has no response")
+        return "send"
+    return "response" if response else "request"
+
+
+def _print_json(ctx: click.Context, text: str, color: str) -> None:
+    env = env_of(ctx)
+    from ocppctl.render.style import wants_color
+
+    if wants_color(color, env.stdout_isatty, env.environ):
+        from ocppctl.render.highlight import highlight_json
+
+        text = highlight_json(text)
+    env.stdout.write(text.rstrip("\n") + "\n")
+
+
+@click.command()
+@ocpp_option(f"OCPP version (default {DEFAULT_VERSION}).")
+@click.option("--from", "sender", type=click.Choice(("station", "csms")), help="Only the actions this side may send.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: action, from, kind.")
+@click.pass_context
+def actions(ctx: click.Context, ocpp: str | None, sender: str | None, as_json: bool) -> None:
+    """List the actions of an OCPP version and who may send them."""
+    import orjson
+
+    version = _version(ocpp)
+    env = env_of(ctx)
+    rows = [(name, who) for name, who in sorted(version.actions.items()) if sender is None or who in (sender, "both")]
+    width = max(len(name) for name, _ in rows) if rows else 0
+    for name, who in rows:
+        kind = "SEND" if name in version.send_actions else "CALL"
+        if as_json:
+            env.stdout.write(
+                orjson.dumps({"action": name, "from": who, "kind": kind, "ocpp": version.name}).decode() + "\n"
+            )
+        else:
+            sent_by = {"station": "station -> CSMS", "csms": "CSMS -> station", "both": "both ways"}[who]
+            suffix = "  (SEND)" if kind == "SEND" else ""
+            env.stdout.write(f"{name:<{width}}  {sent_by}{suffix}\n")
+
+
+@click.command()
+@click.argument("action")
+@click.option("--response", is_flag=True, help="The response's schema instead of the request's.")
+@ocpp_option(f"OCPP version (default {DEFAULT_VERSION}).")
+@color_option()
+@click.pass_context
+def schema(ctx: click.Context, action: str, response: bool, ocpp: str | None, color: str) -> None:
+    """Print the JSON schema of an action's request (or --response), as shipped."""
+    from ocppctl.io.schemafiles import default_registry
+
+    version = _version(ocpp)
+    action = _action(version, action)
+    raw = default_registry().raw(version, action, _kind(version, action, response))
+    if raw is None:
+        raise UsageFailure(f"no schema file for {action} in OCPP {version.name}")
+    _print_json(ctx, raw.decode("utf-8"), color)
+
+
+@click.command()
+@click.argument("action")
+@click.option("--response", is_flag=True, help="A response payload instead of a request.")
+@ocpp_option(f"OCPP version (default {DEFAULT_VERSION}).")
+@color_option()
+@click.pass_context
+def template(ctx: click.Context, action: str, response: bool, ocpp: str | None, color: str) -> None:
+    """Print a minimal valid payload of an action: its required fields with example values."""
+    import json
+
+    from ocppctl.core.payloads import template as build
+    from ocppctl.io.schemafiles import default_registry
+
+    version = _version(ocpp)
+    action = _action(version, action)
+    compiled = default_registry().get(version, action, _kind(version, action, response))
+    if compiled is None:
+        raise UsageFailure(f"no schema file for {action} in OCPP {version.name}")
+    _print_json(ctx, json.dumps(build(compiled.document), indent=2, ensure_ascii=False), color)
