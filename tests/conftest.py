@@ -6,8 +6,8 @@ The registry compiles each validator on first use, so sharing it keeps the suite
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pytest
 

@@ -3,10 +3,9 @@ one line and an exit code. `run()` takes its streams as arguments; only `main()`
 
 from __future__ import annotations
 
-import contextlib
 import importlib
+import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -97,11 +96,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def run(argv: Sequence[str], env: Env) -> int:
     """Run one command line with the given environment; return its exit code."""
-    debug = "--debug" in argv
-    env.debug = env.debug or debug
+    args = list(argv)
+    if "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args:
+        env.debug = True  # accepted anywhere on the line, before or after the command name
+        args.remove("--debug")
     try:
         with _redirect(env):
-            rv = cli.main(args=list(argv), prog_name="ocppctl", standalone_mode=False, obj=env)
+            rv = cli.main(args=args, prog_name="ocppctl", standalone_mode=False, obj=env)
         return int(rv) if isinstance(rv, int) else 0
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -120,7 +121,7 @@ def run(argv: Sequence[str], env: Env) -> int:
         return int(ExitCode.INTERRUPTED)
     except OcppctlError as exc:
         if env.debug:
-            traceback.print_exc(file=env.stderr)
+            _traceback(env)
         env.stderr.write(f"ocppctl: error: {exc.message}\n")
         return exc.exit_code
     except KeyboardInterrupt:
@@ -130,9 +131,15 @@ def run(argv: Sequence[str], env: Env) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if env.debug:
-            traceback.print_exc(file=env.stderr)
+            _traceback(env)
         env.stderr.write(f"ocppctl: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
         return int(ExitCode.INTERNAL)
+
+
+def _traceback(env: Env) -> None:
+    import traceback
+
+    traceback.print_exc(file=env.stderr)
 
 
 class _redirect:
@@ -154,6 +161,9 @@ class _redirect:
 def main() -> None:
     env = Env.from_process()
     code = run(sys.argv[1:], env)
-    with contextlib.suppress(BrokenPipeError):
+    try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): say nothing more, and let exit not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     sys.exit(code)

@@ -108,8 +108,7 @@ def check_files(
                     for lineno, line in enumerate(text.split("\n"), start=1):
                         checker.feed_line(line.rstrip("\r"), lineno)
             else:
-                for lineno, line in source.lines():
-                    checker.feed_line(line, lineno)
+                checker.feed_lines(source.lines())
             checker.finish()
         except InputError as exc:
             env.stderr.write(f"ocppctl: error: {exc.message}\n")

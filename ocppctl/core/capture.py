@@ -8,7 +8,6 @@ expression with the named groups ts, station, dir and frame.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from ocppctl.core.jsontext import JsonSyntaxError, loads, raw_decode
 
 _FRAME_START = re.compile(r'\[\s*[2-6]\s*,\s*["\d]')
 _LOG_TS = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
-_DECODER = json.JSONDecoder()
 
 _STATION_WORDS = {"station", "cp", "chargepoint", "charge point", "charging station", "chargingstation", "evse"}
 _CSMS_WORDS = {"csms", "central", "centralsystem", "central system", "server", "backend", "cpms"}
@@ -74,9 +72,9 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
         loads(text)
     except JsonSyntaxError:
         try:
-            _, stop = _DECODER.raw_decode(line, start)
+            _, stop = raw_decode(line, start)
             text = line[start:stop]
-        except ValueError:
+        except JsonSyntaxError:
             pass  # keep the widest guess: the checker reports where its JSON breaks
     ts_match = _LOG_TS.search(line, 0, start)
     return LogFrame(text, start + 1, ts_match.group(0) if ts_match else None)

@@ -10,9 +10,8 @@ the second, slower look.
 
 from __future__ import annotations
 
-import json
 import re
-from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import orjson
@@ -42,18 +41,33 @@ def _refuse_constant(name: str) -> Any:
 def _exact_float(text: str) -> Any:
     value = float(text)
     if value in (float("inf"), float("-inf")):
+        from decimal import Decimal
+
         return Decimal(text)  # a JSON number all the same; validators see its exact value
     return value
 
 
 _CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
-_STRICT = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float)
-_DECIMAL = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=Decimal)
+
+
+@cache
+def _decoders() -> tuple[Any, Any, Any]:
+    """The standard library's decoders (strict and Decimal) and its error type, built on first
+    need: most runs never leave orjson's fast path, and importing json costs start-up time."""
+    import json
+    from decimal import Decimal
+
+    return (
+        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float),
+        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=Decimal),
+        json.JSONDecodeError,
+    )
 
 
 def _slow_loads(text: str) -> Any:
+    strict, _, decode_error = _decoders()
     try:
-        return _STRICT.decode(text)
+        return strict.decode(text)
     except _Constant as exc:
         pos = 0
         for match in _CONSTANT.finditer(text):
@@ -61,7 +75,7 @@ def _slow_loads(text: str) -> Any:
                 pos = match.start(1)
                 break
         raise JsonSyntaxError(f"{exc.name} is not JSON", pos, text) from None
-    except json.JSONDecodeError as exc:
+    except decode_error as exc:
         raise JsonSyntaxError(exc.msg, exc.pos, text) from None
     except RecursionError:
         raise JsonSyntaxError("nested too deeply", 0, text) from None
@@ -69,14 +83,15 @@ def _slow_loads(text: str) -> Any:
 
 def raw_decode(text: str, pos: int) -> tuple[Any, int]:
     """Parse the JSON value starting at `pos`; return it and where it ends (strict, like loads)."""
+    strict, _, decode_error = _decoders()
     try:
-        return _STRICT.raw_decode(text, pos)
+        return strict.raw_decode(text, pos)
     except _Constant as exc:
         match = _CONSTANT.search(text, pos)
         while match is not None and not match.group(1):
             match = _CONSTANT.search(text, match.end())
         raise JsonSyntaxError(f"{exc.name} is not JSON", match.start(1) if match else pos, text) from None
-    except json.JSONDecodeError as exc:
+    except decode_error as exc:
         raise JsonSyntaxError(exc.msg, exc.pos, text) from None
     except RecursionError:
         raise JsonSyntaxError("nested too deeply", pos, text) from None
@@ -107,7 +122,7 @@ def loads_exact(text: str) -> Any:
 def loads_decimal(text: str) -> Any:
     """Parse with exact integers and every other number as Decimal, for the reference engine."""
     try:
-        return _DECIMAL.decode(text)
+        return _decoders()[1].decode(text)
     except (ValueError, RecursionError) as exc:
         raise JsonSyntaxError(str(exc), 0, text) from None
 
@@ -117,7 +132,7 @@ def may_be_inexact(text: str) -> bool:
     return _LONG_DIGITS.search(text) is not None
 
 
-_LONG_DIGITS = re.compile(r"\d{19}")
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
 
 
 def duplicate_keys(text: str, value: Any) -> list[str]:
@@ -138,6 +153,8 @@ def duplicate_keys(text: str, value: Any) -> list[str]:
                     found.append(key)
                 seen.add(key)
         return dict(pairs)
+
+    import json
 
     try:
         json.loads(text, object_pairs_hook=hook, parse_constant=_refuse_constant)

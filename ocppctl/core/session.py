@@ -9,14 +9,14 @@ memory stays flat however long the capture.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _RECENT = 256  # answered ids kept for CALLRESULTERROR (2.1), which refers to a CALLRESULT
 
 
-@dataclass(slots=True)
-class OpenCall:
+class OpenCall(NamedTuple):
+    """A CALL waiting for its answer. A tuple, because a capture holds millions of them."""
+
     id: str
     action: str
     caller: str | None
@@ -35,18 +35,19 @@ def other_side(side: str | None) -> str | None:
 class Correlator:
     """Open calls of one station connection."""
 
-    __slots__ = ("open", "_recent")
+    __slots__ = ("open", "recent")
 
     def __init__(self) -> None:
-        self.open: dict[tuple[str | None, str], OpenCall] = {}
-        self._recent: OrderedDict[str, str] = OrderedDict()
+        # Values are OpenCall, or plain tuples of the same fields (validate's fast path).
+        self.open: dict[tuple[str | None, str], Any] = {}
+        self.recent: OrderedDict[str, str] = OrderedDict()
 
     def call(self, call: OpenCall) -> OpenCall | None:
         """Register a CALL; return the call it displaces when its id is still open."""
         key = (call.caller, call.id)
         previous = self.open.get(key)
         self.open[key] = call
-        return previous
+        return _as_call(previous)
 
     def answer(self, uid: str, responder: str | None) -> OpenCall | None:
         """Close and return the open call a CALLRESULT/CALLERROR answers, or None (orphan)."""
@@ -57,17 +58,25 @@ class Correlator:
         if call is None and responder is None:
             call = self.open.pop(("station", uid), None) or self.open.pop(("csms", uid), None)
         if call is not None:
-            self._recent[uid] = call.action
-            if len(self._recent) > _RECENT:
-                self._recent.popitem(last=False)
+            call = _as_call(call)
+            self.recent[uid] = call.action
+            if len(self.recent) > _RECENT:
+                self.recent.popitem(last=False)
         return call
 
     def answered(self, uid: str) -> str | None:
         """Action of a recently answered call with this id (a CALLRESULTERROR's referent)."""
-        return self._recent.get(uid)
+        return self.recent.get(uid)
 
     def drain(self) -> list[OpenCall]:
         """Every call still open, oldest first; the correlator is empty afterwards."""
-        calls = list(self.open.values())
+        calls = [_as_call(call) for call in self.open.values()]
         self.open.clear()
-        return calls
+        return calls  # type: ignore[return-value]
+
+
+def _as_call(value: Any) -> Any:
+    """Open calls are stored as plain tuples by validate's fast path; give them their names."""
+    if value is None or type(value) is OpenCall:
+        return value
+    return OpenCall._make(value)

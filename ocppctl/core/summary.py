@@ -13,6 +13,8 @@ from typing import Any
 from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
 
 _BASE = math.log(1.05)
+_PER_BUCKET = 1 / _BASE
+_log1p = math.log1p
 
 
 @dataclass(slots=True)
@@ -27,8 +29,9 @@ class Latency:
         self.total += ms
         if ms > self.maximum:
             self.maximum = ms
-        bucket = int(math.log1p(max(ms, 0.0)) / _BASE)
-        self.buckets[bucket] = self.buckets.get(bucket, 0) + 1
+        bucket = int(_log1p(ms) * _PER_BUCKET) if ms > 0 else 0
+        buckets = self.buckets
+        buckets[bucket] = buckets.get(bucket, 0) + 1
 
     def percentile(self, p: float) -> float:
         """Upper bound of the bucket holding the p-th percentile (p in 0..100)."""

@@ -103,9 +103,11 @@ _ACTIONS_21 = _table(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Version:
-    """Everything version-specific that frames, schemas and checks need."""
+    """Everything version-specific that frames, schemas and checks need.
+
+    One object per version: compared and hashed by identity, which is fast in hot loops."""
 
     name: str
     folder: str

@@ -5,7 +5,7 @@ Problems opening or decoding become InputError, which the CLI turns into exit co
 
 from __future__ import annotations
 
-import gzip
+import contextlib
 import io
 import zlib
 from collections.abc import Iterator
@@ -25,21 +25,23 @@ class Input:
     handle: BinaryIO
     is_document: bool  # a .json file: one frame or an array, read whole
 
-    def lines(self) -> Iterator[tuple[int, str]]:
-        """(line number, text) with BOM, CR and LF removed; decoding errors raise InputError."""
+    def lines(self) -> Iterator[str]:
+        """The text lines, line ends kept, BOM removed; decoding errors raise InputError."""
         text = io.TextIOWrapper(self.handle, encoding="utf-8-sig", newline="")
-        lineno = 0
+        count = 0
         try:
-            for lineno, line in enumerate(text, start=1):  # noqa: B007
-                yield lineno, line.rstrip("\r\n")
+            for line in text:
+                count += 1
+                yield line
         except UnicodeDecodeError as exc:
             raise InputError(
-                f"{self.name}: line {lineno + 1} is not UTF-8 ({exc.reason}); re-encode the file as UTF-8"
+                f"{self.name}: line {count + 1} is not UTF-8 ({exc.reason}); re-encode the file as UTF-8"
             ) from None
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{self.name}: cannot read past line {lineno}: {_reason(exc)}") from None
+            raise InputError(f"{self.name}: cannot read past line {count}: {_reason(exc)}") from None
         finally:
-            text.detach()
+            with contextlib.suppress(ValueError):  # the handle was closed under us (`| head`)
+                text.detach()
 
     def read_text(self) -> str:
         try:
@@ -83,6 +85,8 @@ def open_input(path: str, stdin: BinaryIO | None) -> Input:
     handle: BinaryIO = buffered
     stem = path[:-3] if path.endswith(".gz") else path
     if head == _GZIP_MAGIC:
+        import gzip
+
         handle = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
         try:
             handle.peek(1)  # type: ignore[attr-defined]

@@ -7,8 +7,8 @@ editable install, it is found beside the package. SHA256SUMS marks the real fold
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from pathlib import Path
 
 from ocppctl.core.schemas import Loader, SchemaRegistry
 
@@ -16,23 +16,25 @@ PROVENANCE = "OCA JSON schemas as shipped by the PyPI package ocpp 2.1.0 (sha256
 
 
 @lru_cache(maxsize=1)
-def schema_dir() -> Path:
-    """The folder holding v16/, v201/, v21/ and SHA256SUMS."""
-    here = Path(__file__).resolve().parent.parent  # the ocppctl package
-    for candidate in (here / "schemas", here.parent / "schemas"):
-        if (candidate / "SHA256SUMS").is_file():
+def schema_dir() -> str:
+    """The folder holding v16/, v201/, v21/ and SHA256SUMS (os.path: pathlib costs start-up time)."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the ocppctl package
+    candidates = (os.path.join(here, "schemas"), os.path.join(os.path.dirname(here), "schemas"))
+    for candidate in candidates:
+        if os.path.isfile(os.path.join(candidate, "SHA256SUMS")):
             return candidate
     raise FileNotFoundError(
-        f"ocppctl's schema files are missing (looked in {here / 'schemas'} and {here.parent / 'schemas'}); reinstall ocppctl"
+        f"ocppctl's schema files are missing (looked in {candidates[0]} and {candidates[1]}); reinstall ocppctl"
     )
 
 
-def file_loader(root: Path | None = None) -> Loader:
+def file_loader(root: str | None = None) -> Loader:
     """A loader reading 'v16/Authorize.json'-style paths under `root` (default: schema_dir())."""
 
     def load(relative: str) -> bytes:
         base = root if root is not None else schema_dir()
-        return (base / relative).read_bytes()
+        with open(os.path.join(base, *relative.split("/")), "rb") as handle:
+            return handle.read()
 
     return load
 

@@ -1,0 +1,304 @@
+"""`ocppctl validate` output as users see it: the text lines, the summary table, JSON lines.
+
+tests/data/cli/session.jsonl is a 2.0.1 capture of one station with timestamps: a valid boot
+and heartbeat, a bad enum, a vendorId lint, a CALLERROR, a call sent by the wrong side, an
+orphan result and two calls never answered.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ocppctl.core.findings import CODES
+
+SESSION_FINDINGS = """\
+session.jsonl:5:110: error: StatusNotification request: "Avail" is not an allowed value [schema] at /connectorStatus
+    hint: allowed: Available, Occupied, Reserved, Unavailable, Faulted
+session.jsonl:7:110: warning: DataTransfer vendorId "acme" is not a dotted reverse-DNS name (P01.FR.02, P02.FR.03) [vendor-id] at /vendorId
+    hint: use the vendor's reversed domain, e.g. "com.example.feature"
+session.jsonl:9:110: error: GetVariables is sent by the CSMS, not by the station [direction]
+    hint: check the record's 'from', or which side of the link sent it
+session.jsonl:10:107: error: CALLRESULT 'zz' answers no open CALL [orphan-response]
+    hint: the unique id must echo that of a CALL not yet answered
+session.jsonl:9: warning: GetVariables call 'g1' was never answered [unanswered-call]
+    hint: the connection closed or the input ended before its CALLRESULT/CALLERROR
+session.jsonl:11: warning: Authorize call 'a1' was never answered [unanswered-call]
+    hint: the connection closed or the input ended before its CALLRESULT/CALLERROR
+"""
+
+SESSION_SUMMARY = """\
+1 file: 11 frames, 6 calls, 4 results, 1 CALLERROR; 3 errors, 3 warnings
+  action                calls  results   errors    p50 ms    p95 ms    max ms
+  Authorize                 1        0        0         -         -         -
+  BootNotification          1        1        0      50.0      50.0      50.0
+  DataTransfer              1        0        1     100.0     100.0     100.0
+  GetVariables              1        0        0         -         -         -
+  Heartbeat                 1        1        0      20.0      20.0      20.0
+  StatusNotification        1        1        0      10.0      10.0      10.0
+"""
+
+
+def test_text_findings_then_blank_line_then_summary_with_latency(ocppctl, in_data: Path) -> None:
+    result = ocppctl("validate", "session.jsonl")
+    assert result.code == 1
+    assert result.out == SESSION_FINDINGS + "\n" + SESSION_SUMMARY
+    assert result.err == ""
+
+
+def test_column_is_where_the_records_raw_value_starts(in_data: Path) -> None:
+    """The COL of a record's finding points at its raw value, so an editor lands on the frame."""
+    lines = (in_data / "session.jsonl").read_text().splitlines()
+    assert lines[4].index('"raw": ') + len('"raw": ') + 1 == 110
+    assert lines[9].index('"raw": ') + len('"raw": ') + 1 == 107
+
+
+def test_no_latency_columns_without_timestamps(ocppctl, tmp_path: Path) -> None:
+    (tmp_path / "bare.jsonl").write_text(
+        '[2,"1","Heartbeat",{}]\n[3,"1",{"currentTime":"2026-11-22T10:00:01Z"}]\n[2,"2","Heartbeat",{}]\n'
+        '[3,"2",{"currentTime":"2026-11-22T10:00:02Z"}]\n'
+    )
+    result = ocppctl("validate", "--ocpp", "2.0.1", str(tmp_path / "bare.jsonl"))
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "1 file: 4 frames, 2 calls, 2 results, 0 CALLERRORs; 0 errors, 0 warnings\n"
+        "  action       calls  results   errors\n"
+        "  Heartbeat        2        2        0\n"
+    )
+
+
+def test_clean_capture_prints_no_blank_line_before_the_summary(ocppctl, tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_text("")
+    result = ocppctl("validate", str(tmp_path / "empty.jsonl"))
+    assert result.code == 0
+    assert result.out == "1 file: 0 frames, 0 calls, 0 results, 0 CALLERRORs; 0 errors, 0 warnings\n"
+
+
+def test_json_one_finding_per_line_every_key_then_summary(ocppctl, in_data: Path, finding) -> None:
+    result = ocppctl("validate", "--format", "json", "session.jsonl")
+    assert (result.code, result.err) == (1, "")
+    common = {"file": "session.jsonl", "station": "CP001"}
+    assert result.json_lines() == [
+        finding(
+            severity="error",
+            code="schema",
+            line=5,
+            column=110,
+            id="s1",
+            action="StatusNotification",
+            path="/connectorStatus",
+            message='StatusNotification request: "Avail" is not an allowed value',
+            hint="allowed: Available, Occupied, Reserved, Unavailable, Faulted",
+            **common,
+        ),
+        finding(
+            severity="warning",
+            code="vendor-id",
+            line=7,
+            column=110,
+            id="d1",
+            action="DataTransfer",
+            path="/vendorId",
+            message='DataTransfer vendorId "acme" is not a dotted reverse-DNS name (P01.FR.02, P02.FR.03)',
+            hint='use the vendor\'s reversed domain, e.g. "com.example.feature"',
+            **common,
+        ),
+        finding(
+            severity="error",
+            code="direction",
+            line=9,
+            column=110,
+            id="g1",
+            action="GetVariables",
+            message="GetVariables is sent by the CSMS, not by the station",
+            hint="check the record's 'from', or which side of the link sent it",
+            **common,
+        ),
+        finding(
+            severity="error",
+            code="orphan-response",
+            line=10,
+            column=107,
+            id="zz",
+            message="CALLRESULT 'zz' answers no open CALL",
+            hint="the unique id must echo that of a CALL not yet answered",
+            **common,
+        ),
+        finding(
+            severity="warning",
+            code="unanswered-call",
+            line=9,
+            id="g1",
+            action="GetVariables",
+            message="GetVariables call 'g1' was never answered",
+            hint="the connection closed or the input ended before its CALLRESULT/CALLERROR",
+            **common,
+        ),
+        finding(
+            severity="warning",
+            code="unanswered-call",
+            line=11,
+            id="a1",
+            action="Authorize",
+            message="Authorize call 'a1' was never answered",
+            hint="the connection closed or the input ended before its CALLRESULT/CALLERROR",
+            **common,
+        ),
+        {
+            "summary": {
+                "files": 1,
+                "frames": 11,
+                "calls": 6,
+                "results": 4,
+                "callerrors": 1,
+                "callresulterrors": 0,
+                "sends": 0,
+                "events": 0,
+                "skipped_lines": 0,
+                "errors": 3,
+                "warnings": 3,
+                "infos": 0,
+                "codes": {"direction": 1, "orphan-response": 1, "schema": 1, "unanswered-call": 2, "vendor-id": 1},
+                "actions": {
+                    "Authorize": {"calls": 1, "results": 0, "callerrors": 0, "latency": None},
+                    "BootNotification": {
+                        "calls": 1,
+                        "results": 1,
+                        "callerrors": 0,
+                        "latency": {"count": 1, "mean_ms": 50.0, "p50_ms": 50.0, "p95_ms": 50.0, "max_ms": 50.0},
+                    },
+                    "DataTransfer": {
+                        "calls": 1,
+                        "results": 0,
+                        "callerrors": 1,
+                        "latency": {"count": 1, "mean_ms": 100.0, "p50_ms": 100.0, "p95_ms": 100.0, "max_ms": 100.0},
+                    },
+                    "GetVariables": {"calls": 1, "results": 0, "callerrors": 0, "latency": None},
+                    "Heartbeat": {
+                        "calls": 1,
+                        "results": 1,
+                        "callerrors": 0,
+                        "latency": {"count": 1, "mean_ms": 20.0, "p50_ms": 20.0, "p95_ms": 20.0, "max_ms": 20.0},
+                    },
+                    "StatusNotification": {
+                        "calls": 1,
+                        "results": 1,
+                        "callerrors": 0,
+                        "latency": {"count": 1, "mean_ms": 10.0, "p50_ms": 10.0, "p95_ms": 10.0, "max_ms": 10.0},
+                    },
+                },
+                "exit_code": 1,
+            }
+        },
+    ]
+
+
+def test_json_shorthand_prints_the_same_lines(ocppctl, in_data: Path) -> None:
+    assert ocppctl("validate", "--json", "session.jsonl") == ocppctl("validate", "--format", "json", "session.jsonl")
+
+
+def test_json_lines_are_compact_single_lines_with_keys_in_documented_order(ocppctl, in_data: Path) -> None:
+    lines = ocppctl("validate", "--json", "session.jsonl").out.splitlines()
+    first = lines[0]
+    assert first.startswith('{"severity":"error","code":"schema","file":"session.jsonl","line":5,"column":110,')
+    keys = list(ocppctl("validate", "--json", "session.jsonl").json_lines()[0])
+    assert keys == ["severity", "code", "file", "line", "column", "station", "id", "action", "path", "message", "hint"]
+
+
+def test_json_path_is_an_rfc6901_pointer(ocppctl, tmp_path: Path, finding) -> None:
+    """Array indexes are path segments; '/' and '~' in a key are escaped as ~1 and ~0."""
+    capture = tmp_path / "ptr.jsonl"
+    capture.write_text(
+        '[2,"1","Heartbeat",{"a/b~c":1}]\n'
+        '[3,"1",{"currentTime":"2026-11-22T10:00:00Z"}]\n'
+        '[2,"2","MeterValues",{"evseId":1,"meterValue":[{"timestamp":"2026-11-22T10:00:00Z",'
+        '"sampledValue":[{"value":1.5},{"value":2,"measurand":"Volts"}]}]}]\n'
+        '[3,"2",{}]\n'
+    )
+    found = ocppctl("validate", "--ocpp", "2.0.1", "--json", str(capture)).json_lines()
+    assert [f.get("path") for f in found[:-1]] == ["/a~1b~0c", "/meterValue/0/sampledValue/1/measurand"]
+    assert found[0] == finding(
+        severity="error",
+        code="schema",
+        file=str(capture),
+        line=1,
+        column=1,
+        id="1",
+        action="Heartbeat",
+        path="/a~1b~0c",
+        message='Heartbeat request: property "a/b~c" is not allowed here',
+        hint="allowed here: customData",
+    )
+
+
+def test_json_syntax_finding_has_line_and_column_of_the_error(ocppctl, tmp_path: Path, finding) -> None:
+    capture = tmp_path / "syntax.jsonl"
+    capture.write_text('[2,"1","Heartbeat",{}]\n[2,"2","Heartbeat",{]\n[2,"3","Heartbeat",{"a":NaN}]\n')
+    result = ocppctl("validate", "--ocpp", "2.0.1", "--json", "--select", "json-syntax", str(capture))
+    hint = "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"
+    assert result.json_lines()[:-1] == [
+        finding(
+            severity="error",
+            code="json-syntax",
+            file=str(capture),
+            line=2,
+            column=21,
+            message="not JSON: Expecting property name enclosed in double quotes",
+            hint=hint,
+        ),
+        finding(
+            severity="error",
+            code="json-syntax",
+            file=str(capture),
+            line=3,
+            column=25,
+            message="not JSON: NaN is not JSON",
+            hint=hint,
+        ),
+    ]
+    assert result.code == 1
+
+
+def test_json_summary_carries_exit_code_2_for_unreadable_input(ocppctl, tmp_path: Path) -> None:
+    result = ocppctl("validate", "--json", str(tmp_path / "missing.jsonl"))
+    assert result.code == 2
+    assert result.json_lines() == [
+        {
+            "summary": {
+                "files": 0,
+                "frames": 0,
+                "calls": 0,
+                "results": 0,
+                "callerrors": 0,
+                "callresulterrors": 0,
+                "sends": 0,
+                "events": 0,
+                "skipped_lines": 0,
+                "errors": 0,
+                "warnings": 0,
+                "infos": 0,
+                "codes": {},
+                "actions": {},
+                "exit_code": 2,
+            }
+        }
+    ]
+    assert result.err == f"ocppctl: error: {tmp_path / 'missing.jsonl'}: no such file\n"
+
+
+def test_every_finding_code_is_listed_in_validate_help(ocppctl) -> None:
+    """Users --select/--ignore codes by name: --help must show all of them."""
+    help_text = ocppctl("validate", "--help").out
+    assert "Finding codes:" in help_text
+    for code, meaning in CODES.items():
+        assert f"  {code:<16} {meaning}\n" in help_text + "\n", code
+
+
+def test_escape_sequences_from_a_capture_never_reach_the_terminal(ocppctl, tmp_path: Path) -> None:
+    """A payload may carry ANSI escapes; text output shows them as \\xNN, JSON keeps the value."""
+    capture = tmp_path / "esc.jsonl"
+    capture.write_text('[2,"1","Heartbeat",{"\\u001b[31mred":1}]\n[3,"1",{"currentTime":"2026-11-22T10:00:00Z"}]\n')
+    text = ocppctl("validate", "--ocpp", "2.0.1", "--color", "never", str(capture)).out
+    assert "\x1b" not in text
+    assert 'property "\\x1b[31mred" is not allowed here [schema] at /\\x1b[31mred' in text
+    found = ocppctl("validate", "--ocpp", "2.0.1", "--json", str(capture)).json_lines()
+    assert found[0]["path"] == "/\x1b[31mred"

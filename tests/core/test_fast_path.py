@@ -1,0 +1,108 @@
+"""validate's fast path (StreamChecker.feed_lines) must give exactly what the general path
+(feed_line, one line at a time) gives: the same findings in the same order, the same summary."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ocppctl.core.stream import CheckOptions, StreamChecker
+from ocppctl.core.summary import Report, Summary
+from ocppctl.core.versions import V16, V201, Version
+from ocppctl.io.schemafiles import default_registry
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(lines: list[str], fast: bool, version: Version | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    summary = Summary()
+    checker = StreamChecker(
+        default_registry(), Report(summary, lambda f: found.append(f.as_dict())), "x", CheckOptions(version)
+    )
+    if fast:
+        checker.feed_lines(lines)
+    else:
+        for lineno, line in enumerate(lines, 1):
+            checker.feed_line(line.rstrip("\r\n"), lineno)
+    checker.finish()
+    return found, summary.as_dict()
+
+
+def _record(raw: str, station: str = "CP1", side: str | None = "station", ocpp: str | None = "2.0.1", **extra: Any) -> str:
+    rec: dict[str, Any] = {"ts": "2026-11-22T10:00:00.000Z", "station": station, "raw": raw, **extra}
+    if side is not None:
+        rec["from"] = side
+    if ocpp is not None:
+        rec["ocpp"] = ocpp
+    return json.dumps(rec, separators=(",", ":")) + "\n"
+
+
+BOOT = '{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}'
+BOOT_RESULT = '{"currentTime":"2026-11-22T10:00:00Z","interval":300,"status":"Accepted"}'
+
+
+def _mixed_corpus(seed: int) -> list[str]:
+    """Valid traffic with every kind of irregularity the fast path must hand over."""
+    rnd = random.Random(seed)
+    lines: list[str] = []
+    for i in range(300):
+        station = f"CP{rnd.randint(1, 3)}"
+        uid = f"id-{i}"
+        pick = rnd.random()
+        if pick < 0.5:
+            lines.append(_record(f'[2,"{uid}","BootNotification",{BOOT}]', station))
+            lines.append(_record(f'[3,"{uid}",{BOOT_RESULT}]', station, "csms"))
+        elif pick < 0.55:
+            lines.append(_record(f'[2,"{uid}","BootNotification",{{"reason":"PowerUp"}}]', station))
+        elif pick < 0.6:
+            lines.append(_record(f'[2,"{uid}","Heartbeat",{{}},1]', station))
+        elif pick < 0.65:
+            lines.append(_record(f'[3,"nope-{i}",{{}}]', station, "csms"))
+        elif pick < 0.7:
+            lines.append(_record(f'[2,"{uid}","GetVariables",{{"getVariableData":[]}}]', station))
+        elif pick < 0.75:
+            lines.append(_record(f'[2,"{uid}","Heartbeat",{{"a":1,"a":2}}]', station))
+        elif pick < 0.8:
+            lines.append(_record(f'[2,"{uid}","DataTransfer",{{"vendorId":"ACME"}}]', station))
+        elif pick < 0.83:
+            lines.append(_record('[2,"dup","Heartbeat",{}]', station))
+        elif pick < 0.86:
+            lines.append(_record(f'[2,"{uid}","Heartbeat",{{}}]', station, ocpp="9.9"))
+        elif pick < 0.9:
+            lines.append(_record(f'[2,"{uid}","Heartbeat",{{}}]', station, side=None))
+            lines.append(_record(f'[3,"{uid}",{{"currentTime":"2026-11-22T10:00:00Z"}}]', station, side=None))
+        elif pick < 0.93:
+            lines.append('{"ts":"2026-11-22T10:00:00Z","station":"CP1","event":"close"}\n')
+        elif pick < 0.96:
+            lines.append(_record(f'[4,"{uid}","FormationViolation","",{{}}]', station, "csms"))
+        else:
+            lines.append("not json at all\n")
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_and_general_paths_agree_on_mixed_traffic(seed: int) -> None:
+    lines = _mixed_corpus(seed)
+    assert _run(lines, fast=True) == _run(lines, fast=False)
+
+
+@pytest.mark.parametrize("version", [None, V201, V16])
+def test_fast_and_general_paths_agree_without_ocpp_in_records(version: Version | None) -> None:
+    lines = [line.replace(',"ocpp":"2.0.1"', "") for line in _mixed_corpus(99)]
+    assert _run(lines, fast=True, version=version) == _run(lines, fast=False, version=version)
+
+
+@pytest.mark.parametrize("name", ["capture-2.0.1.jsonl", "capture-1.6.jsonl"])
+def test_fast_and_general_paths_agree_on_examples(name: str) -> None:
+    path = ROOT / "examples" / name
+    if not path.exists():
+        pytest.skip(f"{name} not shipped")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fast = _run(lines, fast=True)
+    assert fast == _run(lines, fast=False)
+    assert fast[1]["frames"] > 0
