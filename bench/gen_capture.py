@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 BENCH = Path(__file__).resolve().parent
-OUT = BENCH / "out"
+OUT = BENCH / "out"  # git-ignored
 SCHEMAS = BENCH.parent / "schemas" / "v201"
 START_MS = 1795334400000  # 2026-11-22T00:00:00.000Z
 DEFECTS = ("wrong-type", "missing-required", "bad-enum", "extra-property", "bad-date-time")
@@ -36,7 +36,7 @@ MIX: tuple[tuple[int, str, str], ...] = (
     (32, "TransactionEvent", "station"),
     (10, "MeterValues", "station"),
     (12, "StatusNotification", "station"),
-    (15, "Heartbeat", "station"),
+    (14, "Heartbeat", "station"),
     (6, "NotifyEvent", "station"),
     (2, "NotifyReport", "station"),
     (6, "Authorize", "station"),
@@ -72,7 +72,12 @@ EVENT_COMPONENTS = (
     ("Controller", "Problem", "false", "ComFail"),
     ("PowerContactor", "Active", "false", "ContactorStuck"),
 )
-SECURITY_EVENTS = ("SettingSystemTime", "StartupOfTheDevice", "ReconfigurationOfSecurityParameters", "TamperDetectionActivated")
+SECURITY_EVENTS = (
+    "SettingSystemTime",
+    "StartupOfTheDevice",
+    "ReconfigurationOfSecurityParameters",
+    "TamperDetectionActivated",
+)
 MEASURANDS_AC = (
     ("Energy.Active.Import.Register", None, "Wh"),
     ("Power.Active.Import", None, "W"),
@@ -133,6 +138,7 @@ class Generator:
         self.frames = 0
         self.bytes = 0
         self.raw_bytes = 0
+        self.raw_sizes: list[int] = []
         self.injected: dict[str, int] = dict.fromkeys(DEFECTS, 0)
         self.callerrors = 0
         self.owed: list[str] = []  # defects drawn but not yet placed
@@ -148,10 +154,15 @@ class Generator:
         line = orjson.dumps(
             {"ts": self.clock.text(ms), "station": station.name, "conn": 1, "from": side, "ocpp": "2.0.1", "raw": raw}
         )
-        self.frames += 1
-        self.raw_bytes += len(raw.encode())
-        self.bytes += len(line) + 1
+        self.raw_sizes.append(len(raw.encode()))
         return line + b"\n"
+
+    def count(self, lines: list[bytes]) -> None:
+        """Account for the lines written (the raw sizes of the last exchange are pending)."""
+        self.frames += len(lines)
+        self.bytes += sum(map(len, lines))
+        self.raw_bytes += sum(self.raw_sizes[: len(lines)])
+        self.raw_sizes.clear()
 
     def exchange(self) -> list[bytes]:
         """One CALL and its answer, from a random station (its first exchange is always a boot)."""
@@ -208,7 +219,11 @@ class Generator:
 
     def _StatusNotification(self, st: Station, _: str) -> tuple[dict[str, Any], dict[str, Any]]:
         evse = self.rng.randrange(st.evses)
-        status = "Occupied" if st.tx[evse] else self.rng.choice(("Available", "Available", "Reserved", "Unavailable", "Faulted"))
+        status = (
+            "Occupied"
+            if st.tx[evse]
+            else self.rng.choice(("Available", "Available", "Reserved", "Unavailable", "Faulted"))
+        )
         request = {"timestamp": self.clock.text(), "connectorStatus": status, "evseId": evse + 1, "connectorId": 1}
         return request, {}
 
@@ -254,7 +269,12 @@ class Generator:
                 "idToken": {"idToken": tx["token"], "type": "ISO14443"},
                 "meterValue": [{"timestamp": now, "sampledValue": self._sampled(st, evse, "Transaction.Begin", 1)}],
             }
-            response = {"idTokenInfo": {"status": "Accepted", "cacheExpiryDateTime": self.clock.text(self.clock.ms + 86_400_000)}}
+            response = {
+                "idTokenInfo": {
+                    "status": "Accepted",
+                    "cacheExpiryDateTime": self.clock.text(self.clock.ms + 86_400_000),
+                }
+            }
             return request, response
         tx["seq"] += 1
         st.energy[evse] += rng.randint(50, 400)
@@ -265,7 +285,11 @@ class Generator:
                 "timestamp": now,
                 "triggerReason": rng.choice(("EVDeparted", "StopAuthorized", "RemoteStop")),
                 "seqNo": tx["seq"],
-                "transactionInfo": {"transactionId": tx["id"], "chargingState": "Idle", "stoppedReason": "EVDisconnected"},
+                "transactionInfo": {
+                    "transactionId": tx["id"],
+                    "chargingState": "Idle",
+                    "stoppedReason": "EVDisconnected",
+                },
                 "evse": {"id": evse + 1, "connectorId": 1},
                 "meterValue": [{"timestamp": now, "sampledValue": self._sampled(st, evse, "Transaction.End", 2)}],
             }
@@ -277,7 +301,11 @@ class Generator:
             "timestamp": now,
             "triggerReason": "MeterValuePeriodic",
             "seqNo": tx["seq"],
-            "transactionInfo": {"transactionId": tx["id"], "chargingState": "Charging", "timeSpentCharging": tx["seq"] * 60},
+            "transactionInfo": {
+                "transactionId": tx["id"],
+                "chargingState": "Charging",
+                "timeSpentCharging": tx["seq"] * 60,
+            },
             "evse": {"id": evse + 1, "connectorId": 1},
             "meterValue": [{"timestamp": now, "sampledValue": self._sampled(st, evse, "Sample.Periodic", 12)}],
         }
@@ -287,7 +315,9 @@ class Generator:
         evse = self.rng.randrange(st.evses)
         request = {
             "evseId": evse + 1,
-            "meterValue": [{"timestamp": self.clock.text(), "sampledValue": self._sampled(st, evse, "Sample.Clock", 12)}],
+            "meterValue": [
+                {"timestamp": self.clock.text(), "sampledValue": self._sampled(st, evse, "Sample.Clock", 12)}
+            ],
         }
         return request, {}
 
@@ -322,17 +352,27 @@ class Generator:
                 {
                     "component": comp,
                     "variable": {"name": variable},
-                    "variableAttribute": [{"type": "Actual", "value": value, "mutability": "ReadWrite", "persistent": True}],
+                    "variableAttribute": [
+                        {"type": "Actual", "value": value, "mutability": "ReadWrite", "persistent": True}
+                    ],
                     "variableCharacteristics": {"dataType": "string", "supportsMonitoring": False},
                 }
             )
         st.report_seq += 1
-        request = {"requestId": st.request_id, "generatedAt": self.clock.text(), "seqNo": st.report_seq, "tbc": True, "reportData": data}
+        request = {
+            "requestId": st.request_id,
+            "generatedAt": self.clock.text(),
+            "seqNo": st.report_seq,
+            "tbc": True,
+            "reportData": data,
+        }
         return request, {}
 
     def _Authorize(self, st: Station, _: str) -> tuple[dict[str, Any], dict[str, Any]]:
         rng = self.rng
-        request = {"idToken": {"idToken": f"{rng.getrandbits(56):014X}", "type": rng.choice(("ISO14443", "eMAID", "KeyCode"))}}
+        request = {
+            "idToken": {"idToken": f"{rng.getrandbits(56):014X}", "type": rng.choice(("ISO14443", "eMAID", "KeyCode"))}
+        }
         status = rng.choice(("Accepted", "Accepted", "Accepted", "Invalid", "Blocked"))
         return request, {"idTokenInfo": {"status": status}}
 
@@ -342,16 +382,30 @@ class Generator:
 
     def _DataTransfer(self, st: Station, initiator: str) -> tuple[dict[str, Any], dict[str, Any]]:
         if initiator == "station":
-            request = {"vendorId": "com.alpitronic.hypercharger", "messageId": "CableTemperature", "data": f"{self.rng.uniform(20, 60):.1f}"}
+            request = {
+                "vendorId": "com.alpitronic.hypercharger",
+                "messageId": "CableTemperature",
+                "data": f"{self.rng.uniform(20, 60):.1f}",
+            }
         else:
-            request = {"vendorId": "com.example.csms", "messageId": "SetPrice", "data": {"kWh": 0.59, "currency": "EUR"}}
+            request = {
+                "vendorId": "com.example.csms",
+                "messageId": "SetPrice",
+                "data": {"kWh": 0.59, "currency": "EUR"},
+            }
         return request, {"status": self.rng.choice(("Accepted", "Accepted", "UnknownMessageId"))}
 
     def _GetVariables(self, st: Station, _: str) -> tuple[dict[str, Any], dict[str, Any]]:
         picked = self.rng.sample(COMPONENTS, self.rng.randint(2, 5))
         request = {"getVariableData": [{"component": {"name": c}, "variable": {"name": v}} for c, v, _, _ in picked]}
         results = [
-            {"attributeStatus": "Accepted", "attributeType": "Actual", "attributeValue": value, "component": {"name": c}, "variable": {"name": v}}
+            {
+                "attributeStatus": "Accepted",
+                "attributeType": "Actual",
+                "attributeValue": value,
+                "component": {"name": c},
+                "variable": {"name": v},
+            }
             for c, v, value, _ in picked
         ]
         return request, {"getVariableResult": results}
@@ -365,7 +419,12 @@ class Generator:
             ]
         }
         results = [
-            {"attributeType": "Actual", "attributeStatus": self.rng.choice(("Accepted", "Accepted", "RebootRequired")), "component": {"name": c}, "variable": {"name": v}}
+            {
+                "attributeType": "Actual",
+                "attributeStatus": self.rng.choice(("Accepted", "Accepted", "RebootRequired")),
+                "component": {"name": c},
+                "variable": {"name": v},
+            }
             for c, v, _, _ in picked
         ]
         return request, {"setVariableResult": results}
@@ -408,7 +467,9 @@ def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _walk(document: dict[str, Any], node: dict[str, Any], value: Any, container: Any, key: Any, sites: dict[str, list[Any]]) -> None:
+def _walk(
+    document: dict[str, Any], node: dict[str, Any], value: Any, container: Any, key: Any, sites: dict[str, list[Any]]
+) -> None:
     """Where each kind of defect can go in `value` so that it breaks exactly one schema rule."""
     node = _resolve(document, node)
     if isinstance(value, dict):
@@ -478,9 +539,9 @@ def generate(
             elif frames is not None and gen.frames >= frames:
                 break
             lines = gen.exchange()
-            if limit_bytes is None and frames is not None and gen.frames > frames:
-                lines = lines[:1]  # an odd count: the last CALL stays unanswered
-                gen.frames = frames
+            if limit_bytes is None and frames is not None and gen.frames + len(lines) > frames:
+                lines = lines[: frames - gen.frames]  # an odd count: the last CALL stays unanswered
+            gen.count(lines)
             fh.write(b"".join(lines))
     meta = {
         "file": str(out),

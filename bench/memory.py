@@ -24,7 +24,8 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from gen_capture import OUT, generate  # noqa: E402 - the bench folder is not a package
+from common import OUT, child_env  # noqa: E402 - the bench folder is not a package
+from gen_capture import generate  # noqa: E402
 
 TARGET_MB = 150
 
@@ -51,12 +52,12 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def run(command: list[str], every: float) -> tuple[float, int, float, list[tuple[float, float]]]:
+def run(command: list[str], every: float, env: dict[str, str]) -> tuple[float, int, float, list[tuple[float, float]]]:
     """Run to the end; return (seconds, exit status, peak RSS in MB, [(t, RSS MB) samples])."""
     samples: list[tuple[float, float]] = []
     started = time.perf_counter()
     with open(OUT / "memory.output.txt", "wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     done = threading.Event()
 
     def sample() -> None:
@@ -82,12 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--invalid-rate", type=float, default=0.02)
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs `-m ocppctl`")
     parser.add_argument("--sample", type=float, default=0.5, help="seconds between RSS samples")
+    parser.add_argument(
+        "--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set (see common.py)"
+    )
     parser.add_argument("--delete", action="store_true", help="delete the capture afterwards")
     args = parser.parse_args(argv)
 
     path, meta = capture(args.size_mb, args.seed, args.invalid_rate)
     command = [args.python, "-m", "ocppctl", "validate", str(path), "--quiet"]
-    seconds, status, peak, samples = run(command, args.sample)
+    seconds, status, peak, samples = run(command, args.sample, child_env(not args.no_bytecode_cache))
     output = (OUT / "memory.output.txt").read_text(encoding="utf-8", errors="replace").strip()
     frames = meta["frames"]
     size = path.stat().st_size

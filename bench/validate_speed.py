@@ -13,6 +13,7 @@ Each pipeline runs `--passes` times (interleaved, so drift hits all of them); th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -29,7 +30,8 @@ import orjson
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from gen_capture import OUT, generate  # noqa: E402 - the bench folder is not a package
+from common import OUT, child_env  # noqa: E402 - the bench folder is not a package
+from gen_capture import generate  # noqa: E402
 
 
 def capture(frames: int, seed: int, invalid_rate: float, path: Path | None) -> tuple[Path, dict[str, Any]]:
@@ -101,9 +103,10 @@ def floor(path: Path, text: bool = False) -> int:
 class Validate:
     """`python -m ocppctl validate FILE --json` as a subprocess, every finding printed."""
 
-    def __init__(self, path: Path, python: str) -> None:
+    def __init__(self, path: Path, python: str, env: dict[str, str]) -> None:
         self.path = path
         self.python = python
+        self.env = env
         self.output = OUT / "validate_speed.findings.jsonl"  # a file, not a pipe: the time is validate's
         self.summary: dict[str, Any] = {}
         self.findings = 0
@@ -114,6 +117,7 @@ class Validate:
                 [self.python, "-m", "ocppctl", "validate", str(self.path), "--json"],
                 stdout=out,
                 stderr=subprocess.PIPE,
+                env=self.env,
                 check=False,
             )
         if done.returncode not in (0, 1):
@@ -137,12 +141,19 @@ class InProcess:
         from ocppctl.io.schemafiles import file_loader
         from ocppctl.render.findings import finding_json
 
-        try:
-            import jsonschema_rs  # noqa: F401 - imported once, like any module of the process
-        except ImportError:
-            pass
+        with contextlib.suppress(ImportError):  # imported once per process, not per pass
+            import jsonschema_rs  # noqa: F401
         self.path = path
-        self.parts = (SchemaRegistry, CheckOptions, StreamChecker, Report, Summary, open_input, file_loader, finding_json)
+        self.parts = (
+            SchemaRegistry,
+            CheckOptions,
+            StreamChecker,
+            Report,
+            Summary,
+            open_input,
+            file_loader,
+            finding_json,
+        )
         self.findings = 0
 
     def __call__(self) -> int:
@@ -192,12 +203,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", type=Path, default=None, help="measure this capture instead of generating one")
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs `-m ocppctl`")
+    parser.add_argument(
+        "--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set (see common.py)"
+    )
     parser.add_argument("--no-inprocess", action="store_true", help="skip the in-process StreamChecker")
     parser.add_argument("--profile", type=int, nargs="?", const=30, default=0, metavar="TOP", help="cProfile it")
     args = parser.parse_args(argv)
 
     path, meta = capture(args.frames, args.seed, args.invalid_rate, args.file)
-    validate = Validate(path, args.python)
+    validate = Validate(path, args.python, child_env(not args.no_bytecode_cache))
+    validate()  # warm-up: page cache, bytecode cache
     pipelines: dict[str, Callable[[], int]] = {
         "read + orjson parse (record, raw)": lambda: parse_only(path),
         "floor: + frame check + correlation": lambda: floor(path),

@@ -100,6 +100,8 @@ def run(argv: Sequence[str], env: Env) -> int:
     if "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args:
         env.debug = True  # accepted anywhere on the line, before or after the command name
         args.remove("--debug")
+    if not args:  # a bare `ocppctl`: the help, on stdout, as for --help
+        args = ["--help"]
     try:
         with _redirect(env):
             rv = cli.main(args=args, prog_name="ocppctl", standalone_mode=False, obj=env)
@@ -107,14 +109,11 @@ def run(argv: Sequence[str], env: Env) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        message = exc.format_message()
+        message = " ".join(exc.format_message().split())  # one line, whatever click wrapped
         ctx = getattr(exc, "ctx", None)
-        usage = (
-            f"\nTry '{ctx.command_path} --help' for help."
-            if ctx is not None and isinstance(exc, click.UsageError)
-            else ""
-        )
-        env.stderr.write(f"ocppctl: error: {message}{usage}\n")
+        if ctx is not None and isinstance(exc, click.UsageError) and "--help" not in message:
+            message += f" (see '{ctx.command_path} --help')"
+        env.stderr.write(f"ocppctl: error: {message}\n")
         return int(ExitCode.USAGE)
     except click.Abort:
         env.stderr.write("ocppctl: interrupted\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ocppctl.cli.options import color_option, env_of, ocpp_option
+from ocppctl.cli.options import color_option, env_of, ocpp_option, resolve_action
 from ocppctl.errors import UsageFailure
 
 DEFAULT_VERSION = "2.0.1"
@@ -14,24 +14,6 @@ def _version(ocpp: str | None):  # type: ignore[no-untyped-def]
     from ocppctl.core.versions import VERSIONS
 
     return VERSIONS[ocpp or DEFAULT_VERSION]
-
-
-def _action(version, name: str) -> str:  # type: ignore[no-untyped-def]
-    if name in version.actions:
-        return name
-    from ocppctl.core.hints import closest
-
-    near = closest(name, version.actions, cutoff=0.6)
-    hint = f' (did you mean "{near}"?)' if near else f"; `ocppctl actions --ocpp {version.name}` lists them"
-    raise UsageFailure(f'"{name}" is not an OCPP {version.name} action{hint}')
-
-
-def _kind(version, action: str, response: bool) -> str:  # type: ignore[no-untyped-def]
-    if action in version.send_actions:
-        if response:
-            raise UsageFailure(f"{action} is a SEND message: it has no response")
-        return "send"
-    return "response" if response else "request"
 
 
 def _print_json(ctx: click.Context, text: str, color: str) -> None:
@@ -56,6 +38,8 @@ def actions(ctx: click.Context, ocpp: str | None, sender: str | None, as_json: b
 
     version = _version(ocpp)
     env = env_of(ctx)
+    if ocpp is None:
+        env.stderr.write(f"ocppctl: OCPP {version.name} (the default; --ocpp 1.6 or --ocpp 2.1 for the others)\n")
     rows = [(name, who) for name, who in sorted(version.actions.items()) if sender is None or who in (sender, "both")]
     width = max(len(name) for name, _ in rows) if rows else 0
     for name, who in rows:
@@ -81,11 +65,19 @@ def schema(ctx: click.Context, action: str, response: bool, ocpp: str | None, co
     from ocppctl.io.schemafiles import default_registry
 
     version = _version(ocpp)
-    action = _action(version, action)
-    raw = default_registry().raw(version, action, _kind(version, action, response))
+    action, kind = resolve_action(version, action, response)
+    raw = default_registry().raw(version, action, kind)
     if raw is None:
         raise UsageFailure(f"no schema file for {action} in OCPP {version.name}")
-    _print_json(ctx, raw.decode("utf-8"), color)
+    env = env_of(ctx)
+    from ocppctl.render.style import wants_color
+
+    if wants_color(color, env.stdout_isatty, env.environ):
+        _print_json(ctx, raw.decode("utf-8"), color)
+    else:  # the file as shipped, byte for byte
+        env.stdout.write(raw.decode("utf-8"))
+        if env.stdout_isatty and not raw.endswith(b"\n"):
+            env.stdout.write("\n")
 
 
 @click.command()
@@ -102,8 +94,8 @@ def template(ctx: click.Context, action: str, response: bool, ocpp: str | None, 
     from ocppctl.io.schemafiles import default_registry
 
     version = _version(ocpp)
-    action = _action(version, action)
-    compiled = default_registry().get(version, action, _kind(version, action, response))
+    action, kind = resolve_action(version, action, response)
+    compiled = default_registry().get(version, action, kind)
     if compiled is None:
         raise UsageFailure(f"no schema file for {action} in OCPP {version.name}")
     _print_json(ctx, json.dumps(build(compiled.document), indent=2, ensure_ascii=False), color)

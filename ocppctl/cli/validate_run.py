@@ -7,6 +7,7 @@ import re
 from typing import TextIO
 
 from ocppctl.cli.env import Env
+from ocppctl.cli.options import resolve_action
 from ocppctl.core.capture import split_document
 from ocppctl.core.findings import Finding
 from ocppctl.core.stream import CheckOptions, StreamChecker, check_payload
@@ -41,10 +42,11 @@ class Printer:
 
     def finish(self, summary: Summary, exit_code: int) -> None:
         if self.json_lines:
-            self.out.write(summary_json(summary, exit_code) + "\n")
+            self.out.write(summary_json(summary, exit_code, self.held_back) + "\n")
             return
         if self.held_back:
-            self.out.write(f"… {self.held_back:,} more findings not shown (--max-findings {self.limit})\n")
+            more = "finding" if self.held_back == 1 else "findings"
+            self.out.write(f"… {self.held_back:,} more {more} not shown (--max-findings {self.limit})\n")
         if self.quiet:
             self.out.write(totals_line(summary, self.color) + "\n")
         else:
@@ -73,8 +75,11 @@ def check_files(
         registry_version = get_version(ocpp) if ocpp else None
     except FileNotFoundError as exc:
         raise UsageFailure(str(exc)) from None
-    if action is not None and registry_version is None:
-        raise UsageFailure("--action needs --ocpp: a bare payload does not say its version")
+    kind = "request"
+    if action is not None:
+        if registry_version is None:
+            raise UsageFailure("--action needs --ocpp: a bare payload does not say its version")
+        action, kind = resolve_action(registry_version, action, response)
     unreadable = False
     for path in files:
         try:
@@ -91,7 +96,7 @@ def check_files(
                     registry,
                     registry_version,
                     action,
-                    "response" if response else "request",
+                    kind,
                     source.read_text(),
                     report,
                     source.name,

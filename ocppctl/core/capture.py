@@ -92,6 +92,26 @@ def column_of_raw(line: str) -> int:
     return 1
 
 
+def raw_column(line: str, quote_column: int, offset: int) -> int:
+    """1-based column in `line` of character `offset` of the JSON string whose opening quote
+    is at `quote_column`: each escape (\\n, \\u00e9, a surrogate pair) spans several columns."""
+    at = quote_column  # 0-based index of the first character after the quote
+    seen = 0
+    while seen < offset and at < len(line):
+        if line[at] == "\\":
+            if line[at + 1 : at + 2] == "u":
+                code = int(line[at + 2 : at + 6], 16) if len(line) >= at + 6 else 0
+                at += 6
+                if 0xD800 <= code < 0xDC00 and line[at : at + 2] == "\\u":
+                    at += 6  # a surrogate pair is one character once decoded
+            else:
+                at += 2
+        else:
+            at += 1
+        seen += 1
+    return at + 1
+
+
 @dataclass(slots=True)
 class DocItem:
     """One element of a JSON document (a .json file): where it starts and its text, or the
@@ -122,7 +142,13 @@ def split_document(text: str) -> Iterator[DocItem] | None:
         return None
     inner = stripped[1:].lstrip()
     if inner[:1].isdigit() or inner[:1] == "-":
-        return iter([DocItem(*_line_col(text, offset), text[offset:].rstrip())])
+        whole = text[offset:].rstrip()
+        if "\n" in whole:
+            try:
+                loads(whole)
+            except JsonSyntaxError:
+                return None  # bare frames one a line, under a .json name: read it as lines
+        return iter([DocItem(*_line_col(text, offset), whole)])
     return _elements(text, offset + 1)
 
 

@@ -13,7 +13,7 @@ from ocppctl.core.findings import ERROR, WARNING, Finding, pointer
 from ocppctl.core.frames import CALLRESULTERROR, SEND, Frame
 from ocppctl.core.hints import closest, listing
 from ocppctl.core.schemas import ActionSchema, Violation
-from ocppctl.core.versions import Version
+from ocppctl.core.versions import Version, counterpart
 
 _FORMAT_HINTS = {
     "date-time": "RFC 3339 with a time zone offset, e.g. 2026-11-22T10:00:00Z or 2026-11-22T11:00:00.5+01:00",
@@ -22,14 +22,23 @@ _FORMAT_HINTS = {
 
 
 def unknown_action(version: Version, action: str) -> Finding:
-    near = closest(action, version.actions, cutoff=0.6)
     return Finding(
         ERROR,
         "unknown-action",
         f'"{action}" is not an OCPP {version.name} action',
-        f'did you mean "{near}"?' if near else "`ocppctl actions --ocpp " + version.name + "` lists them",
+        action_hint(version, action),
         action=action,
     )
+
+
+def action_hint(version: Version, action: str) -> str:
+    """What an unknown action most likely meant: the other generation's name for it, a near
+    spelling, or where to look."""
+    other = counterpart(action, version)
+    if other is not None:
+        return f"OCPP {version.name} does this with {other}"
+    near = closest(action, version.actions, cutoff=0.6)
+    return f'did you mean "{near}"?' if near else f"`ocppctl actions --ocpp {version.name}` lists them"
 
 
 def direction(version: Version, frame: Frame, side: str) -> Finding | None:
@@ -128,7 +137,7 @@ def describe(schema: ActionSchema, v: Violation, payload: Any) -> list[Finding]:
     elif kw == "enum":
         options = list(v.detail or [])
         message = f"{what}: {_show(v.instance)} is not an allowed value"
-        near = closest(str(v.instance), [str(o) for o in options]) if isinstance(v.instance, str) else None
+        near = closest(str(v.instance), [str(o) for o in options], cutoff=0.6) if isinstance(v.instance, str) else None
         hint = (f'did you mean "{near}"? ' if near else "") + "allowed: " + listing(options, 30)
     elif kw == "type":
         expected = " or ".join(v.detail or [])
@@ -264,7 +273,7 @@ def vendor_id_problem(vendor_id: str) -> str | None:
     """Why a vendorId is not in reverse-DNS form ('com.example.feature'), or None."""
     labels = vendor_id.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        return "not a dotted reverse-DNS name"
+        return "is not a dotted reverse-DNS name"
     first = labels[0].lower()
     if first in _TLDS or (len(first) == 2 and first.isalpha()):
         return None
@@ -297,7 +306,7 @@ def _vendor(out: list[Finding], vendor: Any, path: list[str | int], what: str) -
         Finding(
             WARNING,
             "vendor-id",
-            f'{what} "{vendor}" is {problem} (P01.FR.02, P02.FR.03)',
+            f'{what} "{vendor}" {problem} (P01.FR.02, P02.FR.03)',
             f'use the vendor\'s reversed domain, e.g. "{suggestion}"',
             pointer(path),
         )

@@ -140,8 +140,11 @@ def duplicate_keys(text: str, value: Any) -> list[str]:
 
     Returns [] at once for compact texts (orjson re-encodes them byte for byte).
     """
-    if orjson.dumps(value) == text.encode("utf-8", "surrogatepass"):
-        return []
+    try:
+        if orjson.dumps(value) == text.encode("utf-8", "surrogatepass"):
+            return []
+    except TypeError:  # a Decimal from the exact parser (1e400): look the slow way
+        pass
     found: list[str] = []
 
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 EXAMPLE_TIME = "2026-01-01T00:00:00Z"
 EXAMPLE_URI = "https://example.com/"
+EXAMPLE_VENDOR_ID = "com.example"  # reverse DNS, as P01.FR.02 asks
 
 
 def template(document: dict[str, Any]) -> Any:
@@ -59,7 +60,7 @@ def _value(node: dict[str, Any], document: dict[str, Any], name: str, depth: int
             return EXAMPLE_TIME
         if fmt == "uri":
             return EXAMPLE_URI
-        text = name
+        text = EXAMPLE_VENDOR_ID if name == "vendorId" else name
         limit = node.get("maxLength")
         if isinstance(limit, int):
             text = text[:limit]

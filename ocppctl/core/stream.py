@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from ocppctl.core import checks, frames
-from ocppctl.core.capture import DocItem, column_of_raw, find_in_log, normalize_side
+from ocppctl.core.capture import DocItem, column_of_raw, find_in_log, normalize_side, raw_column
 from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
 from ocppctl.core.infer import infer
 from ocppctl.core.jsontext import JsonSyntaxError, decode, duplicate_keys
@@ -74,6 +74,9 @@ class StreamChecker:
         self.pending: list[_Item] | None = None if options.version else []
         self.pending_calls = 0
         self.named: Version | None = None  # the version this stream's records name, if any
+        self.held: list[Finding] | None = [] if self.pending is not None else None  # while inferring
+        self._frames_before = report.summary.frames
+        self._skipped_before = report.summary.skipped_lines
         self._fast_requests = _Cache(lambda key: (key[0].actions[key[1]], *self._fast_entry(key[0], key[1], "request")))
         self._fast_responses = _Cache(lambda key: self._fast_entry(key[0], key[1], "response"))
 
@@ -131,7 +134,7 @@ class StreamChecker:
                         frames += 1
                         calls += 1
                         stats.calls += 1
-                        open_calls[key] = (uid, action, side, lineno, get("ts"))
+                        open_calls[key] = (uid, action, side, lineno, get("ts"), 0, line)
                         continue
                     if mtype != 3 or len(value) != 3:
                         raise LookupError
@@ -206,7 +209,7 @@ class StreamChecker:
                 return
             first = line[0]
         if self.mode is None:
-            self.mode = "json" if first in "{[" and self.options.pattern is None else "log"
+            self.mode = _sniff(line, self.options.pattern is not None)
         if self.mode == "log":
             self._log_line(line, lineno)
         elif first == "{":
@@ -303,7 +306,11 @@ class StreamChecker:
             value, exact = decode(text)
         except JsonSyntaxError as exc:
             self.summary.frames += 1
-            self._syntax(exc, lineno, column if column else column_of_raw(source or ""), station)
+            if column:
+                self._syntax(exc, lineno, column, station)
+            else:  # inside a record's raw string: count the escapes back to a column of the line
+                at = raw_column(source or "", column_of_raw(source or ""), exc.pos)
+                self._add(Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", _JSON_HINT), lineno, at, station)
             return
         self._item(_Item(lineno, column, text, value, exact, station, conn, side, ocpp, ts, source))
 
@@ -365,6 +372,17 @@ class StreamChecker:
         return conn.version or self.inferred
 
     def _decide(self) -> None:
+        """Settle the version from the frames held back, check them, then release every finding
+        held meanwhile in line order."""
+        try:
+            self._replay()
+        finally:
+            held, self.held = self.held or [], None
+            held.sort(key=lambda f: f.line or 0)
+            for finding in held:
+                self.report.add(finding)
+
+    def _replay(self) -> None:
         pending = self.pending or []
         self.pending = None
         calls: list[tuple[str, Any]] = []
@@ -481,7 +499,9 @@ class StreamChecker:
         self._payload(item, frame, version, action, "send" if is_send else "request")
 
     def _open(self, item: _Item, frame: frames.Frame, conn: _Conn) -> None:
-        previous = conn.correlator.call(OpenCall(frame.id, frame.action or "", item.side, item.line, item.ts))
+        previous = conn.correlator.call(
+            OpenCall(frame.id, frame.action or "", item.side, item.line, item.ts, item.column, item.source)
+        )
         if previous is not None:
             self._add(
                 Finding(
@@ -500,13 +520,15 @@ class StreamChecker:
     def _response(self, item: _Item, frame: frames.Frame, version: Version | None, conn: _Conn) -> None:
         summary = self.summary
         is_result = frame.type == 3
+        call = conn.correlator.answer(frame.id, item.side)
+        if call is not None:
+            frame.action = call.action
         if is_result:
             summary.results += 1
         else:
             summary.callerrors += 1
             if version is not None:
                 self._add_opt(checks.error_code(version, frame), item, frame)
-        call = conn.correlator.answer(frame.id, item.side)
         if call is None:
             name = "CALLRESULT" if is_result else "CALLERROR"
             self._add(
@@ -522,7 +544,6 @@ class StreamChecker:
                 frame.id,
             )
             return
-        frame.action = call.action
         stats = summary.action(call.action)
         if is_result:
             stats.results += 1
@@ -563,18 +584,32 @@ class StreamChecker:
                     "the connection closed or the input ended before its CALLRESULT/CALLERROR",
                 ),
                 call.line,
-                None,
+                call.column or column_of_raw(call.source or ""),
                 key[0],
                 call.id,
                 call.action,
             )
 
     def finish(self) -> None:
-        """End of input: decide a pending version, report calls still open."""
+        """End of input: decide a pending version, report calls still open, and say so when
+        the input held no frame at all (the wrong file, or a log that needs --pattern)."""
         if self.pending is not None:
             self._decide()
         for key in list(self.conns):
             self._close(key)
+        skipped = self.summary.skipped_lines - self._skipped_before
+        if self.summary.frames == self._frames_before and skipped:
+            self._add(
+                Finding(
+                    WARNING,
+                    "record",
+                    f"no OCPP-J frame found in {skipped} line{'s' if skipped != 1 else ''}",
+                    "is it a capture? --pattern '...(?P<frame>\\[.*\\])' tells where frames sit in log lines",
+                ),
+                None,
+                None,
+                None,
+            )
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -605,7 +640,24 @@ class StreamChecker:
             finding.id = uid
         if finding.action is None:
             finding.action = action
-        self.report.add(finding)
+        if self.held is not None:
+            self.held.append(finding)
+        else:
+            self.report.add(finding)
+
+
+def _sniff(line: str, pattern: bool) -> str:
+    """'json' or 'log', from the first line that is not blank. A log line may start with '['
+    too ("[2026-11-22 10:00:00] CP001 >> [2,...]"): it is a log when it is not JSON and a frame
+    starts further along it."""
+    if pattern or line[:1] not in ("{", "["):
+        return "log"
+    try:
+        decode(line)
+        return "json"
+    except JsonSyntaxError:
+        found = find_in_log(line)
+        return "log" if found is not None and found.column > 1 else "json"
 
 
 class _Cache(dict):  # type: ignore[type-arg]
@@ -640,17 +692,17 @@ def _latency_ms(start: Any, end: Any) -> float | None:
 def check_payload(
     registry: SchemaRegistry, version: Version, action: str, kind: str, text: str, report: Report, file: str
 ) -> None:
-    """`validate --action NAME [--response]`: a file holding one bare payload."""
+    """`validate --action NAME [--response]`: a file holding one bare payload (kind: request,
+    response or send; the CLI has checked the action exists)."""
     schema = registry.get(version, action, kind)
     if schema is None:
-        finding = checks.unknown_action(version, action)
-        finding.file = file
-        report.add(finding)
-        return
+        raise LookupError(f"no {kind} schema for {action} in OCPP {version.name}")
     try:
         payload, exact = decode(text)
     except JsonSyntaxError as exc:
-        report.add(Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", None, None, file, exc.line, exc.column))
+        report.add(
+            Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", _JSON_HINT, None, file, exc.line, exc.column)
+        )
         return
     report.summary.frames += 1
     # The payload inside a frame, so the reference engine can re-read it exactly if need be.
@@ -658,5 +710,6 @@ def check_payload(
     for problem in checks.payload_findings(schema, payload, wrapped, exact):
         problem.file = file
         problem.line = 1
+        problem.column = 1
         problem.action = action
         report.add(problem)

@@ -137,7 +137,7 @@ class Report:
 
     def add(self, finding: Finding) -> None:
         code = finding.code
-        if code in self.ignore or (self.select and code not in self.select and finding.severity != INFO):
+        if code in self.ignore or (self.select and code not in self.select):
             return
         self.summary.count(finding)
         if self.sink is not None:

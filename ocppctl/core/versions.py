@@ -149,6 +149,36 @@ BY_SUBPROTOCOL: dict[str, Version] = {v.subprotocol: v for v in VERSIONS.values(
 VERSION_NAMES = tuple(VERSIONS)
 
 
+# What an action of one generation is called in the other, for "did you mean" hints.
+_16_TO_2X = {
+    "StartTransaction": "TransactionEvent",
+    "StopTransaction": "TransactionEvent",
+    "RemoteStartTransaction": "RequestStartTransaction",
+    "RemoteStopTransaction": "RequestStopTransaction",
+    "GetConfiguration": "GetVariables",
+    "ChangeConfiguration": "SetVariables",
+    "GetDiagnostics": "GetLog",
+    "DiagnosticsStatusNotification": "LogStatusNotification",
+    "SignedUpdateFirmware": "UpdateFirmware",
+    "SignedFirmwareStatusNotification": "FirmwareStatusNotification",
+    "ExtendedTriggerMessage": "TriggerMessage",
+}
+_2X_TO_16 = {
+    "TransactionEvent": "StartTransaction, StopTransaction or MeterValues",
+    "RequestStartTransaction": "RemoteStartTransaction",
+    "RequestStopTransaction": "RemoteStopTransaction",
+    "GetVariables": "GetConfiguration",
+    "SetVariables": "ChangeConfiguration",
+    "GetBaseReport": "GetConfiguration",
+}
+
+
+def counterpart(action: str, version: Version) -> str | None:
+    """The action(s) of `version` that do the job `action` does in the other OCPP generation."""
+    table = _2X_TO_16 if version.name == "1.6" else _16_TO_2X
+    return table.get(action)
+
+
 def get_version(name: str) -> Version | None:
     """Look a version up by name ('2.0.1') or subprotocol ('ocpp2.0.1'); None if unknown."""
     key = name.strip()

@@ -5,7 +5,6 @@ Problems opening or decoding become InputError, which the CLI turns into exit co
 
 from __future__ import annotations
 
-import contextlib
 import io
 import zlib
 from collections.abc import Iterator
@@ -24,24 +23,33 @@ class Input:
     name: str
     handle: BinaryIO
     is_document: bool  # a .json file: one frame or an array, read whole
+    compressed: bool = False
 
     def lines(self) -> Iterator[str]:
-        """The text lines, line ends kept, BOM removed; decoding errors raise InputError."""
-        text = io.TextIOWrapper(self.handle, encoding="utf-8-sig", newline="")
+        """The text lines, line ends kept, BOM removed. Each line is decoded on its own, so a
+        line that is not UTF-8 is named exactly and every line before it is still checked."""
         count = 0
         try:
-            for line in text:
+            for raw in self.handle:
                 count += 1
-                yield line
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{self.name}: line {count + 1} is not UTF-8 ({exc.reason}); re-encode the file as UTF-8"
-            ) from None
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(
+                        f"{self.name}: line {count} is not UTF-8 ({exc.reason}); re-encode the file as UTF-8"
+                    ) from None
+                if count == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                yield text
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{self.name}: cannot read past line {count}: {_reason(exc)}") from None
-        finally:
-            with contextlib.suppress(ValueError):  # the handle was closed under us (`| head`)
-                text.detach()
+            raise InputError(self._read_failure(exc, count)) from None
+
+    def _read_failure(self, exc: BaseException, count: int) -> str:
+        if self.compressed:
+            return f"{self.name}: cannot decompress: {_reason(exc)}"
+        if count:
+            return f"{self.name}: cannot read past line {count}: {_reason(exc)}"
+        return f"{self.name}: cannot read: {_reason(exc)}"
 
     def read_text(self) -> str:
         try:
@@ -52,7 +60,7 @@ class Input:
                 f"{self.name}: not UTF-8 at byte {exc.start} ({exc.reason}); re-encode the file as UTF-8"
             ) from None
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{self.name}: cannot read: {_reason(exc)}") from None
+            raise InputError(self._read_failure(exc, 0)) from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -94,4 +102,4 @@ def open_input(path: str, stdin: BinaryIO | None) -> Input:
             raise InputError(f"{name}: cannot decompress: {_reason(exc)}") from None
     elif path.endswith(".gz"):
         raise InputError(f"{name}: not gzip data, though the name ends in .gz")
-    return Input(name, handle, is_document=stem.endswith(".json"))
+    return Input(name, handle, is_document=stem.endswith(".json"), compressed=head == _GZIP_MAGIC)

@@ -33,8 +33,9 @@ def finding_json(f: Finding) -> str:
     return orjson.dumps(f.as_dict()).decode()
 
 
-def summary_json(summary: Summary, exit_code: int) -> str:
+def summary_json(summary: Summary, exit_code: int, not_shown: int = 0) -> str:
     data: dict[str, Any] = summary.as_dict()
+    data["not_shown"] = not_shown
     data["exit_code"] = exit_code
     return orjson.dumps({"summary": data}).decode()
 
@@ -54,7 +55,10 @@ def totals_line(summary: Summary, color: bool) -> str:
         parts.append(_plural(summary.sends, "SEND"))
     errors = paint("brightred" if summary.errors else "green", _plural(summary.errors, "error"), color)
     warnings = paint("yellow" if summary.warnings else "", _plural(summary.warnings, "warning"), color)
-    return f"{_plural(summary.files, 'file')}: {', '.join(parts)}; {errors}, {warnings}"
+    line = f"{_plural(summary.files, 'file')}: {', '.join(parts)}; {errors}, {warnings}"
+    if summary.skipped_lines:
+        line += f" ({_plural(summary.skipped_lines, 'line')} without a frame skipped)"
+    return line
 
 
 def summary_text(summary: Summary, color: bool) -> str:
@@ -64,12 +68,12 @@ def summary_text(summary: Summary, color: bool) -> str:
         return lines[0]
     timed = any(s.latency.count for s in summary.actions.values())
     width = max(len("action"), *(len(escape(a)) for a in summary.actions))
-    head = f"  {'action':<{width}}  {'calls':>7}  {'results':>7}  {'errors':>7}"
+    head = f"  {'action':<{width}}  {'calls':>7}  {'results':>7}  {'CALLERRORs':>10}"
     if timed:
         head += f"  {'p50 ms':>8}  {'p95 ms':>8}  {'max ms':>8}"
     lines.append(paint("bold", head, color))
     for name, s in sorted(summary.actions.items()):
-        row = f"  {escape(name):<{width}}  {s.calls:>7,}  {s.results:>7,}  {s.callerrors:>7,}"
+        row = f"  {escape(name):<{width}}  {s.calls:>7,}  {s.results:>7,}  {s.callerrors:>10,}"
         if timed:
             if s.latency.count:
                 lat = s.latency

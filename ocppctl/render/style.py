@@ -21,7 +21,7 @@ def escape(text: str) -> str:
 
 
 def paint(color: str, text: str, enabled: bool) -> str:
-    return colorize(color, text) if enabled else text
+    return colorize(color, text) if enabled and color else text
 
 
 def wants_color(choice: str, isatty: bool, environ: Mapping[str, str]) -> bool:

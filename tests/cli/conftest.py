@@ -75,7 +75,14 @@ def in_data(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _record(seq: int, side: str, raw: str, station: str = "CP001", ocpp: str = "2.0.1") -> str:
     return json.dumps(
-        {"ts": f"2026-11-22T10:00:{seq:02d}.000Z", "station": station, "conn": 1, "from": side, "ocpp": ocpp, "raw": raw}
+        {
+            "ts": f"2026-11-22T10:00:{seq:02d}.000Z",
+            "station": station,
+            "conn": 1,
+            "from": side,
+            "ocpp": ocpp,
+            "raw": raw,
+        }
     )
 
 

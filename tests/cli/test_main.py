@@ -79,7 +79,7 @@ def test_version_names_the_schema_provenance_and_path(ocppctl) -> None:
         "schemas: OCA JSON schemas as shipped by the PyPI package ocpp 2.1.0 (sha256 manifest in SHA256SUMS)\n"
         f"  at {REPO / 'schemas'}\n"
     )
-    assert schema_dir() == REPO / "schemas"
+    assert Path(schema_dir()) == REPO / "schemas"
 
 
 def test_unknown_command_is_exit_2_with_did_you_mean(ocppctl) -> None:

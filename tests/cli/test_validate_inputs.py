@@ -15,7 +15,9 @@ CLEAN_HEARTBEAT = (
     "  Heartbeat        1        1        0\n"
 )
 UNANSWERED_HINT = "    hint: the connection closed or the input ended before its CALLRESULT/CALLERROR\n"
-NOT_ALLOWED_X = 'error: Heartbeat request: property "x" is not allowed here [schema] at /x\n    hint: allowed here: customData\n'
+NOT_ALLOWED_X = (
+    'error: Heartbeat request: property "x" is not allowed here [schema] at /x\n    hint: allowed here: customData\n'
+)
 
 
 # --- the shapes captures come in ------------------------------------------------------------
@@ -293,7 +295,9 @@ def test_non_utf8_json_document_is_exit_2(ocppctl, tmp_path: Path) -> None:
 
 def test_bom_crlf_and_blank_lines_are_fine(ocppctl, tmp_path: Path) -> None:
     capture = tmp_path / "win.jsonl"
-    capture.write_bytes(b"\xef\xbb\xbf" + HEARTBEAT_OK.replace("\n", "\r\n").replace("]\r\n[3", "]\r\n\r\n  \r\n[3").encode())
+    capture.write_bytes(
+        b"\xef\xbb\xbf" + HEARTBEAT_OK.replace("\n", "\r\n").replace("]\r\n[3", "]\r\n\r\n  \r\n[3").encode()
+    )
     result = ocppctl("validate", "--ocpp", "2.0.1", str(capture))
     assert (result.code, result.out, result.err) == (0, CLEAN_HEARTBEAT, "")
 

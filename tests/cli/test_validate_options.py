@@ -93,6 +93,14 @@ def test_quiet_prints_only_the_totals_line(ocppctl, in_data: Path) -> None:
     assert ocppctl("validate", "-q", "session.jsonl") == result
 
 
+def test_quiet_json_prints_only_the_summary_line(ocppctl, in_data: Path) -> None:
+    result = ocppctl("validate", "--quiet", "--json", "session.jsonl")
+    lines = result.json_lines()
+    assert result.code == 1
+    assert [list(line) for line in lines] == [["summary"]]
+    assert (lines[0]["summary"]["errors"], lines[0]["summary"]["warnings"]) == (3, 3)
+
+
 def test_max_findings_prints_n_keeps_counting_and_says_how_many_were_held_back(ocppctl, in_data: Path) -> None:
     result = ocppctl("validate", "--max-findings", "2", "session.jsonl")
     assert result.code == 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from ocppctl.core.jsontext import dumps, loads_decimal
 from ocppctl.core.payloads import EXAMPLE_TIME, template
 from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.summary import Summary
 from ocppctl.core.versions import V16, V21, V201, Version
 
 VERSIONS = [V16, V201, V21]
@@ -74,3 +78,41 @@ def test_template_fills_required_arrays(registry: SchemaRegistry) -> None:
     assert payload == {
         "getVariableData": [{"component": {"name": "name"}, "variable": {"name": "name"}}],
     }
+
+
+def _exchange(registry: SchemaRegistry, version: Version, actions: list[str]) -> list[str]:
+    """Capture records: each action's template CALL (or SEND) from its initiator, then the answer."""
+    lines = []
+    for number, action in enumerate(actions, start=1):
+        side = "csms" if version.actions[action] == "csms" else "station"
+        other = "station" if side == "csms" else "csms"
+        uid = str(number)
+        if action in version.send_actions:
+            send = registry.get(version, action, "send")
+            assert send is not None
+            lines.append(
+                json.dumps({"station": "CP1", "from": side, "frame": [6, uid, action, template(send.document)]})
+            )
+            continue
+        request = registry.get(version, action, "request")
+        response = registry.get(version, action, "response")
+        assert request is not None and response is not None
+        lines.append(
+            json.dumps({"station": "CP1", "from": side, "raw": dumps([2, uid, action, template(request.document)])})
+        )
+        lines.append(json.dumps({"station": "CP1", "from": other, "raw": dumps([3, uid, template(response.document)])}))
+    return lines
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=lambda v: v.name)
+def test_every_template_passes_validate(registry: SchemaRegistry, check_lines: Any, version: Version) -> None:
+    """What `ocppctl template` prints, `ocppctl validate` accepts, sent by the side that initiates it."""
+    actions = sorted(version.actions)
+    summary = Summary()
+    assert check_lines(_exchange(registry, version, actions), ocpp=version.name, summary=summary) == []
+    assert summary.frames == 2 * len(actions) - len(version.send_actions)
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=lambda v: v.name)
+def test_data_transfer_template_passes_validate(registry: SchemaRegistry, check_lines: Any, version: Version) -> None:
+    assert check_lines(_exchange(registry, version, ["DataTransfer"]), ocpp=version.name) == []
