@@ -122,15 +122,17 @@ def from_value(value: Any, version: Version | None) -> tuple[Frame | None, list[
     findings: list[Finding] = []
     uid = value[1]
     if type(uid) is not str:
+        number = isinstance(uid, (int, float)) and not isinstance(uid, bool)
+        text = dumps(uid) if not number else str(uid)
         findings.append(
             Finding(
                 ERROR,
                 "unique-id",
                 f"unique id must be a string, got {_json_type(uid)}",
-                f'quote it: "{uid}"' if isinstance(uid, (int, float)) else None,
+                f'quote it: "{text}"' if number else None,
             )
         )
-        uid = dumps(uid) if not isinstance(uid, (int, float)) else str(uid)
+        uid = text
     elif len(uid) > MAX_ID_LENGTH or not uid:
         findings.append(
             Finding(

@@ -38,13 +38,24 @@ def _refuse_constant(name: str) -> Any:
     raise _Constant(name)
 
 
+class _OutOfRange(ValueError):
+    """A JSON number beyond what even a Decimal holds (1e99999999999999999999)."""
+
+
 def _exact_float(text: str) -> Any:
     value = float(text)
     if value in (float("inf"), float("-inf")):
-        from decimal import Decimal
-
-        return Decimal(text)  # a JSON number all the same; validators see its exact value
+        return _decimal(text)  # a JSON number all the same; validators see its exact value
     return value
+
+
+def _decimal(text: str) -> Any:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise _OutOfRange(text) from None
 
 
 _CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
@@ -55,11 +66,10 @@ def _decoders() -> tuple[Any, Any, Any]:
     """The standard library's decoders (strict and Decimal) and its error type, built on first
     need: most runs never leave orjson's fast path, and importing json costs start-up time."""
     import json
-    from decimal import Decimal
 
     return (
         json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float),
-        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=Decimal),
+        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_decimal),
         json.JSONDecodeError,
     )
 
@@ -77,6 +87,8 @@ def _slow_loads(text: str) -> Any:
         raise JsonSyntaxError(f"{exc.name} is not JSON", pos, text) from None
     except decode_error as exc:
         raise JsonSyntaxError(exc.msg, exc.pos, text) from None
+    except _OutOfRange as exc:
+        raise JsonSyntaxError(f"number {exc} is out of any range ocppctl can hold", max(text.find(str(exc)), 0), text) from None
     except RecursionError:
         raise JsonSyntaxError("nested too deeply", 0, text) from None
 
@@ -93,6 +105,8 @@ def raw_decode(text: str, pos: int) -> tuple[Any, int]:
         raise JsonSyntaxError(f"{exc.name} is not JSON", match.start(1) if match else pos, text) from None
     except decode_error as exc:
         raise JsonSyntaxError(exc.msg, exc.pos, text) from None
+    except _OutOfRange as exc:
+        raise JsonSyntaxError(f"number {exc} is out of any range ocppctl can hold", max(text.find(str(exc)), pos), text) from None
     except RecursionError:
         raise JsonSyntaxError("nested too deeply", pos, text) from None
 

@@ -198,18 +198,28 @@ def _from_reference(error: Any, document: dict[str, Any]) -> Violation:
 
 
 def _resolve_schema_path(document: dict[str, Any], parts: tuple[Any, ...]) -> list[Any]:
-    """Rewrite a path that goes through $ref into the path of the referenced spot."""
+    """The path of a failing keyword in the document itself, following each $ref on the way.
+
+    python-jsonschema leaves $ref out of its paths; where a step is missing from a node that
+    holds a $ref, the path continues at the referenced definition."""
     resolved: list[Any] = []
+    node: Any = document
     for part in parts:
-        if part == "$ref":
-            node: Any = document
-            for p in resolved:
-                node = node[p]
-            target = node.get("$ref", "")
-            if isinstance(target, str) and target.startswith("#/"):
-                resolved = target[2:].split("/")
-                continue
+        hops = 0
+        while isinstance(node, dict) and part not in node and isinstance(node.get("$ref"), str) and hops < 16:
+            target = node["$ref"]
+            if not target.startswith("#/"):
+                break
+            resolved = target[2:].split("/")
+            node = document
+            for step in resolved:
+                node = node[step]
+            hops += 1
         resolved.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
     return resolved
 
 

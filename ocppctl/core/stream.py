@@ -19,7 +19,7 @@ from ocppctl.core import checks, frames
 from ocppctl.core.capture import DocItem, column_of_raw, find_in_log, normalize_side, raw_column
 from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
 from ocppctl.core.infer import infer
-from ocppctl.core.jsontext import JsonSyntaxError, decode, duplicate_keys
+from ocppctl.core.jsontext import JsonSyntaxError, decode, dumps, duplicate_keys
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.session import Correlator, OpenCall
 from ocppctl.core.summary import Report
@@ -247,6 +247,16 @@ class StreamChecker:
             return
         get = record.get
         station = get("station")
+        if (station is not None and type(station) is not str) or not _scalar(get("conn")):
+            self._add(
+                Finding(WARNING, "record", '"station" must be a string and "conn" a number or string'),
+                lineno,
+                column,
+                None,
+            )
+            record = {**record, "station": _key_text(station), "conn": _key_text(get("conn"))}
+            get = record.get
+            station = get("station")
         side = get("from")
         if side is not None and side not in ("station", "csms"):
             self._add(
@@ -331,7 +341,7 @@ class StreamChecker:
 
     def _event(self, record: dict[str, Any], lineno: int, column: int) -> None:
         self.summary.events += 1
-        key = (record.get("station"), record.get("conn"))
+        key = (record.get("station"), record.get("conn"))  # made hashable by _record
         event = record.get("event")
         if event == "connect":
             self._close(key)
@@ -644,6 +654,17 @@ class StreamChecker:
             self.held.append(finding)
         else:
             self.report.add(finding)
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def _key_text(value: Any) -> Any:
+    """A record's station or conn as something that can key a connection."""
+    if value is None or type(value) is str:
+        return value
+    return dumps(value) if not _scalar(value) else str(value)
 
 
 def _sniff(line: str, pattern: bool) -> str:

@@ -14,16 +14,35 @@ BOOT_16 = (
     '[2,"1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]\n'
     '[3,"1",{"currentTime":"2026-11-22T10:00:00Z","interval":300,"status":"Accepted"}]\n'
 )
-BOOT_TABLE = "  action              calls  results   errors\n  BootNotification        1        1        0\n"
+BOOT_TABLE = "  action              calls  results  CALLERRORs\n  BootNotification        1        1           0\n"
 SESSION_TABLE = """\
-  action                calls  results   errors    p50 ms    p95 ms    max ms
-  Authorize                 1        0        0         -         -         -
-  BootNotification          1        1        0      50.0      50.0      50.0
-  DataTransfer              1        0        1     100.0     100.0     100.0
-  GetVariables              1        0        0         -         -         -
-  Heartbeat                 1        1        0      20.0      20.0      20.0
-  StatusNotification        1        1        0      10.0      10.0      10.0
+  action                calls  results  CALLERRORs    p50 ms    p95 ms    max ms
+  Authorize                 1        0           0         -         -         -
+  BootNotification          1        1           0      50.0      50.0      50.0
+  DataTransfer              1        0           1     100.0     100.0     100.0
+  GetVariables              1        0           0         -         -         -
+  Heartbeat                 1        1           0      20.0      20.0      20.0
+  StatusNotification        1        1           0      10.0      10.0      10.0
 """
+AVAIL = (
+    'session.jsonl:5:110: error: StatusNotification request: "Avail" is not an allowed value [schema] '
+    "at /connectorStatus\n"
+    '    hint: did you mean "Available"? allowed: Available, Occupied, Reserved, Unavailable, Faulted\n'
+)
+ACME = (
+    'session.jsonl:7:110: warning: DataTransfer vendorId "acme" is not a dotted reverse-DNS name '
+    "(P01.FR.02, P02.FR.03) [vendor-id] at /vendorId\n"
+    '    hint: use the vendor\'s reversed domain, e.g. "com.example.feature"\n'
+)
+UNANSWERED_HINT = "    hint: the connection closed or the input ended before its CALLRESULT/CALLERROR\n"
+SESSION_FINDINGS = (
+    AVAIL + ACME + "session.jsonl:9:110: error: GetVariables is sent by the CSMS, not by the station [direction]\n"
+    "    hint: check the record's 'from', or which side of the link sent it\n"
+    "session.jsonl:10:107: error: CALLRESULT 'zz' answers no open CALL [orphan-response]\n"
+    "    hint: the unique id must echo that of a CALL not yet answered\n"
+    f"session.jsonl:9:110: warning: GetVariables call 'g1' was never answered [unanswered-call]\n{UNANSWERED_HINT}"
+    f"session.jsonl:11:110: warning: Authorize call 'a1' was never answered [unanswered-call]\n{UNANSWERED_HINT}"
+)
 SESSION_TOTALS = "1 file: 11 frames, 6 calls, 4 results, 1 CALLERROR; 3 errors, 3 warnings\n"
 
 
@@ -79,8 +98,9 @@ def test_version_is_inferred_with_an_info_finding_and_exit_0(ocppctl) -> None:
 def test_unknown_ocpp_version_is_a_usage_error(ocppctl) -> None:
     result = ocppctl("validate", "--ocpp", "2.0", "-", stdin=b"")
     assert (result.code, result.out) == (2, "")
-    assert result.err.splitlines()[0] == (
-        "ocppctl: error: Invalid value for '--ocpp': '2.0' is not one of '1.6', '2.0.1', '2.1'."
+    assert result.err == (
+        "ocppctl: error: Invalid value for '--ocpp': '2.0' is not one of '1.6', '2.0.1', '2.1'. "
+        "(see 'ocppctl validate --help')\n"
     )
 
 
@@ -105,15 +125,15 @@ def test_max_findings_prints_n_keeps_counting_and_says_how_many_were_held_back(o
     result = ocppctl("validate", "--max-findings", "2", "session.jsonl")
     assert result.code == 1
     assert result.out == (
-        'session.jsonl:5:110: error: StatusNotification request: "Avail" is not an allowed value [schema] '
-        "at /connectorStatus\n"
-        "    hint: allowed: Available, Occupied, Reserved, Unavailable, Faulted\n"
-        'session.jsonl:7:110: warning: DataTransfer vendorId "acme" is not a dotted reverse-DNS name '
-        "(P01.FR.02, P02.FR.03) [vendor-id] at /vendorId\n"
-        '    hint: use the vendor\'s reversed domain, e.g. "com.example.feature"\n'
-        "… 4 more findings not shown (--max-findings 2)\n"
-        "\n" + SESSION_TOTALS + SESSION_TABLE
+        AVAIL + ACME + "… 4 more findings not shown (--max-findings 2)\n\n" + SESSION_TOTALS + SESSION_TABLE
     )
+
+
+def test_max_findings_says_finding_for_one_held_back(ocppctl, in_data: Path) -> None:
+    result = ocppctl("validate", "--max-findings", "5", "session.jsonl")
+    assert result.code == 1
+    assert result.out.endswith("… 1 more finding not shown (--max-findings 5)\n\n" + SESSION_TOTALS + SESSION_TABLE)
+    assert ocppctl("validate", "--max-findings", "6", "session.jsonl").out == ocppctl("validate", "session.jsonl").out
 
 
 def test_max_findings_zero_still_fails_on_errors(ocppctl, in_data: Path) -> None:
@@ -123,15 +143,23 @@ def test_max_findings_zero_still_fails_on_errors(ocppctl, in_data: Path) -> None
 
 
 def test_max_findings_in_json_prints_n_lines_and_the_full_summary(ocppctl, in_data: Path) -> None:
+    """No "held back" line in JSON: the summary's `not_shown` (just before `exit_code`) says it."""
     found = ocppctl("validate", "--json", "--max-findings", "1", "session.jsonl").json_lines()
     assert [f.get("code") for f in found[:-1]] == ["schema"]
-    assert (found[-1]["summary"]["errors"], found[-1]["summary"]["warnings"]) == (3, 3)
+    summary = found[-1]["summary"]
+    assert (summary["errors"], summary["warnings"], summary["not_shown"]) == (3, 3, 5)
+    assert list(summary)[-2:] == ["not_shown", "exit_code"]
+    every = ocppctl("validate", "--json", "session.jsonl").json_lines()[-1]["summary"]
+    assert every["not_shown"] == 0
 
 
 def test_negative_max_findings_is_a_usage_error(ocppctl, in_data: Path) -> None:
     result = ocppctl("validate", "--max-findings", "-1", "session.jsonl")
     assert (result.code, result.out) == (2, "")
-    assert result.err.startswith("ocppctl: error: Invalid value for '--max-findings': -1 is not in the range x>=0.")
+    assert result.err == (
+        "ocppctl: error: Invalid value for '--max-findings': -1 is not in the range x>=0. "
+        "(see 'ocppctl validate --help')\n"
+    )
 
 
 # --- exit codes and --strict ----------------------------------------------------------------
@@ -146,8 +174,8 @@ def test_only_warnings_exit_0(ocppctl, in_data: Path) -> None:
         '    hint: use the vendor\'s reversed domain, e.g. "com.example.feature"\n'
         "\n"
         "1 file: 2 frames, 1 call, 1 result, 0 CALLERRORs; 0 errors, 1 warning\n"
-        "  action          calls  results   errors    p50 ms    p95 ms    max ms\n"
-        "  DataTransfer        1        1        0     250.0     250.0     250.0\n"
+        "  action          calls  results  CALLERRORs    p50 ms    p95 ms    max ms\n"
+        "  DataTransfer        1        1           0     250.0     250.0     250.0\n"
     )
 
 
@@ -172,7 +200,7 @@ def test_unreadable_input_wins_over_errors(ocppctl, in_data: Path) -> None:
     result = ocppctl("validate", "session.jsonl", "missing.jsonl")
     assert result.code == 2
     assert result.err == "ocppctl: error: missing.jsonl: no such file\n"
-    assert result.out.endswith(SESSION_TOTALS + SESSION_TABLE)
+    assert result.out == SESSION_FINDINGS + "\n" + SESSION_TOTALS + SESSION_TABLE
 
 
 # --- --select / --ignore --------------------------------------------------------------------
@@ -182,12 +210,27 @@ def test_select_reports_only_those_codes_and_counts_only_them(ocppctl, in_data: 
     result = ocppctl("validate", "--select", "schema", "session.jsonl")
     assert result.code == 1
     assert result.out == (
-        'session.jsonl:5:110: error: StatusNotification request: "Avail" is not an allowed value [schema] '
-        "at /connectorStatus\n"
-        "    hint: allowed: Available, Occupied, Reserved, Unavailable, Faulted\n"
-        "\n"
-        "1 file: 11 frames, 6 calls, 4 results, 1 CALLERROR; 1 error, 0 warnings\n" + SESSION_TABLE
+        AVAIL + "\n1 file: 11 frames, 6 calls, 4 results, 1 CALLERROR; 1 error, 0 warnings\n" + SESSION_TABLE
     )
+
+
+def test_select_filters_the_version_info_too(ocppctl) -> None:
+    """The `version` info is shown only when selected, and counted only when shown."""
+    plain = ocppctl("validate", "--json", "-", stdin=BOOT_16.encode()).json_lines()
+    assert [line.get("code") for line in plain] == ["version", None]
+    selected = ocppctl("validate", "--json", "--select", "schema", "-", stdin=BOOT_16.encode()).json_lines()
+    assert [line.get("code") for line in selected] == [None]
+    assert (selected[0]["summary"]["infos"], selected[0]["summary"]["codes"]) == (0, {})
+    result = ocppctl("validate", "--select", "schema,version", "-", stdin=BOOT_16.encode())
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "<stdin>:1:1: info: read as OCPP 1.6 from 1 call (1.6: 1 valid, 1 known, 2.0.1: 0 valid, 1 known, "
+        "2.1: 0 valid, 1 known) [version]\n"
+        "\n"
+        "1 file: 2 frames, 1 call, 1 result, 0 CALLERRORs; 0 errors, 0 warnings\n" + BOOT_TABLE
+    )
+    ignored = ocppctl("validate", "--ignore", "version", "-", stdin=BOOT_16.encode())
+    assert ignored.out == "1 file: 2 frames, 1 call, 1 result, 0 CALLERRORs; 0 errors, 0 warnings\n" + BOOT_TABLE
 
 
 def test_select_only_warnings_exits_0(ocppctl, in_data: Path) -> None:
@@ -214,7 +257,10 @@ def test_select_and_ignore_take_repeats_and_comma_lists(ocppctl, in_data: Path) 
 def test_ignoring_every_error_code_exits_0(ocppctl, in_data: Path) -> None:
     result = ocppctl("validate", "--ignore", "schema,direction,orphan-response", "session.jsonl")
     assert result.code == 0
-    assert result.out.endswith(
+    assert result.out == (
+        ACME
+        + f"session.jsonl:9:110: warning: GetVariables call 'g1' was never answered [unanswered-call]\n{UNANSWERED_HINT}"
+        f"session.jsonl:11:110: warning: Authorize call 'a1' was never answered [unanswered-call]\n{UNANSWERED_HINT}"
         "\n1 file: 11 frames, 6 calls, 4 results, 1 CALLERROR; 0 errors, 3 warnings\n" + SESSION_TABLE
     )
 
@@ -229,17 +275,16 @@ def test_ignore_wins_over_select(ocppctl, in_data: Path) -> None:
 def test_unknown_code_is_exit_2_with_did_you_mean(ocppctl, in_data: Path, option: str) -> None:
     result = ocppctl("validate", option, "schema,vendorid", "session.jsonl")
     assert (result.code, result.out) == (2, "")
-    assert result.err.splitlines()[0] == (
-        f"ocppctl: error: Invalid value for '{option}': unknown finding code 'vendorid' (did you mean \"vendor-id\"?)"
+    assert result.err == (
+        f"ocppctl: error: Invalid value for '{option}': unknown finding code 'vendorid' (did you mean \"vendor-id\"?) "
+        "(see 'ocppctl validate --help')\n"
     )
 
 
 def test_unknown_code_without_a_near_miss_points_at_help(ocppctl, in_data: Path) -> None:
     result = ocppctl("validate", "--ignore", "nonsense", "session.jsonl")
-    assert result.code == 2
-    assert result.err.splitlines()[0] == (
-        "ocppctl: error: Invalid value for '--ignore': unknown finding code 'nonsense'; see --help"
-    )
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "ocppctl: error: Invalid value for '--ignore': unknown finding code 'nonsense'; see --help\n"
 
 
 # --- colour ---------------------------------------------------------------------------------
@@ -297,6 +342,7 @@ def test_quiet_totals_line_is_coloured_on_request(ocppctl, in_data: Path) -> Non
 def test_invalid_color_choice_is_a_usage_error(ocppctl, in_data: Path) -> None:
     result = ocppctl("validate", "--color", "sometimes", "session.jsonl")
     assert (result.code, result.out) == (2, "")
-    assert result.err.splitlines()[0] == (
-        "ocppctl: error: Invalid value for '--color': 'sometimes' is not one of 'auto', 'always', 'never'."
+    assert result.err == (
+        "ocppctl: error: Invalid value for '--color': 'sometimes' is not one of 'auto', 'always', 'never'. "
+        "(see 'ocppctl validate --help')\n"
     )

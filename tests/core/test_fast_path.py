@@ -33,7 +33,9 @@ def _run(lines: list[str], fast: bool, version: Version | None = None) -> tuple[
     return found, summary.as_dict()
 
 
-def _record(raw: str, station: str = "CP1", side: str | None = "station", ocpp: str | None = "2.0.1", **extra: Any) -> str:
+def _record(
+    raw: str, station: str = "CP1", side: str | None = "station", ocpp: str | None = "2.0.1", **extra: Any
+) -> str:
     rec: dict[str, Any] = {"ts": "2026-11-22T10:00:00.000Z", "station": station, "raw": raw, **extra}
     if side is not None:
         rec["from"] = side

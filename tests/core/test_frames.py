@@ -195,7 +195,6 @@ def test_unique_id_must_be_a_string(uid: Any, message: str, hint: str | None, as
     assert frame is not None and frame.id == as_text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a boolean unique id gets the hint 'quote it: \"True\"' (Python spelling)")
 def test_boolean_unique_id() -> None:
     frame, findings = from_value([2, True, "Heartbeat", {}], V201)
     assert [(f.code, f.message) for f in findings] == [("unique-id", "unique id must be a string, got a boolean")]
