@@ -14,7 +14,7 @@ import click
 from ocppctl import __version__
 from ocppctl.cli.env import Env
 from ocppctl.cli.status import EXIT_CODES_HELP, ExitCode
-from ocppctl.errors import OcppctlError
+from ocppctl.errors import OcppctlError, UsageFailure
 
 # name -> (module, attribute, short help): subcommands are imported only when used.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -111,8 +111,8 @@ def run(argv: Sequence[str], env: Env) -> int:
     except click.ClickException as exc:
         message = " ".join(exc.format_message().split())  # one line, whatever click wrapped
         ctx = getattr(exc, "ctx", None)
-        if ctx is not None and isinstance(exc, click.UsageError) and "--help" not in message:
-            message += f" (see '{ctx.command_path} --help')"
+        if isinstance(exc, click.UsageError) and "--help" not in message:
+            message += f" (see '{ctx.command_path if ctx is not None else _command_path(args)} --help')"
         env.stderr.write(f"ocppctl: error: {message}\n")
         return int(ExitCode.USAGE)
     except click.Abort:
@@ -121,7 +121,10 @@ def run(argv: Sequence[str], env: Env) -> int:
     except OcppctlError as exc:
         if env.debug:
             _traceback(env)
-        env.stderr.write(f"ocppctl: error: {exc.message}\n")
+        message = exc.message
+        if isinstance(exc, UsageFailure):
+            message += f" (see '{_command_path(args)} --help')"
+        env.stderr.write(f"ocppctl: error: {message}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         env.stderr.write("ocppctl: interrupted\n")
@@ -133,6 +136,12 @@ def run(argv: Sequence[str], env: Env) -> int:
             _traceback(env)
         env.stderr.write(f"ocppctl: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
         return int(ExitCode.INTERNAL)
+
+
+def _command_path(args: list[str]) -> str:
+    """'ocppctl validate' for a line naming a command, else 'ocppctl'."""
+    name = next((a for a in args if not a.startswith("-")), None)
+    return f"ocppctl {name}" if name in COMMANDS else "ocppctl"
 
 
 def _traceback(env: Env) -> None:

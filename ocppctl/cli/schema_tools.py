@@ -74,10 +74,15 @@ def schema(ctx: click.Context, action: str, response: bool, ocpp: str | None, co
 
     if wants_color(color, env.stdout_isatty, env.environ):
         _print_json(ctx, raw.decode("utf-8"), color)
-    else:  # the file as shipped, byte for byte
-        env.stdout.write(raw.decode("utf-8"))
-        if env.stdout_isatty and not raw.endswith(b"\n"):
-            env.stdout.write("\n")
+    else:  # the file as shipped, byte for byte, whatever the terminal's encoding
+        tail = "\n" if env.stdout_isatty and not raw.endswith(b"\n") else ""
+        binary = getattr(env.stdout, "buffer", None)
+        if binary is not None:
+            env.stdout.flush()
+            binary.write(raw + tail.encode())
+            binary.flush()
+        else:
+            env.stdout.write(raw.decode("utf-8") + tail)
 
 
 @click.command()

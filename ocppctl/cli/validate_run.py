@@ -3,6 +3,7 @@ print findings as they come. Kept apart from the click command so its import sta
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import TextIO
 
@@ -10,11 +11,11 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.options import resolve_action
 from ocppctl.core.capture import split_document
 from ocppctl.core.findings import Finding
-from ocppctl.core.stream import CheckOptions, StreamChecker, check_payload
+from ocppctl.core.stream import CheckOptions, StreamChecker, check_payload, parses, sniff
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import get_version
 from ocppctl.errors import InputError, UsageFailure
-from ocppctl.io.inputs import open_input
+from ocppctl.io.inputs import Input, open_input
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_json, finding_text, summary_json, summary_text, totals_line
 
@@ -103,17 +104,7 @@ def check_files(
                 )
                 continue
             checker = StreamChecker(registry, report, source.name, CheckOptions(registry_version, pattern))
-            if source.is_document:
-                text = source.read_text()
-                document = split_document(text)
-                if document is not None:
-                    for item in document:
-                        checker.feed_item(item)
-                else:  # not one frame or an array of them: read it as lines
-                    for lineno, line in enumerate(text.split("\n"), start=1):
-                        checker.feed_line(line.rstrip("\r"), lineno)
-            else:
-                checker.feed_lines(source.lines())
+            _feed(checker, source, pattern is not None)
             checker.finish()
         except InputError as exc:
             env.stderr.write(f"ocppctl: error: {exc.message}\n")
@@ -122,3 +113,31 @@ def check_files(
             if path != "-":
                 source.handle.close()
     return summary, unreadable
+
+
+def _feed(checker: StreamChecker, source: Input, pattern: bool) -> None:
+    """Feed a source line by line, or, for a .json file or a pretty-printed JSON document on
+    stdin or under another name, element by element."""
+    if source.is_document:
+        _feed_text(checker, source.read_text())
+        return
+    lines = source.lines()
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if line.strip():
+            break
+    first = head[-1].strip() if head else ""
+    if first[:1] in ("[", "{") and not pattern and sniff(first, False) == "json" and not parses(first):
+        _feed_text(checker, "".join(head) + "".join(lines))  # one JSON document over several lines
+    else:
+        checker.feed_lines(itertools.chain(head, lines))
+
+
+def _feed_text(checker: StreamChecker, text: str) -> None:
+    document = split_document(text)
+    if document is not None:
+        for item in document:
+            checker.feed_item(item)
+    else:  # not one frame or an array of them: read it as lines
+        checker.feed_lines(text.split("\n"))

@@ -13,7 +13,7 @@ from ocppctl.core.findings import ERROR, WARNING, Finding, pointer
 from ocppctl.core.frames import CALLRESULTERROR, SEND, Frame
 from ocppctl.core.hints import closest, listing
 from ocppctl.core.schemas import ActionSchema, Violation
-from ocppctl.core.versions import Version, counterpart
+from ocppctl.core.versions import VERSIONS, Version, counterpart
 
 _FORMAT_HINTS = {
     "date-time": "RFC 3339 with a time zone offset, e.g. 2026-11-22T10:00:00Z or 2026-11-22T11:00:00.5+01:00",
@@ -37,6 +37,9 @@ def action_hint(version: Version, action: str) -> str:
     other = counterpart(action, version)
     if other is not None:
         return f"OCPP {version.name} does this with {other}"
+    elsewhere = [v.name for v in VERSIONS.values() if action in v.actions]
+    if elsewhere:
+        return f"{action} is an OCPP {' and '.join(elsewhere)} action: is the version right?"
     near = closest(action, version.actions, cutoff=0.6)
     return f'did you mean "{near}"?' if near else f"`ocppctl actions --ocpp {version.name}` lists them"
 

@@ -88,7 +88,9 @@ def _slow_loads(text: str) -> Any:
     except decode_error as exc:
         raise JsonSyntaxError(exc.msg, exc.pos, text) from None
     except _OutOfRange as exc:
-        raise JsonSyntaxError(f"number {exc} is out of any range ocppctl can hold", max(text.find(str(exc)), 0), text) from None
+        raise JsonSyntaxError(
+            f"number {exc} is out of any range ocppctl can hold", max(text.find(str(exc)), 0), text
+        ) from None
     except RecursionError:
         raise JsonSyntaxError("nested too deeply", 0, text) from None
 
@@ -106,7 +108,9 @@ def raw_decode(text: str, pos: int) -> tuple[Any, int]:
     except decode_error as exc:
         raise JsonSyntaxError(exc.msg, exc.pos, text) from None
     except _OutOfRange as exc:
-        raise JsonSyntaxError(f"number {exc} is out of any range ocppctl can hold", max(text.find(str(exc)), pos), text) from None
+        raise JsonSyntaxError(
+            f"number {exc} is out of any range ocppctl can hold", max(text.find(str(exc)), pos), text
+        ) from None
     except RecursionError:
         raise JsonSyntaxError("nested too deeply", pos, text) from None
 

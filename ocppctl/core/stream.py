@@ -209,7 +209,7 @@ class StreamChecker:
                 return
             first = line[0]
         if self.mode is None:
-            self.mode = _sniff(line, self.options.pattern is not None)
+            self.mode = sniff(line, self.options.pattern is not None)
         if self.mode == "log":
             self._log_line(line, lineno)
         elif first == "{":
@@ -240,6 +240,7 @@ class StreamChecker:
         try:
             record, _ = decode(line)
         except JsonSyntaxError as exc:
+            self.summary.frames += 1  # like a broken frame: a line meant to hold one
             self._syntax(exc, lineno, column, None)
             return
         if type(record) is not dict:
@@ -614,7 +615,9 @@ class StreamChecker:
                     WARNING,
                     "record",
                     f"no OCPP-J frame found in {skipped} line{'s' if skipped != 1 else ''}",
-                    "is it a capture? --pattern '...(?P<frame>\\[.*\\])' tells where frames sit in log lines",
+                    "the --pattern matched no line: check it against a line of the file"
+                    if self.options.pattern is not None
+                    else "is it a capture? --pattern '...(?P<frame>\\[.*\\])' tells where frames sit in log lines",
                 ),
                 None,
                 None,
@@ -656,6 +659,15 @@ class StreamChecker:
             self.report.add(finding)
 
 
+def parses(text: str) -> bool:
+    """Whether a text is one JSON value."""
+    try:
+        decode(text)
+        return True
+    except JsonSyntaxError:
+        return False
+
+
 def _scalar(value: Any) -> bool:
     return value is None or type(value) in (str, int, float, bool)
 
@@ -667,7 +679,7 @@ def _key_text(value: Any) -> Any:
     return dumps(value) if not _scalar(value) else str(value)
 
 
-def _sniff(line: str, pattern: bool) -> str:
+def sniff(line: str, pattern: bool) -> str:
     """'json' or 'log', from the first line that is not blank. A log line may start with '['
     too ("[2026-11-22 10:00:00] CP001 >> [2,...]"): it is a log when it is not JSON and a frame
     starts further along it."""
@@ -718,6 +730,7 @@ def check_payload(
     schema = registry.get(version, action, kind)
     if schema is None:
         raise LookupError(f"no {kind} schema for {action} in OCPP {version.name}")
+    report.summary.frames += 1
     try:
         payload, exact = decode(text)
     except JsonSyntaxError as exc:
@@ -725,10 +738,13 @@ def check_payload(
             Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", _JSON_HINT, None, file, exc.line, exc.column)
         )
         return
-    report.summary.frames += 1
     # The payload inside a frame, so the reference engine can re-read it exactly if need be.
     wrapped = f'[3,"p",{text}]' if kind == "response" else f'[2,"p","{action}",{text}]'
-    for problem in checks.payload_findings(schema, payload, wrapped, exact):
+    frame = frames.Frame(3 if kind == "response" else 2, "p", action, payload)
+    found = checks.payload_findings(schema, payload, wrapped, exact)
+    found += checks.duplicate_key_findings(text, payload)
+    found += checks.vendor_findings(frame, version, payload, "customData" in text)
+    for problem in found:
         problem.file = file
         problem.line = 1
         problem.column = 1
