@@ -80,16 +80,16 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
     return LogFrame(text, start + 1, ts_match.group(0) if ts_match else None)
 
 
+_VALUE_OF = re.compile(r'"(raw|frame)"\s*:\s*')
+
+
 def column_of_raw(line: str) -> int:
-    """1-based column where a record's raw (or frame) value starts in its line."""
-    for key in ('"raw"', '"frame"'):
-        at = line.find(key)
-        if at >= 0:
-            colon = line.find(":", at + len(key))
-            if colon >= 0:
-                rest = len(line) - len(line[colon + 1 :].lstrip())
-                return rest + 1
-    return 1
+    """1-based column where a record's raw (or frame) value starts in its line.
+
+    `"raw"` followed by a colon can only be a key in valid JSON (a quote inside a string is
+    escaped), so a station named "raw" does not fool it."""
+    match = _VALUE_OF.search(line)
+    return match.end() + 1 if match else 1
 
 
 def raw_column(line: str, quote_column: int, offset: int) -> int:

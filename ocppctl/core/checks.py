@@ -86,7 +86,9 @@ def payload_findings(schema: ActionSchema, payload: Any, frame_text: str | None,
         if schema.is_valid(payload):
             return []
         violations = schema.violations(payload)
-        if frame_text is not None and jsontext.may_be_inexact(frame_text):
+        # orjson rounds integers beyond 64 bits into floats: only a float can be such a victim.
+        suspect = any(isinstance(v.instance, float) for v in violations)
+        if suspect and frame_text is not None and jsontext.may_be_inexact(frame_text):
             violations = _reference(schema, frame_text)
     elif frame_text is not None:
         violations = _reference(schema, frame_text)
@@ -286,10 +288,10 @@ def vendor_id_problem(vendor_id: str) -> str | None:
     return "does not start with a top-level domain"
 
 
-def vendor_findings(frame: Frame, version: Version, payload: Any, scan_custom: bool) -> list[Finding]:
+def vendor_findings(action: str | None, is_call: bool, payload: Any, scan_custom: bool) -> list[Finding]:
     """vendorId lints for DataTransfer requests and, when `scan_custom`, every customData."""
     out: list[Finding] = []
-    if frame.action == "DataTransfer" and frame.type == 2 and isinstance(payload, dict):
+    if action == "DataTransfer" and is_call and isinstance(payload, dict):
         _vendor(out, payload.get("vendorId"), ["vendorId"], "DataTransfer vendorId")
     if scan_custom:
         for path, vendor in _custom_data(payload, []):

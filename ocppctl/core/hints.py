@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
+from functools import lru_cache
 
 
 def closest(name: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:
     """The candidate that `name` most likely meant: same letters in another case first,
     then the closest spelling (case-insensitive); None if nothing is close."""
-    options = list(candidates)
+    return _closest(name, tuple(candidates), cutoff)
+
+
+@lru_cache(maxsize=4096)  # the same misspelling recurs across a capture: work it out once
+def _closest(name: str, options: tuple[str, ...], cutoff: float) -> str | None:
+    import difflib  # only when a finding needs a hint
+
     lowered = name.lower()
     for option in options:
         if option.lower() == lowered:

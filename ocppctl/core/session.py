@@ -22,8 +22,7 @@ class OpenCall(NamedTuple):
     caller: str | None
     line: int | None = None
     ts: Any = None  # whatever the feeder uses for time (a float clock or an RFC 3339 string)
-    column: int = 0  # 0: unknown yet, see source
-    source: str | None = None  # the capture line it came from, to find its column when needed
+    column: int = 0  # where the frame starts in its line (0: unknown)
 
 
 def other_side(side: str | None) -> str | None:

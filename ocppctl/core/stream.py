@@ -90,6 +90,7 @@ class StreamChecker:
         loads = orjson.loads
         dumps = orjson.dumps
         fromiso = datetime.fromisoformat
+        vendor_lint = checks.vendor_findings
         by_name: dict[Any, Version | None] = {**VERSIONS, None: None}
         forced = self.options.version
         conns = self.conns
@@ -128,13 +129,13 @@ class StreamChecker:
                             or type(payload) is not dict
                             or not is_valid(payload)
                             or dumps(value) != raw.encode()
-                            or (scan and "vendorId" in raw)
+                            or (scan and "vendorId" in raw and vendor_lint(action, True, payload, "customData" in raw))
                         ):
                             raise LookupError
                         frames += 1
                         calls += 1
                         stats.calls += 1
-                        open_calls[key] = (uid, action, side, lineno, get("ts"), 0, line)
+                        open_calls[key] = (uid, action, side, lineno, get("ts"), column_of_raw(line))
                         continue
                     if mtype != 3 or len(value) != 3:
                         raise LookupError
@@ -147,7 +148,7 @@ class StreamChecker:
                         type(payload) is not dict
                         or not is_valid(payload)
                         or dumps(value) != raw.encode()
-                        or (scan and "vendorId" in raw)
+                        or (scan and "vendorId" in raw and vendor_lint(action, False, payload, "customData" in raw))
                     ):
                         raise LookupError
                 except Exception:  # noqa: BLE001 - anything unusual: the general path finds and explains it
@@ -511,7 +512,7 @@ class StreamChecker:
 
     def _open(self, item: _Item, frame: frames.Frame, conn: _Conn) -> None:
         previous = conn.correlator.call(
-            OpenCall(frame.id, frame.action or "", item.side, item.line, item.ts, item.column, item.source)
+            OpenCall(frame.id, frame.action or "", item.side, item.line, item.ts, self._column(item))
         )
         if previous is not None:
             self._add(
@@ -577,7 +578,7 @@ class StreamChecker:
             self._add(problem, item.line, self._column(item), item.station, frame.id, action)
         if text is None or "vendorId" in text:
             scan = text is None or "customData" in text
-            for problem in checks.vendor_findings(frame, version, payload, scan):
+            for problem in checks.vendor_findings(frame.action, frame.type == 2, payload, scan):
                 self._add(problem, item.line, self._column(item), item.station, frame.id, action)
 
     # --- end ---------------------------------------------------------------------------------
@@ -595,7 +596,7 @@ class StreamChecker:
                     "the connection closed or the input ended before its CALLRESULT/CALLERROR",
                 ),
                 call.line,
-                call.column or column_of_raw(call.source or ""),
+                call.column or None,
                 key[0],
                 call.id,
                 call.action,
@@ -740,10 +741,9 @@ def check_payload(
         return
     # The payload inside a frame, so the reference engine can re-read it exactly if need be.
     wrapped = f'[3,"p",{text}]' if kind == "response" else f'[2,"p","{action}",{text}]'
-    frame = frames.Frame(3 if kind == "response" else 2, "p", action, payload)
     found = checks.payload_findings(schema, payload, wrapped, exact)
     found += checks.duplicate_key_findings(text, payload)
-    found += checks.vendor_findings(frame, version, payload, "customData" in text)
+    found += checks.vendor_findings(action, kind != "response", payload, "customData" in text)
     for problem in found:
         problem.file = file
         problem.line = 1
