@@ -41,6 +41,22 @@ def capture(size_mb: float, seed: int, invalid_rate: float) -> tuple[Path, dict[
     return path, meta
 
 
+def one_sided(path: Path, side: str) -> tuple[Path, dict[str, Any]]:
+    """Only the records one side sent, as in a log that records incoming traffic only: the calls
+    it made are never answered, so they all stay open to the end (the worst case for memory)."""
+    target = path.with_name(f"{path.stem}-{side}-only.jsonl")
+    marker = f'"from":"{side}"'.encode()
+    frames = 0
+    if not target.exists():
+        with open(path, "rb") as src, open(target, "wb") as dst:
+            for line in src:
+                if marker in line:
+                    dst.write(line)
+    with open(target, "rb") as fh:
+        frames = sum(1 for _ in fh)
+    return target, {"frames": frames, "injected": "?"}
+
+
 def rss_mb(pid: int) -> float | None:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as fh:
@@ -86,10 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set (see common.py)"
     )
+    parser.add_argument(
+        "--only-from",
+        choices=("station", "csms"),
+        help="keep only what one side sent (its calls stay open: memory's worst case)",
+    )
     parser.add_argument("--delete", action="store_true", help="delete the capture afterwards")
     args = parser.parse_args(argv)
 
     path, meta = capture(args.size_mb, args.seed, args.invalid_rate)
+    if args.only_from:
+        path, meta = one_sided(path, args.only_from)
     command = [args.python, "-m", "ocppctl", "validate", str(path), "--quiet"]
     seconds, status, peak, samples = run(command, args.sample, child_env(not args.no_bytecode_cache))
     output = (OUT / "memory.output.txt").read_text(encoding="utf-8", errors="replace").strip()

@@ -131,9 +131,17 @@ class Validate:
 class InProcess:
     """StreamChecker fed from the same file, findings rendered as JSON lines into memory.
 
-    A fresh registry each pass, so compiling the validators is counted, as in the CLI."""
+    A fresh registry each pass, so compiling the validators is counted, as in the CLI; modules
+    are imported once, before the first pass, as a process would."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self.findings = 0
+        with contextlib.suppress(ImportError):
+            import jsonschema_rs  # noqa: F401
+        self()
+
+    def __call__(self) -> int:
         from ocppctl.core.schemas import SchemaRegistry
         from ocppctl.core.stream import CheckOptions, StreamChecker
         from ocppctl.core.summary import Report, Summary
@@ -141,23 +149,6 @@ class InProcess:
         from ocppctl.io.schemafiles import file_loader
         from ocppctl.render.findings import finding_json
 
-        with contextlib.suppress(ImportError):  # imported once per process, not per pass
-            import jsonschema_rs  # noqa: F401
-        self.path = path
-        self.parts = (
-            SchemaRegistry,
-            CheckOptions,
-            StreamChecker,
-            Report,
-            Summary,
-            open_input,
-            file_loader,
-            finding_json,
-        )
-        self.findings = 0
-
-    def __call__(self) -> int:
-        SchemaRegistry, CheckOptions, StreamChecker, Report, Summary, open_input, file_loader, finding_json = self.parts  # noqa: N806
         out = io.StringIO()
         summary = Summary()
         report = Report(summary, lambda finding: out.write(finding_json(finding) + "\n"))

@@ -11,7 +11,7 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.options import resolve_action
 from ocppctl.core.capture import split_document
 from ocppctl.core.findings import Finding
-from ocppctl.core.stream import CheckOptions, StreamChecker, check_payload, parses, sniff
+from ocppctl.core.stream import CheckOptions, StreamChecker, check_payload
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import get_version
 from ocppctl.errors import InputError, UsageFailure
@@ -128,8 +128,11 @@ def _feed(checker: StreamChecker, source: Input, pattern: bool) -> None:
         if line.strip():
             break
     first = head[-1].strip() if head else ""
-    if first[:1] in ("[", "{") and not pattern and sniff(first, False) == "json" and not parses(first):
-        _feed_text(checker, "".join(head) + "".join(lines))  # one JSON document over several lines
+    if first in ("[", "{") and not pattern:
+        # A document pretty-printed over several lines (as json.dumps(indent=...) and jq write
+        # them). Anything else streams line by line, so memory stays flat and findings come
+        # as the lines do.
+        _feed_text(checker, "".join(head) + "".join(lines))
     else:
         checker.feed_lines(itertools.chain(head, lines))
 

@@ -660,15 +660,6 @@ class StreamChecker:
             self.report.add(finding)
 
 
-def parses(text: str) -> bool:
-    """Whether a text is one JSON value."""
-    try:
-        decode(text)
-        return True
-    except JsonSyntaxError:
-        return False
-
-
 def _scalar(value: Any) -> bool:
     return value is None or type(value) in (str, int, float, bool)
 
@@ -741,8 +732,8 @@ def check_payload(
         return
     # The payload inside a frame, so the reference engine can re-read it exactly if need be.
     wrapped = f'[3,"p",{text}]' if kind == "response" else f'[2,"p","{action}",{text}]'
-    found = checks.payload_findings(schema, payload, wrapped, exact)
-    found += checks.duplicate_key_findings(text, payload)
+    found = checks.duplicate_key_findings(text, payload)  # in the order a frame gets them
+    found += checks.payload_findings(schema, payload, wrapped, exact)
     found += checks.vendor_findings(action, kind != "response", payload, "customData" in text)
     for problem in found:
         problem.file = file

@@ -100,7 +100,8 @@ def test_unknown_option_is_one_line_naming_the_commands_help(ocppctl) -> None:
 def test_debug_shows_the_traceback_of_a_failure(ocppctl) -> None:
     plain = ocppctl("schema", "Xyzzy")
     assert plain.err == (
-        'ocppctl: error: "Xyzzy" is not an OCPP 2.0.1 action (`ocppctl actions --ocpp 2.0.1` lists them)\n'
+        'ocppctl: error: "Xyzzy" is not an OCPP 2.0.1 action (`ocppctl actions --ocpp 2.0.1` lists them) '
+        "(see 'ocppctl schema --help')\n"
     )
     debug = ocppctl("--debug", "schema", "Xyzzy")
     assert debug.code == plain.code == 2
@@ -145,7 +146,8 @@ def test_internal_error_is_one_line_and_exit_70(ocppctl, monkeypatch: pytest.Mon
         (["schema"], "Missing argument 'ACTION'. (see 'ocppctl schema --help')"),
         (
             ["template", "Nope", "--ocpp", "1.6"],
-            '"Nope" is not an OCPP 1.6 action (`ocppctl actions --ocpp 1.6` lists them)',
+            '"Nope" is not an OCPP 1.6 action (`ocppctl actions --ocpp 1.6` lists them) '
+            "(see 'ocppctl template --help')",
         ),
         (
             ["actions", "--from", "nobody"],
@@ -158,6 +160,13 @@ def test_usage_errors_are_one_line_exit_2_without_traceback(ocppctl, argv: list[
     """Click's own messages too are one line, pointing at the help of the command that was run."""
     result = ocppctl(*argv, stdin=b"")
     assert (result.code, result.out, result.err) == (2, "", f"ocppctl: error: {message}\n")
+
+
+def test_option_missing_its_value_names_the_commands_help(ocppctl) -> None:
+    """Click raises this one without a context: the command is taken from the line."""
+    result = ocppctl("validate", "--ocpp")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == ("ocppctl: error: Option '--ocpp' requires an argument. (see 'ocppctl validate --help')\n")
 
 
 def _subprocess_env() -> dict[str, str]:

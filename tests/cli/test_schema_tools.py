@@ -140,7 +140,8 @@ def test_unknown_action_is_exit_2_with_did_you_mean(ocppctl, command: str) -> No
     result = ocppctl(command, "Bootnotificaton")
     assert (result.code, result.out) == (2, "")
     assert result.err == (
-        'ocppctl: error: "Bootnotificaton" is not an OCPP 2.0.1 action (did you mean "BootNotification"?)\n'
+        'ocppctl: error: "Bootnotificaton" is not an OCPP 2.0.1 action (did you mean "BootNotification"?) '
+        f"(see 'ocppctl {command} --help')\n"
     )
 
 
@@ -148,15 +149,26 @@ def test_unknown_action_is_exit_2_with_did_you_mean(ocppctl, command: str) -> No
 def test_unknown_action_without_a_near_miss_points_at_actions(ocppctl, command: str) -> None:
     result = ocppctl(command, "Xyzzy", "--ocpp", "1.6")
     assert result.code == 2
-    assert result.err == 'ocppctl: error: "Xyzzy" is not an OCPP 1.6 action (`ocppctl actions --ocpp 1.6` lists them)\n'
+    assert result.err == (
+        'ocppctl: error: "Xyzzy" is not an OCPP 1.6 action (`ocppctl actions --ocpp 1.6` lists them) '
+        f"(see 'ocppctl {command} --help')\n"
+    )
 
 
 @pytest.mark.parametrize("command", ["schema", "template"])
-def test_action_of_another_version_is_exit_2(ocppctl, command: str) -> None:
-    result = ocppctl(command, "BatterySwap", "--ocpp", "2.0.1")
+@pytest.mark.parametrize(
+    ("action", "ocpp", "versions"),
+    [("BatterySwap", "2.0.1", "2.1"), ("BatterySwap", "1.6", "2.1"), ("ClearDisplayMessage", "1.6", "2.0.1 and 2.1")],
+)
+def test_action_of_another_version_is_exit_2_naming_its_versions(
+    ocppctl, command: str, action: str, ocpp: str, versions: str
+) -> None:
+    """The name is right, the version likely wrong: say where the action lives, not a near spelling."""
+    result = ocppctl(command, action, "--ocpp", ocpp)
     assert (result.code, result.out) == (2, "")
     assert result.err == (
-        'ocppctl: error: "BatterySwap" is not an OCPP 2.0.1 action (`ocppctl actions --ocpp 2.0.1` lists them)\n'
+        f'ocppctl: error: "{action}" is not an OCPP {ocpp} action '
+        f"({action} is an OCPP {versions} action: is the version right?) (see 'ocppctl {command} --help')\n"
     )
 
 
@@ -173,14 +185,19 @@ def test_action_of_the_other_generation_names_its_counterpart(
 ) -> None:
     result = ocppctl(command, action, "--ocpp", ocpp)
     assert (result.code, result.out) == (2, "")
-    assert result.err == f'ocppctl: error: "{action}" is not an OCPP {ocpp} action ({hint})\n'
+    assert result.err == (
+        f"ocppctl: error: \"{action}\" is not an OCPP {ocpp} action ({hint}) (see 'ocppctl {command} --help')\n"
+    )
 
 
 @pytest.mark.parametrize("command", ["schema", "template"])
 def test_send_message_with_response_is_exit_2(ocppctl, command: str) -> None:
     result = ocppctl(command, "NotifyPeriodicEventStream", "--ocpp", "2.1", "--response")
     assert (result.code, result.out) == (2, "")
-    assert result.err == "ocppctl: error: NotifyPeriodicEventStream is a SEND message: it has no response\n"
+    assert result.err == (
+        "ocppctl: error: NotifyPeriodicEventStream is a SEND message: it has no response "
+        f"(see 'ocppctl {command} --help')\n"
+    )
 
 
 # --- template -------------------------------------------------------------------------------
@@ -189,6 +206,19 @@ def test_send_message_with_response_is_exit_2(ocppctl, command: str) -> None:
 def test_template_of_a_response(ocppctl) -> None:
     result = ocppctl("template", "Heartbeat", "--response")
     assert (result.code, result.out, result.err) == (0, '{\n  "currentTime": "2026-01-01T00:00:00Z"\n}\n', "")
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
+def test_template_vendor_id_is_a_reverse_dns_name(ocppctl, version: str) -> None:
+    """A template must not teach the name the vendor-id lint warns about."""
+    result = ocppctl("template", "DataTransfer", "--ocpp", version)
+    assert (result.code, result.out, result.err) == (0, '{\n  "vendorId": "com.example"\n}\n', "")
+    frame = json.dumps([2, "d1", "DataTransfer", json.loads(result.out)]).encode() + b"\n"
+    checked = ocppctl("validate", "--ocpp", version, "--select", "vendor-id", "-q", "-", stdin=frame)
+    assert (checked.code, checked.out) == (
+        0,
+        "1 file: 1 frame, 1 call, 0 results, 0 CALLERRORs; 0 errors, 0 warnings\n",
+    )
 
 
 def test_template_of_an_empty_request(ocppctl) -> None:

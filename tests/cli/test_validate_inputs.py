@@ -4,9 +4,13 @@ cannot read: exit 2 with one line on stderr, the other files still checked."""
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 import pytest
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.main import run
 
 HEARTBEAT_OK = '[2,"1","Heartbeat",{}]\n[3,"1",{"currentTime":"2026-11-22T10:00:01Z"}]\n'
 CLEAN_HEARTBEAT = (
@@ -53,6 +57,30 @@ def test_records_holding_the_frame_as_a_json_value(ocppctl, tmp_path: Path) -> N
     result = ocppctl("validate", str(capture))
     assert result.code == 1
     assert result.out.startswith(f"{capture}:1:65: {NOT_ALLOWED_X}\n1 file: 2 frames, 1 call, 1 result,")
+
+
+@pytest.mark.parametrize("broken_first", [False, True])
+def test_broken_record_line_counts_as_a_frame(ocppctl, tmp_path: Path, record, broken_first: bool) -> None:
+    """Like a broken frame line, a record line that is not JSON was meant to hold one frame; first in
+    the file or not, it is one finding and the lines after it are still read as records."""
+    broken = '{"ts":"2026-11-22T10:00:00.500Z","station":"CP001",'
+    call = record(0, "station", '[2,"1","Heartbeat",{}]')
+    result_line = record(1, "csms", '[3,"1",{"currentTime":"2026-11-22T10:00:01Z"}]')
+    capture = tmp_path / "c.jsonl"
+    lines = [broken, call, result_line] if broken_first else [call, broken, result_line]
+    capture.write_text("\n".join(lines) + "\n")
+    result = ocppctl("validate", str(capture))
+    assert (result.code, result.err) == (1, "")
+    line = 1 if broken_first else 2
+    assert result.out == (
+        f"{capture}:{line}:{len(broken) + 1}: error: not JSON: Expecting property name enclosed in double quotes "
+        "[json-syntax]\n"
+        "    hint: OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)\n"
+        "\n"
+        "1 file: 3 frames, 1 call, 1 result, 0 CALLERRORs; 1 error, 0 warnings\n"
+        "  action       calls  results  CALLERRORs    p50 ms    p95 ms    max ms\n"
+        "  Heartbeat        1        1           0    1000.0    1000.0    1000.0\n"
+    )
 
 
 def test_bare_frames_one_per_line(ocppctl, tmp_path: Path) -> None:
@@ -171,6 +199,29 @@ def test_no_file_and_stdin_a_tty_is_a_one_line_usage_error(ocppctl) -> None:
 def test_gzip_on_stdin(ocppctl) -> None:
     result = ocppctl("validate", "--ocpp", "2.0.1", "-", stdin=gzip.compress(HEARTBEAT_OK.encode()))
     assert (result.code, result.out, result.err) == (0, CLEAN_HEARTBEAT, "")
+
+
+def test_pretty_printed_document_on_stdin_is_read_as_a_document(ocppctl, in_data: Path) -> None:
+    """`ocppctl validate - < frames.json`: the content, not the name, says it is one document."""
+    from_file = ocppctl("validate", "--ocpp", "2.0.1", "frames.json")
+    from_stdin = ocppctl("validate", "--ocpp", "2.0.1", "-", stdin=(in_data / "frames.json").read_bytes())
+    assert (from_stdin.code, from_stdin.out) == (from_file.code, from_file.out.replace("frames.json:", "<stdin>:"))
+
+
+def test_pretty_printed_document_under_another_name_is_read_as_a_document(
+    ocppctl, in_data: Path, tmp_path: Path
+) -> None:
+    """A capture saved as frames.log or gzipped with a BOM: still one document, same findings."""
+    from_file = ocppctl("validate", "--ocpp", "2.0.1", "frames.json")
+    (tmp_path / "frames.log").write_bytes((in_data / "frames.json").read_bytes())
+    as_log = ocppctl("validate", "--ocpp", "2.0.1", str(tmp_path / "frames.log"))
+    assert (as_log.code, as_log.out) == (
+        from_file.code,
+        from_file.out.replace("frames.json:", f"{tmp_path}/frames.log:"),
+    )
+    zipped = gzip.compress(b"\xef\xbb\xbf" + (in_data / "frames.json").read_bytes())
+    from_stdin = ocppctl("validate", "--ocpp", "2.0.1", "-", stdin=zipped)
+    assert (from_stdin.code, from_stdin.out) == (from_file.code, from_file.out.replace("frames.json:", "<stdin>:"))
 
 
 # --- gzip -----------------------------------------------------------------------------------
@@ -295,6 +346,84 @@ def test_non_utf8_error_names_the_line_holding_the_bad_byte_and_the_lines_before
     )
 
 
+BUFFERED_WHOLE = (
+    "BUG: when the first line looks like JSON but does not parse on its own (NaN, a truncated frame), validate "
+    "reads the whole input into memory to try it as one pretty-printed document before checking any line"
+)
+
+
+def test_non_utf8_line_after_a_broken_first_line_still_has_the_lines_before_checked(ocppctl, tmp_path: Path) -> None:
+    capture = tmp_path / "latin1.jsonl"
+    capture.write_bytes(
+        b'[2,"1","Heartbeat",{"a":NaN}]\n[2,"2","Heartbeat",{"x":1}]\n[2,"3","Heartbeat",{"who":"M\xfcller"}]\n'
+    )
+    result = ocppctl("validate", "--ocpp", "2.0.1", str(capture))
+    assert result.code == 2
+    assert result.err == (
+        f"ocppctl: error: {capture}: line 3 is not UTF-8 (invalid start byte); re-encode the file as UTF-8\n"
+    )
+    assert result.out == (
+        f"{capture}:1:25: error: not JSON: NaN is not JSON [json-syntax]\n"
+        "    hint: OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)\n"
+        f"{capture}:2:1: {NOT_ALLOWED_X}\n"
+        "1 file: 2 frames, 1 call, 0 results, 0 CALLERRORs; 2 errors, 0 warnings\n"
+        "  action       calls  results  CALLERRORs\n"
+        "  Heartbeat        1        0           0\n"
+    )
+
+
+class _LineByLine(io.RawIOBase):
+    """A pipe's stdin: one line a read, noting what ocppctl had printed when it first found the input's end."""
+
+    def __init__(self, lines: list[bytes], stdout: io.StringIO) -> None:
+        self.lines = lines
+        self.stdout = stdout
+        self.printed_at_end: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        if not self.lines:
+            if self.printed_at_end is None:
+                self.printed_at_end = self.stdout.getvalue()
+            return 0
+        line = self.lines.pop(0)
+        buffer[: len(line)] = line
+        return len(line)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        b'[2,"1","Heartbeat",{}]\n',
+        pytest.param(b'[2,"1","Heartbeat",{"a":NaN}]\n'),
+    ],
+)
+def test_stdin_is_checked_as_it_comes(first: bytes) -> None:
+    """`tail -F capture.jsonl | ocppctl validate -`: a finding shows before the input ends, and memory stays flat."""
+    stdout = io.StringIO()
+    stdin = _LineByLine([first, b'[2,"2","Heartbeat",{"x":1}]\n'], stdout)
+    env = Env(stdout=stdout, stderr=io.StringIO(), stdin=stdin, environ={})  # type: ignore[arg-type]
+    assert run(["validate", "--ocpp", "2.0.1", "-"], env) == 1
+    assert f"<stdin>:2:1: {NOT_ALLOWED_X}" in (stdin.printed_at_end or "")
+
+
+def test_broken_first_frame_line_is_one_finding(ocppctl, tmp_path: Path) -> None:
+    capture = tmp_path / "c.jsonl"
+    capture.write_text('["2","1","Heartbeat",{}\n' + HEARTBEAT_OK)
+    result = ocppctl("validate", "--ocpp", "2.0.1", str(capture))
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"{capture}:1:24: error: not JSON: Expecting ',' delimiter [json-syntax]\n"
+        "    hint: OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)\n"
+        "\n"
+        "1 file: 3 frames, 1 call, 1 result, 0 CALLERRORs; 1 error, 0 warnings\n"
+        "  action       calls  results  CALLERRORs\n"
+        "  Heartbeat        1        1           0\n"
+    )
+
+
 def test_non_utf8_line_far_beyond_the_first_read_chunk(ocppctl, tmp_path: Path) -> None:
     """The decoder reads ahead in chunks; the line named is still the one holding the byte."""
     capture = tmp_path / "long.jsonl"
@@ -393,6 +522,55 @@ def test_log_lines_starting_with_a_level_in_brackets_are_still_logs(ocppctl, tmp
         "1 file: 2 frames, 1 call, 1 result, 0 CALLERRORs; 0 errors, 0 warnings (1 line without a frame skipped)\n"
         "  action       calls  results  CALLERRORs\n"
         "  Heartbeat        1        1           0\n"
+    )
+
+
+def test_file_without_any_frame_gets_a_warning(ocppctl, tmp_path: Path, finding) -> None:
+    """Not an OCPP capture at all (wrong file, or a log format the extractor does not see): say so
+    instead of a clean bill of health. A warning, so only --strict fails on it."""
+    log = tmp_path / "app.log"
+    log.write_text("server started\nlistening on :9000\n")
+    result = ocppctl("validate", str(log))
+    assert (result.code, result.err) == (0, "")
+    hint = "is it a capture? --pattern '...(?P<frame>\\[.*\\])' tells where frames sit in log lines"
+    assert result.out == (
+        f"{log}: warning: no OCPP-J frame found in 2 lines [record]\n"
+        f"    hint: {hint}\n"
+        "\n"
+        "1 file: 0 frames, 0 calls, 0 results, 0 CALLERRORs; 0 errors, 1 warning (2 lines without a frame skipped)\n"
+    )
+    found = ocppctl("validate", "--json", str(log)).json_lines()
+    assert found[0] == finding(
+        severity="warning", code="record", file=str(log), message="no OCPP-J frame found in 2 lines", hint=hint
+    )
+    assert (found[1]["summary"]["skipped_lines"], found[1]["summary"]["codes"]) == (2, {"record": 1})
+    assert ocppctl("validate", "--strict", "-q", str(log)).code == 1
+    one = ocppctl("validate", "-", stdin=b"server started\n")
+    assert one.out.startswith("<stdin>: warning: no OCPP-J frame found in 1 line [record]\n")
+
+
+def test_empty_and_blank_files_get_no_warning(ocppctl, tmp_path: Path) -> None:
+    """Nothing to check is not a wrong file: no line was skipped."""
+    (tmp_path / "empty.jsonl").write_text("")
+    (tmp_path / "blank.jsonl").write_text("\n\n")
+    result = ocppctl("validate", str(tmp_path / "empty.jsonl"), str(tmp_path / "blank.jsonl"))
+    assert (result.code, result.out) == (
+        0,
+        "2 files: 0 frames, 0 calls, 0 results, 0 CALLERRORs; 0 errors, 0 warnings\n",
+    )
+
+
+def test_pattern_matching_no_line_does_not_advise_a_pattern(ocppctl, tmp_path: Path) -> None:
+    """The user gave a --pattern already: the hint is to check it, not to add one."""
+    log = tmp_path / "app.log"
+    log.write_text("server started\nlistening on :9000\n")
+    result = ocppctl("validate", "--pattern", r"OCPP (?P<frame>\[.*\])", str(log))
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        f"{log}: warning: no OCPP-J frame found in 2 lines [record]\n"
+        "    hint: the --pattern matched no line: check it against a line of the file\n"
+        "\n"
+        "1 file: 0 frames, 0 calls, 0 results, 0 CALLERRORs; 0 errors, 1 warning (2 lines without a frame skipped)\n"
     )
 
 
@@ -522,7 +700,7 @@ def test_action_payload_that_is_not_json(ocppctl) -> None:
         "<stdin>:1:11: error: not JSON: Expecting value [json-syntax]\n"
         "    hint: OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)\n"
         "\n"
-        "1 file: 0 frames, 0 calls, 0 results, 0 CALLERRORs; 1 error, 0 warnings\n"
+        "1 file: 1 frame, 0 calls, 0 results, 0 CALLERRORs; 1 error, 0 warnings\n"
     )
 
 
@@ -530,7 +708,10 @@ def test_action_needs_ocpp(ocppctl, tmp_path: Path) -> None:
     (tmp_path / "p.json").write_text("{}")
     result = ocppctl("validate", "--action", "Heartbeat", str(tmp_path / "p.json"))
     assert (result.code, result.out) == (2, "")
-    assert result.err == "ocppctl: error: --action needs --ocpp: a bare payload does not say its version\n"
+    assert result.err == (
+        "ocppctl: error: --action needs --ocpp: a bare payload does not say its version "
+        "(see 'ocppctl validate --help')\n"
+    )
 
 
 def test_response_without_action_is_a_usage_error(ocppctl, tmp_path: Path) -> None:
@@ -547,13 +728,21 @@ def test_response_without_action_is_a_usage_error(ocppctl, tmp_path: Path) -> No
         ("2.0.1", "StartTransaction", "OCPP 2.0.1 does this with TransactionEvent"),
         ("1.6", "TransactionEvent", "OCPP 1.6 does this with StartTransaction, StopTransaction or MeterValues"),
         ("2.0.1", "Xyzzy", "`ocppctl actions --ocpp 2.0.1` lists them"),
+        ("2.0.1", "BatterySwap", "BatterySwap is an OCPP 2.1 action: is the version right?"),
+        (
+            "1.6",
+            "NotifyEVChargingNeeds",
+            "NotifyEVChargingNeeds is an OCPP 2.0.1 and 2.1 action: is the version right?",
+        ),
     ],
 )
 def test_unknown_action_name_is_a_usage_error(ocppctl, ocpp: str, action: str, hint: str) -> None:
     """A misspelt --action is a mistake on the command line, not a finding in the file: exit 2, nothing read."""
     result = ocppctl("validate", "--ocpp", ocpp, "--action", action, "-", stdin=b"{}")
     assert (result.code, result.out) == (2, "")
-    assert result.err == f'ocppctl: error: "{action}" is not an OCPP {ocpp} action ({hint})\n'
+    assert result.err == (
+        f"ocppctl: error: \"{action}\" is not an OCPP {ocpp} action ({hint}) (see 'ocppctl validate --help')\n"
+    )
 
 
 def test_action_accepts_a_send_payload(ocppctl) -> None:
@@ -586,9 +775,31 @@ def test_action_checks_a_send_payload_against_the_send_schema(ocppctl, finding) 
     )
 
 
+def test_action_payload_gets_the_same_lints_as_a_frame(ocppctl) -> None:
+    """A repeated key and a vendorId that is no reverse-DNS name are warnings in a bare payload as in a frame,
+    at 1:1 like every finding of a payload."""
+    payload = b'{"vendorId":"com.acme","vendorId":"ACME"}'
+    result = ocppctl("validate", "--ocpp", "2.0.1", "--action", "DataTransfer", "-", stdin=payload)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        '<stdin>:1:1: warning: key "vendorId" occurs twice in one object; receivers keep one of them [duplicate-key]\n'
+        "    hint: remove the repeated key\n"
+        '<stdin>:1:1: warning: DataTransfer vendorId "ACME" is not a dotted reverse-DNS name (P01.FR.02, P02.FR.03) '
+        "[vendor-id] at /vendorId\n"
+        '    hint: use the vendor\'s reversed domain, e.g. "com.example.feature"\n'
+        "\n"
+        "1 file: 1 frame, 0 calls, 0 results, 0 CALLERRORs; 0 errors, 2 warnings\n"
+    )
+    strict = ocppctl("validate", "--ocpp", "2.0.1", "--action", "DataTransfer", "--strict", "-q", "-", stdin=payload)
+    assert strict.code == 1
+
+
 def test_response_of_a_send_action_is_a_usage_error(ocppctl) -> None:
     result = ocppctl(
         "validate", "--ocpp", "2.1", "--action", "NotifyPeriodicEventStream", "--response", "-", stdin=b"{}"
     )
     assert (result.code, result.out) == (2, "")
-    assert result.err == "ocppctl: error: NotifyPeriodicEventStream is a SEND message: it has no response\n"
+    assert result.err == (
+        "ocppctl: error: NotifyPeriodicEventStream is a SEND message: it has no response "
+        "(see 'ocppctl validate --help')\n"
+    )

@@ -259,9 +259,12 @@ def test_ignoring_every_error_code_exits_0(ocppctl, in_data: Path) -> None:
     assert result.code == 0
     assert result.out == (
         ACME
-        + f"session.jsonl:9:110: warning: GetVariables call 'g1' was never answered [unanswered-call]\n{UNANSWERED_HINT}"
-        f"session.jsonl:11:110: warning: Authorize call 'a1' was never answered [unanswered-call]\n{UNANSWERED_HINT}"
-        "\n1 file: 11 frames, 6 calls, 4 results, 1 CALLERROR; 0 errors, 3 warnings\n" + SESSION_TABLE
+        + "session.jsonl:9:110: warning: GetVariables call 'g1' was never answered [unanswered-call]\n"
+        + UNANSWERED_HINT
+        + "session.jsonl:11:110: warning: Authorize call 'a1' was never answered [unanswered-call]\n"
+        + UNANSWERED_HINT
+        + "\n1 file: 11 frames, 6 calls, 4 results, 1 CALLERROR; 0 errors, 3 warnings\n"
+        + SESSION_TABLE
     )
 
 

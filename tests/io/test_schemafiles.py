@@ -16,7 +16,10 @@ REPO = Path(__file__).resolve().parent.parent.parent
 
 
 def test_schema_dir_is_the_repositorys_schemas_folder() -> None:
-    found = Path(schemafiles.schema_dir())
+    """A str, not a Path: validate's start-up avoids importing pathlib."""
+    where = schemafiles.schema_dir()
+    assert isinstance(where, str)
+    found = Path(where)
     assert found == REPO / "schemas"
     assert (found / "SHA256SUMS").is_file()
     assert {p.name for p in found.iterdir() if p.is_dir()} >= {"v16", "v201", "v21"}
