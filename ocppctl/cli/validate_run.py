@@ -11,7 +11,7 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.options import resolve_action
 from ocppctl.core.capture import split_document
 from ocppctl.core.findings import Finding
-from ocppctl.core.stream import CheckOptions, StreamChecker, check_payload
+from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine, check_payload
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import get_version
 from ocppctl.errors import InputError, UsageFailure
@@ -109,6 +109,9 @@ def check_files(
         except InputError as exc:
             env.stderr.write(f"ocppctl: error: {exc.message}\n")
             unreadable = True
+        except UndecodableLine as exc:
+            env.stderr.write(f"ocppctl: error: {source.name}: {exc}; re-encode the file as UTF-8\n")
+            unreadable = True
         finally:
             if path != "-":
                 source.handle.close()
@@ -122,17 +125,22 @@ def _feed(checker: StreamChecker, source: Input, pattern: bool) -> None:
         _feed_text(checker, source.read_text())
         return
     lines = source.lines()
-    head: list[str] = []
+    head: list[bytes] = []
     for line in lines:
         head.append(line)
         if line.strip():
             break
-    first = head[-1].strip() if head else ""
-    if first in ("[", "{") and not pattern:
+    first = head[-1].strip() if head else b""
+    if first in (b"[", b"{") and not pattern:
         # A document pretty-printed over several lines (as json.dumps(indent=...) and jq write
         # them). Anything else streams line by line, so memory stays flat and findings come
         # as the lines do.
-        _feed_text(checker, "".join(head) + "".join(lines))
+        data = b"".join(head) + b"".join(lines)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UndecodableLine(data.count(b"\n", 0, exc.start) + 1, exc.reason) from None
+        _feed_text(checker, text)
     else:
         checker.feed_lines(itertools.chain(head, lines))
 

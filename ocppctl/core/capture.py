@@ -83,11 +83,16 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
 _VALUE_OF = re.compile(r'"(raw|frame)"\s*:\s*')
 
 
-def column_of_raw(line: str) -> int:
+def column_of_raw(line: str | bytes) -> int:
     """1-based column where a record's raw (or frame) value starts in its line.
 
     `"raw"` followed by a colon can only be a key in valid JSON (a quote inside a string is
     escaped), so a station named "raw" does not fool it."""
+    if isinstance(line, bytes):  # columns count characters: decode what comes before
+        at = line.find(b'"raw":"')
+        if at >= 0 and line.isascii():
+            return at + 7
+        line = line.decode("utf-8", "replace")
     at = line.find('"raw":"')  # the compact form, found without a regex
     if at >= 0:
         return at + 7

@@ -82,7 +82,7 @@ class StreamChecker:
 
     # --- the fast path -------------------------------------------------------------------------
 
-    def feed_lines(self, lines: Iterable[str], start: int = 1) -> None:
+    def feed_lines(self, lines: Iterable[Any], start: int = 1) -> None:
         """Lines of a file (line ends still on). The common case, a capture record holding a
         well-formed, valid CALL or CALLRESULT whose correlation is plain, is settled here in one
         pass; anything else takes the general path (`feed_line`), which finds and explains it.
@@ -180,9 +180,17 @@ class StreamChecker:
             summary.calls += calls
             summary.results += results
 
-    def _slow(self, line: str, lineno: int) -> bool:
-        """The general path for one line; returns whether the fast path may go on."""
-        self.feed_line(line.rstrip("\r\n"), lineno)
+    def _slow(self, line: str | bytes, lineno: int) -> bool:
+        """The general path for one line (str, or bytes to decode); returns whether the fast
+        path may go on."""
+        if isinstance(line, bytes):
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise UndecodableLine(lineno, exc.reason) from None
+        else:
+            text = line
+        self.feed_line(text.rstrip("\r\n"), lineno)
         return self.mode == "json" and self.pending is None
 
     def _fast_entry(self, version: Version, action: str, kind: str) -> tuple[Any, Any, bool]:
@@ -683,6 +691,15 @@ def sniff(line: str, pattern: bool) -> str:
     except JsonSyntaxError:
         found = find_in_log(line)
         return "log" if found is not None and found.column > 1 else "json"
+
+
+class UndecodableLine(ValueError):
+    """A line of bytes that is not UTF-8: the input cannot be read on (the CLI's exit 2)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line} is not UTF-8 ({reason})")
+        self.line = line
+        self.reason = reason
 
 
 class _Cache(dict):  # type: ignore[type-arg]
