@@ -71,3 +71,143 @@ def _value(node: dict[str, Any], document: dict[str, Any], name: str, depth: int
     if kind == "null":
         return None
     return {}
+
+
+# --- payloads from request items: `path=value` (a string) and `path:=json` (any JSON) ---------
+
+
+class ItemError(ValueError):
+    """A request item that cannot be used; `column` (0-based) points into `item`."""
+
+    def __init__(self, message: str, item: str, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.item = item
+        self.column = column
+
+    def caret(self) -> str:
+        """The item and a caret under the problem, for a terminal."""
+        return f"{self.item}\n{' ' * self.column}^"
+
+
+def apply_items(items: list[str], base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A payload built from `base` (untouched) and items such as `chargingStation.model=X`,
+    `getVariableData[0].component.name=FiscalMetering` or `interval:=300`.
+
+    `=` sets a string, `:=` any JSON value; `.` and `[N]` walk into objects and arrays (an index
+    may be one past the end, which appends). A backslash escapes `.`, `[`, `=`, `:` and itself
+    in a key."""
+    import copy
+
+    payload: dict[str, Any] = copy.deepcopy(base) if base is not None else {}
+    for item in items:
+        path, value = _split_item(item)
+        _assign(payload, path, value, item)
+    return payload
+
+
+def _split_item(item: str) -> tuple[list[tuple[str | int, int]], Any]:
+    from ocppctl.core.jsontext import JsonSyntaxError, loads
+
+    key_chars: list[str] = []
+    i = 0
+    while i < len(item):
+        ch = item[i]
+        if ch == "\\" and i + 1 < len(item):
+            key_chars.append(item[i : i + 2])
+            i += 2
+            continue
+        if ch == ":" and item[i + 1 : i + 2] == "=":
+            raw = item[i + 2 :]
+            try:
+                value: Any = loads(raw)
+            except JsonSyntaxError as exc:
+                raise ItemError(f"not JSON after ':=': {exc.message}", item, i + 2 + exc.pos) from None
+            return _parse_path("".join(key_chars), item), value
+        if ch == "=":
+            return _parse_path("".join(key_chars), item), item[i + 1 :]
+        key_chars.append(ch)
+        i += 1
+    raise ItemError("an item is path=value (a string) or path:=json", item, len(item))
+
+
+def _parse_path(key: str, item: str) -> list[tuple[str | int, int]]:
+    """Steps of a path with the column each starts at: names (str) and indexes (int)."""
+    steps: list[tuple[str | int, int]] = []
+    name: list[str] = []
+    start = 0
+    i = 0
+
+    def close_name(at: int) -> None:
+        if name:
+            steps.append(("".join(name), start))
+            name.clear()
+
+    while i < len(key):
+        ch = key[i]
+        if ch == "\\" and i + 1 < len(key):
+            if not name:
+                start = i
+            name.append(key[i + 1])
+            i += 2
+            continue
+        if ch == ".":
+            if not name and (not steps or isinstance(steps[-1][0], str)):
+                raise ItemError("empty name in path", item, i)
+            close_name(i)
+            i += 1
+            start = i
+            continue
+        if ch == "[":
+            close_name(i)
+            end = key.find("]", i)
+            text = key[i + 1 : end] if end > 0 else ""
+            if end < 0 or not text.isdigit():
+                raise ItemError("an index is a number in brackets, e.g. [0]", item, i)
+            steps.append((int(text), i))
+            i = end + 1
+            start = i
+            continue
+        if not name:
+            start = i
+        name.append(ch)
+        i += 1
+    close_name(i)
+    if not steps:
+        raise ItemError("the path before '=' is empty", item, 0)
+    if not isinstance(steps[0][0], str):
+        raise ItemError("a payload is an object: the path starts with a name", item, 0)
+    return steps
+
+
+def _assign(payload: dict[str, Any], path: list[tuple[str | int, int]], value: Any, item: str) -> None:
+    node: Any = payload
+    for (step, column), (following, _) in zip(path, [*path[1:], (None, 0)], strict=True):
+        last = following is None
+        fresh: Any = value if last else ([] if isinstance(following, int) else {})
+        if isinstance(step, str):
+            if not isinstance(node, dict):
+                raise ItemError(f'"{step}" needs an object here, but this is {_kind(node)}', item, column)
+            if last or step not in node:
+                node[step] = fresh
+            node = node[step]
+        else:
+            if not isinstance(node, list):
+                raise ItemError(f"[{step}] needs an array here, but this is {_kind(node)}", item, column)
+            if step > len(node):
+                raise ItemError(f"index {step} skips past the end (the array has {len(node)} items)", item, column)
+            if step == len(node):
+                node.append(fresh)
+            elif last:
+                node[step] = fresh
+            node = node[step]
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    return "a value"
