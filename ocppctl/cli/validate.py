@@ -76,6 +76,15 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     metavar="N",
     help="Print at most N findings; counting goes on.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    metavar="N",
+    help="Check a big capture with N processes, split by station (default: one per core, up to 4, "
+    "for a capture of records of 8 MB or more). Output is the same as with 1.",
+)
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option(
     "--select",
@@ -104,6 +113,7 @@ def validate(
     color: str,
     quiet: bool,
     max_findings: int | None,
+    jobs: int | None,
     strict: bool,
     select: frozenset[str],
     ignore: frozenset[str],
@@ -137,7 +147,16 @@ def validate(
         limit=max_findings,
     )
     summary, unreadable = check_files(
-        files, env, printer, ocpp=ocpp, pattern=pattern, action=action, response=response, select=select, ignore=ignore
+        files,
+        env,
+        printer,
+        ocpp=ocpp,
+        pattern=pattern,
+        action=action,
+        response=response,
+        select=select,
+        ignore=ignore,
+        jobs=jobs,
     )
     failed = summary.errors > 0 or (strict and summary.warnings > 0)
     code = combine(ExitCode.USAGE if unreadable else 0, ExitCode.FINDINGS if failed else 0)

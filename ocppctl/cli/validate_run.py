@@ -13,9 +13,10 @@ from ocppctl.core.capture import split_document
 from ocppctl.core.findings import Finding
 from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine, check_payload
 from ocppctl.core.summary import Report, Summary
-from ocppctl.core.versions import get_version
+from ocppctl.core.versions import Version, get_version
 from ocppctl.errors import InputError, UsageFailure
 from ocppctl.io.inputs import Input, open_input
+from ocppctl.io.parallel import assumed_version, check_parallel, jobs_for
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_json, finding_text, summary_json, summary_text, totals_line
 
@@ -67,6 +68,7 @@ def check_files(
     response: bool,
     select: frozenset[str],
     ignore: frozenset[str],
+    jobs: int | None = None,
 ) -> tuple[Summary, bool]:
     """Check every input; return the summary and whether any input could not be read."""
     summary = Summary()
@@ -103,6 +105,13 @@ def check_files(
                     source.name,
                 )
                 continue
+            workers = 1 if source.is_document or pattern is not None else jobs_for(path, jobs)
+            assumed = _splittable(path, registry_version) if workers > 1 else None
+            if assumed is not None:
+                source.handle.close()
+                options = CheckOptions(registry_version, None, None if registry_version else assumed)
+                check_parallel(path, source.name, options, report, workers)
+                continue
             checker = StreamChecker(registry, report, source.name, CheckOptions(registry_version, pattern))
             _feed(checker, source, pattern is not None)
             checker.finish()
@@ -116,6 +125,21 @@ def check_files(
             if path != "-":
                 source.handle.close()
     return summary, unreadable
+
+
+def _splittable(path: str, forced: Version | None) -> Version | None:
+    """The version to split a capture of records by, or None when it must be read by one
+    checker: only records (first line '{'), whose version is known from the start."""
+    source = open_input(path, None)
+    try:
+        first = next((line for line in source.lines() if line.strip()), b"")
+    except (InputError, OSError):
+        return None
+    finally:
+        source.handle.close()
+    if not first.lstrip().startswith(b"{"):
+        return None
+    return forced or assumed_version(first)
 
 
 def _feed(checker: StreamChecker, source: Input, pattern: bool) -> None:

@@ -27,13 +27,15 @@ from ocppctl.core.versions import VERSIONS, Version, get_version
 
 _INFER_CALLS = 50  # calls buffered before the version is inferred
 _INFER_ITEMS = 5000  # items buffered at most while inferring
+_END = float("inf")
 _JSON_HINT = "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"
 
 
 @dataclass
 class CheckOptions:
-    version: Version | None = None
+    version: Version | None = None  # --ocpp: every frame is read as this version
     pattern: re.Pattern[str] | None = None
+    assumed: Version | None = None  # records that name no version are read as this one
 
 
 @dataclass(slots=True)
@@ -57,6 +59,7 @@ class _Item:
 class _Conn:
     correlator: Correlator = field(default_factory=Correlator)
     version: Version | None = None
+    first_line: int = 0  # where the connection was first seen: the order of end-of-input findings
 
 
 class StreamChecker:
@@ -75,6 +78,12 @@ class StreamChecker:
         self.pending_calls = 0
         self.named: Version | None = None  # the version this stream's records name, if any
         self.held: list[Finding] | None = [] if self.pending is not None else None  # while inferring
+        # Where findings are being emitted from: (line, 0) while reading, (_END, first line of a
+        # connection) for what the end of input reports. Parallel runs merge findings by it.
+        self.cursor: tuple[float, float] = (0, 0)
+        if options.assumed is not None:  # as if the first record had named it
+            self.named = self.inferred = options.assumed
+            self.pending = self.held = None
         self._frames_before = report.summary.frames
         self._skipped_before = report.summary.skipped_lines
         self._fast_requests = _Cache(lambda key: (key[0].actions[key[1]], *self._fast_entry(key[0], key[1], "request")))
@@ -82,7 +91,7 @@ class StreamChecker:
 
     # --- the fast path -------------------------------------------------------------------------
 
-    def feed_lines(self, lines: Iterable[Any], start: int = 1) -> None:
+    def feed_lines(self, lines: Iterable[Any], start: int = 1, numbered: bool = False) -> None:
         """Lines of a file (line ends still on). The common case, a capture record holding a
         well-formed, valid CALL or CALLRESULT whose correlation is plain, is settled here in one
         pass; anything else takes the general path (`feed_line`), which finds and explains it.
@@ -101,7 +110,7 @@ class StreamChecker:
         frames = calls = results = 0
         fast = self.mode == "json" and self.pending is None
         try:
-            for lineno, line in enumerate(lines, start):
+            for lineno, line in lines if numbered else enumerate(lines, start):
                 if not fast:
                     fast = slow(line, lineno)
                     continue
@@ -211,6 +220,7 @@ class StreamChecker:
 
     def feed_line(self, line: str, lineno: int) -> None:
         """One line of JSON Lines, bare frames or log text (CR and BOM already removed)."""
+        self.cursor = (lineno, 0)
         first = line[:1]
         if first in ("", " ", "\t"):
             line = line.strip()
@@ -355,7 +365,7 @@ class StreamChecker:
         event = record.get("event")
         if event == "connect":
             self._close(key)
-            conn = self.conns[key] = _Conn()
+            conn = self.conns[key] = _Conn(first_line=lineno)
             sub = record.get("subprotocol")
             if sub:
                 conn.version = get_version(str(sub))
@@ -453,7 +463,7 @@ class StreamChecker:
         key = (item.station, item.conn)
         conn = self.conns.get(key)
         if conn is None:
-            conn = self.conns[key] = _Conn()
+            conn = self.conns[key] = _Conn(first_line=item.line)
         version = self._version(item, conn)
         frame, problems = frames.from_value(item.value, version)
         for problem in problems:
@@ -616,7 +626,9 @@ class StreamChecker:
         if self.pending is not None:
             self._decide()
         for key in list(self.conns):
+            self.cursor = (_END, self.conns[key].first_line)
             self._close(key)
+        self.cursor = (_END, _END)
         skipped = self.summary.skipped_lines - self._skipped_before
         if self.summary.frames == self._frames_before and skipped:
             self._add(
