@@ -1,7 +1,7 @@
 """One big capture checked by several processes, with exactly the output of one.
 
-Correlation never crosses a station, so each worker takes the lines of some stations (by a
-hash of the station's text), reads the whole file, skips the other lines cheaply, and runs its
+Correlation never crosses a station, so each worker takes the lines of some stations, reads
+the whole file, skips the other lines cheaply, and runs its
 own StreamChecker on the rest. Every finding travels back tagged with the line it was emitted
 at (StreamChecker.cursor); the parent merges the workers' streams in that order, which is the
 order a single checker emits them in, then filters, counts and prints as usual. Memory stays
@@ -192,13 +192,21 @@ def _owned(
 ) -> Iterator[tuple[int, bytes]]:
     """(line number, line) of the lines this worker owns; every _BATCH_LINES lines, what was
     found so far goes to the parent with the line reached. A line that is not UTF-8 stops every
-    worker at the same place, as it stops a single checker."""
+    worker at the same place, as it stops a single checker.
+
+    A station goes to the worker its text hashes to (crc32): the same in every worker, and
+    even across workers once there are more than a handful of stations."""
     crc = zlib.crc32
+    owners: dict[bytes, int] = {}
     for lineno, line in enumerate(lines, 1):
         if lineno % _BATCH_LINES == 0:
             pipe.send(("batch", found[:], float(lineno - 1)))
             found.clear()
-        if crc(_station_key(line)) % jobs == index:
+        key = _station_key(line)
+        owner = owners.get(key)
+        if owner is None:
+            owner = owners[key] = crc(key) % jobs
+        if owner == index:
             yield lineno, line
         elif not line.isascii():
             try:
