@@ -4,6 +4,7 @@ print findings as they come. Kept apart from the click command so its import sta
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from typing import TextIO
 
@@ -16,9 +17,10 @@ from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import Version, get_version
 from ocppctl.errors import InputError, UsageFailure
 from ocppctl.io.inputs import Input, open_input
-from ocppctl.io.parallel import assumed_version, check_parallel, jobs_for
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_json, finding_text, summary_json, summary_text, totals_line
+
+MIN_BYTES = 8 * 1024 * 1024  # a smaller file is checked by one process: workers would cost more
 
 
 class Printer:
@@ -105,9 +107,11 @@ def check_files(
                     source.name,
                 )
                 continue
-            workers = 1 if source.is_document or pattern is not None else jobs_for(path, jobs)
+            workers = 1 if source.is_document or pattern is not None else _jobs(path, jobs)
             assumed = _splittable(path, registry_version) if workers > 1 else None
             if assumed is not None:
+                from ocppctl.io.parallel import check_parallel
+
                 source.handle.close()
                 options = CheckOptions(registry_version, None, None if registry_version else assumed)
                 check_parallel(path, source.name, options, report, workers)
@@ -127,19 +131,43 @@ def check_files(
     return summary, unreadable
 
 
+def _jobs(path: str, requested: int | None) -> int:
+    """Processes for one file; multiprocessing is imported only for a file big enough to split."""
+    if requested == 1 or path == "-":
+        return 1
+    if requested is None:
+        try:
+            if os.path.getsize(path) < MIN_BYTES:
+                return 1
+        except OSError:
+            return 1
+    from ocppctl.io.parallel import jobs_for
+
+    return jobs_for(path, requested)
+
+
 def _splittable(path: str, forced: Version | None) -> Version | None:
     """The version to split a capture of records by, or None when it must be read by one
-    checker: only records (first line '{'), whose version is known from the start."""
+    checker: records only (first line '{'), whose version is known from the start: --ocpp, or
+    the first record holding a frame names it, with nothing but connection events before it."""
+    from ocppctl.io.parallel import assumed_version, is_event
+
     source = open_input(path, None)
     try:
-        first = next((line for line in source.lines() if line.strip()), b"")
+        for count, line in enumerate(source.lines()):
+            if not line.strip():
+                continue
+            if count >= 100 or not line.lstrip().startswith(b"{"):
+                return None
+            if forced is not None:
+                return forced
+            if not is_event(line):
+                return assumed_version(line)
     except (InputError, OSError):
         return None
     finally:
         source.handle.close()
-    if not first.lstrip().startswith(b"{"):
-        return None
-    return forced or assumed_version(first)
+    return None
 
 
 def _feed(checker: StreamChecker, source: Input, pattern: bool) -> None:

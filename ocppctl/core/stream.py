@@ -274,7 +274,7 @@ class StreamChecker:
                 column,
                 None,
             )
-            record = {**record, "station": _key_text(station), "conn": _key_text(get("conn"))}
+            record = {**record, "station": key_text(station), "conn": key_text(get("conn"))}
             get = record.get
             station = get("station")
         side = get("from")
@@ -684,7 +684,7 @@ def _scalar(value: Any) -> bool:
     return value is None or type(value) in (str, int, float, bool)
 
 
-def _key_text(value: Any) -> Any:
+def key_text(value: Any) -> Any:
     """A record's station or conn as something that can key a connection."""
     if value is None or type(value) is str:
         return value

@@ -25,31 +25,25 @@ from typing import Any
 import orjson
 
 from ocppctl.core.findings import Finding
-from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine
-from ocppctl.core.summary import ActionStats, Report, Summary
+from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine, key_text
+from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import Version, get_version
 from ocppctl.errors import InputError
 from ocppctl.io.inputs import open_input
 from ocppctl.io.schemafiles import default_registry
 
-MIN_BYTES = 8 * 1024 * 1024  # below this, starting workers costs more than it saves
 _BATCH_LINES = 4096  # a worker reports progress at least this often (in lines read)
 _STATION = b'"station":"'
 _COUNTED = ("frames", "calls", "results", "callerrors", "callresulterrors", "sends", "events", "skipped_lines")
 
 
 def jobs_for(path: str, requested: int | None) -> int:
-    """How many processes to check a file with: --jobs, else one per core (at most 4) for a
-    regular file of at least MIN_BYTES, else 1."""
+    """How many processes to check a regular file with: --jobs, else one per core (at most
+    4); 1 where processes cannot be forked or the input is not a regular file."""
+    if "fork" not in multiprocessing.get_all_start_methods() or not os.path.isfile(path):
+        return 1
     if requested is not None:
         return max(1, requested)
-    if path == "-" or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        if not os.path.isfile(path) or os.path.getsize(path) < MIN_BYTES:
-            return 1
-    except OSError:
-        return 1
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
@@ -65,6 +59,15 @@ def assumed_version(first_line: bytes) -> Version | None:
         return None
     ocpp = record.get("ocpp")
     return get_version(ocpp) if isinstance(ocpp, str) else None
+
+
+def is_event(line: bytes) -> bool:
+    """Whether a capture line is a connection event record (connect, close)."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return type(record) is dict and "event" in record and "raw" not in record and "frame" not in record
 
 
 def check_parallel(path: str, name: str, options: CheckOptions, report: Report, jobs: int) -> None:
@@ -198,11 +201,17 @@ def _owned(
     even across workers once there are more than a handful of stations."""
     crc = zlib.crc32
     owners: dict[bytes, int] = {}
+    marker = _STATION
+    skip = len(marker)
+    countdown = _BATCH_LINES
     for lineno, line in enumerate(lines, 1):
-        if lineno % _BATCH_LINES == 0:
+        countdown -= 1
+        if not countdown:
+            countdown = _BATCH_LINES
             pipe.send(("batch", found[:], float(lineno - 1)))
             found.clear()
-        key = _station_key(line)
+        at = line.find(marker)  # the compact form, inline: this loop runs for every line
+        key = line[at + skip : line.find(b'"', at + skip)] if at >= 0 else _station_key(line)
         owner = owners.get(key)
         if owner is None:
             owner = owners[key] = crc(key) % jobs
@@ -227,8 +236,8 @@ def _station_key(line: bytes) -> bytes:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return b""
-    station = record.get("station") if type(record) is dict else None
+    station = key_text(record.get("station")) if type(record) is dict else None
     return station.encode("utf-8", "surrogatepass") if isinstance(station, str) else b""
 
 
-__all__ = ["ActionStats", "MIN_BYTES", "assumed_version", "check_parallel", "jobs_for"]
+__all__ = ["assumed_version", "check_parallel", "is_event", "jobs_for"]
