@@ -101,20 +101,24 @@ def floor(path: Path, text: bool = False) -> int:
 
 
 class Validate:
-    """`python -m ocppctl validate FILE --json` as a subprocess, every finding printed."""
+    """`python -m ocppctl validate FILE --json` as a subprocess, every finding printed; `jobs`
+    None lets ocppctl choose (one process per core for a big capture), 1 forces one process."""
 
-    def __init__(self, path: Path, python: str, env: dict[str, str]) -> None:
+    def __init__(self, path: Path, python: str, env: dict[str, str], jobs: int | None = None) -> None:
         self.path = path
         self.python = python
         self.env = env
-        self.output = OUT / "validate_speed.findings.jsonl"  # a file, not a pipe: the time is validate's
+        self.jobs = jobs
+        suffix = "" if jobs is None else f".j{jobs}"
+        self.output = OUT / f"validate_speed.findings{suffix}.jsonl"  # a file, not a pipe: the time is validate's
         self.summary: dict[str, Any] = {}
         self.findings = 0
 
     def __call__(self) -> int:
         with open(self.output, "wb") as out:
             done = subprocess.run(
-                [self.python, "-m", "ocppctl", "validate", str(self.path), "--json"],
+                [self.python, "-m", "ocppctl", "validate", str(self.path), "--json"]
+                + ([] if self.jobs is None else ["--jobs", str(self.jobs)]),
                 stdout=out,
                 stderr=subprocess.PIPE,
                 env=self.env,
@@ -204,11 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     path, meta = capture(args.frames, args.seed, args.invalid_rate, args.file)
     validate = Validate(path, args.python, child_env(not args.no_bytecode_cache))
     validate()  # warm-up: page cache, bytecode cache
+    one_process = Validate(path, args.python, child_env(not args.no_bytecode_cache), jobs=1)
     pipelines: dict[str, Callable[[], int]] = {
         "read + orjson parse (record, raw)": lambda: parse_only(path),
         "floor: + frame check + correlation": lambda: floor(path),
         "floor, str lines via TextIOWrapper": lambda: floor(path, text=True),
         "ocppctl validate --json (subprocess)": validate,
+        "ocppctl validate --json -j 1 (one process)": one_process,
     }
     checker = None
     if not args.no_inprocess:
@@ -243,12 +249,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ratio /= floor_rate
     verdict = "meets" if ratio >= 0.5 else "MISSES"
-    print(f"\nvalidate/floor = {ratio:.2f} (target >= 0.50: {verdict} it)")
+    single = counts["ocppctl validate --json -j 1 (one process)"] / statistics.median(
+        times["ocppctl validate --json -j 1 (one process)"]
+    )
+    print(f"\nvalidate/floor = {ratio:.2f} (target >= 0.50: {verdict} it); one process: {single / floor_rate:.2f}")
     s = validate.summary
     print(
         f"validate reported {validate.findings:,} findings ({s.get('errors')} errors, {s.get('warnings')} warnings, "
         f"{s.get('infos')} infos; codes {s.get('codes')}); injected defects: {meta.get('injected')}"
     )
+    if one_process.findings != validate.findings:
+        print(f"NOTE: one process reported {one_process.findings:,} findings, the default {validate.findings:,}")
     if checker is not None and checker.findings != validate.findings:
         print(f"NOTE: in-process run reported {checker.findings:,} findings, the CLI {validate.findings:,}")
     if args.profile and checker is not None:

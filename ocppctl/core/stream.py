@@ -107,6 +107,7 @@ class StreamChecker:
         responses = self._fast_responses
         other = _OTHER
         slow = self._slow
+        raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
         frames = calls = results = 0
         fast = self.mode == "json" and self.pending is None
         try:
@@ -144,7 +145,9 @@ class StreamChecker:
                         frames += 1
                         calls += 1
                         stats.calls += 1
-                        open_calls[key] = (uid, action, side, lineno, get("ts"), column_of_raw(line))
+                        at = line.find(raw_key) if type(line) is bytes else -1
+                        column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
+                        open_calls[key] = (uid, action, side, lineno, get("ts"), column)
                         continue
                     if mtype != 3 or len(value) != 3:
                         raise LookupError
