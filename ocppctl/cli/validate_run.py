@@ -54,7 +54,7 @@ class Printer:
         if self.quiet:
             self.out.write(totals_line(summary, self.color) + "\n")
         else:
-            if self.printed:
+            if self.printed or self.held_back:
                 self.out.write("\n")
             self.out.write(summary_text(summary, self.color) + "\n")
 

@@ -26,7 +26,7 @@ def infer(registry: SchemaRegistry, calls: list[tuple[str, Any]], types: set[int
     if types & {5, 6}:
         return Inference(V21, "message types 5/6 (CALLRESULTERROR, SEND) exist only in OCPP 2.1", False)
     if not calls:
-        return Inference(None, "no CALL frame to tell the version by; pass --ocpp", True)
+        return Inference(None, "no CALL frame to tell the version by, so no schema was checked; pass --ocpp", True)
     scores: dict[str, tuple[int, int]] = {}
     for version in (V16, V201, V21):
         known = valid = 0
@@ -45,7 +45,8 @@ def infer(registry: SchemaRegistry, calls: list[tuple[str, Any]], types: set[int
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best_name, best = ranked[0]
     if best == (0, 0):
-        return Inference(None, f"none of the {_calls(len(calls))} is a known action; pass --ocpp", True)
+        which = "the call is not" if len(calls) == 1 else f"none of the {len(calls)} calls is"
+        return Inference(None, f"{which} a known action, so no schema was checked; pass --ocpp", True)
     figures = ", ".join(f"{name}: {v} valid, {k} known" for name, (v, k) in scores.items())
     tied = [name for name, score in ranked if score == best]
     if len(tied) > 1:

@@ -436,7 +436,8 @@ class StreamChecker:
         result = infer(self.registry, calls, types)
         self.inferred = result.version
         first = pending[0]
-        self._add(Finding(INFO, "version", result.reason), first.line, first.column or 1, first.station)
+        severity = INFO if result.version is not None else WARNING  # unread by any schema: say so louder
+        self._add(Finding(severity, "version", result.reason), first.line, first.column or 1, first.station)
         for item in pending:
             self._check(item)
 
@@ -684,7 +685,7 @@ class StreamChecker:
 
 
 def _scalar(value: Any) -> bool:
-    return value is None or type(value) in (str, int, float, bool)
+    return value is None or type(value) in (str, int, float)
 
 
 def key_text(value: Any) -> Any:

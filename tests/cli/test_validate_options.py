@@ -139,7 +139,7 @@ def test_max_findings_says_finding_for_one_held_back(ocppctl, in_data: Path) -> 
 def test_max_findings_zero_still_fails_on_errors(ocppctl, in_data: Path) -> None:
     result = ocppctl("validate", "--max-findings", "0", "session.jsonl")
     assert result.code == 1
-    assert result.out == "… 6 more findings not shown (--max-findings 0)\n" + SESSION_TOTALS + SESSION_TABLE
+    assert result.out == "… 6 more findings not shown (--max-findings 0)\n\n" + SESSION_TOTALS + SESSION_TABLE
 
 
 def test_max_findings_in_json_prints_n_lines_and_the_full_summary(ocppctl, in_data: Path) -> None:

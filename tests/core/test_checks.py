@@ -838,12 +838,17 @@ def test_version_from_message_types_5_and_6(check_lines: CheckLines) -> None:
 def test_version_cannot_be_told(check_lines: CheckLines) -> None:
     findings = check_lines(['[3,"1",{}]'])
     assert [(f.severity, f.code, f.message) for f in findings][0] == (
-        "info",
+        "warning",
         "version",
-        "no CALL frame to tell the version by; pass --ocpp",
+        "no CALL frame to tell the version by, so no schema was checked; pass --ocpp",
     )
     findings = check_lines(['[2,"1","Frobnicate",{}]'])
-    assert one(findings, "version").message == "none of the 1 call is a known action; pass --ocpp"
+    assert one(findings, "version").message == "the call is not a known action, so no schema was checked; pass --ocpp"
+    assert one(findings, "version").severity == "warning"
+    findings = check_lines(['[2,"1","Frobnicate",{}]', '[2,"2","Frob",{}]'])
+    assert one(findings, "version").message == (
+        "none of the 2 calls is a known action, so no schema was checked; pass --ocpp"
+    )
 
 
 def test_no_version_finding_when_the_version_is_given(check_lines: CheckLines) -> None:
@@ -964,3 +969,10 @@ def test_summary_counts(check_lines: CheckLines) -> None:
     assert summary.codes == {"json-syntax": 1}
     stats = summary.actions["Heartbeat"]
     assert (stats.calls, stats.results, stats.callerrors) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("conn", ["true", "[1]", '{"n":1}'])
+def test_conn_that_is_not_a_number_or_string_is_a_record_warning(check_lines: CheckLines, conn: str) -> None:
+    line = '{"station":"5","conn":' + conn + ',"from":"station","ocpp":"1.6","frame":[2,"2","Heartbeat",{}]}'
+    found = one(check_lines([line]), "record")
+    assert (found.severity, found.message) == ("warning", '"station" must be a string and "conn" a number or string')
