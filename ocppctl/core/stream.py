@@ -185,7 +185,10 @@ class StreamChecker:
                     except (TypeError, ValueError):
                         ms = _latency_ms(started, ts)
                     if ms is not None:
-                        stats.latency.add(ms)
+                        waiting = stats.latency.pending
+                        waiting.append(ms)
+                        if len(waiting) >= 4096:
+                            stats.latency.fold()
         finally:
             summary = self.summary
             summary.frames += frames
@@ -632,6 +635,8 @@ class StreamChecker:
         for key in list(self.conns):
             self.cursor = (_END, self.conns[key].first_line)
             self._close(key)
+        for stats in self.summary.actions.values():
+            stats.latency.fold()
         self.cursor = (_END, _END)
         skipped = self.summary.skipped_lines - self._skipped_before
         if self.summary.frames == self._frames_before and skipped:

@@ -15,26 +15,44 @@ from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
 _BASE = math.log(1.05)
 _PER_BUCKET = 1 / _BASE
 _log1p = math.log1p
+_FOLD_AT = 4096  # latencies waiting to be folded into the buckets, at most
 
 
 @dataclass(slots=True)
 class Latency:
+    """Latencies of one action. New values wait in `pending` (a list append is all the hot
+    path pays) and are folded into the counts and buckets in batches; fold() before reading."""
+
     count: int = 0
     total: float = 0.0
     maximum: float = 0.0
     buckets: dict[int, int] = field(default_factory=dict)
+    pending: list[float] = field(default_factory=list)
 
     def add(self, ms: float) -> None:
-        self.count += 1
-        self.total += ms
-        if ms > self.maximum:
-            self.maximum = ms
-        bucket = int(_log1p(ms) * _PER_BUCKET) if ms > 0 else 0
+        pending = self.pending
+        pending.append(ms)
+        if len(pending) >= _FOLD_AT:
+            self.fold()
+
+    def fold(self) -> None:
+        pending = self.pending
+        if not pending:
+            return
+        self.count += len(pending)
+        self.total += sum(pending)
+        highest = max(pending)
+        if highest > self.maximum:
+            self.maximum = highest
         buckets = self.buckets
-        buckets[bucket] = buckets.get(bucket, 0) + 1
+        for ms in pending:
+            bucket = int(_log1p(ms) * _PER_BUCKET) if ms > 0 else 0
+            buckets[bucket] = buckets.get(bucket, 0) + 1
+        pending.clear()
 
     def percentile(self, p: float) -> float:
         """Upper bound of the bucket holding the p-th percentile (p in 0..100)."""
+        self.fold()
         rank = max(1, math.ceil(self.count * p / 100))
         seen = 0
         for bucket in sorted(self.buckets):
@@ -44,6 +62,7 @@ class Latency:
         return self.maximum
 
     def as_dict(self) -> dict[str, Any]:
+        self.fold()
         return {
             "count": self.count,
             "mean_ms": round(self.total / self.count, 3) if self.count else None,
@@ -113,7 +132,7 @@ class Summary:
                     "calls": s.calls,
                     "results": s.results,
                     "callerrors": s.callerrors,
-                    "latency": s.latency.as_dict() if s.latency.count else None,
+                    "latency": s.latency.as_dict() if s.latency.count or s.latency.pending else None,
                 }
                 for name, s in sorted(self.actions.items())
             },

@@ -38,9 +38,10 @@ class Input:
                     line = line[len(_BOM) :]
                 yield line
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(self._read_failure(exc, count)) from None
+            raise InputError(self.read_failure(exc, count)) from None
 
-    def _read_failure(self, exc: BaseException, count: int) -> str:
+    def read_failure(self, exc: BaseException, count: int) -> str:
+        """The one-line message for a read that failed after `count` lines."""
         if self.compressed:
             return f"{self.name}: cannot decompress: {_reason(exc)}"
         if count:
@@ -56,7 +57,7 @@ class Input:
                 f"{self.name}: not UTF-8 at byte {exc.start} ({exc.reason}); re-encode the file as UTF-8"
             ) from None
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(self._read_failure(exc, 0)) from None
+            raise InputError(self.read_failure(exc, 0)) from None
 
 
 def _reason(exc: BaseException) -> str:

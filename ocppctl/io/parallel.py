@@ -14,6 +14,7 @@ version is known up front (--ocpp, or a first record naming it).
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import zlib
@@ -29,10 +30,11 @@ from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine, ke
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import Version, get_version
 from ocppctl.errors import InputError
-from ocppctl.io.inputs import open_input
+from ocppctl.io.inputs import Input, open_input
 from ocppctl.io.schemafiles import default_registry
 
 _BATCH_LINES = 4096  # a worker reports progress at least this often (in lines read)
+_BOM = b"\xef\xbb\xbf"
 _STATION = b'"station":"'
 _COUNTED = ("frames", "calls", "results", "callerrors", "callresulterrors", "sends", "events", "skipped_lines")
 
@@ -148,6 +150,8 @@ def _add_counts(summary: Summary, data: dict[str, Any]) -> None:
         mine.results += theirs.results
         mine.callerrors += theirs.callerrors
         lat, other = mine.latency, theirs.latency
+        lat.fold()
+        other.fold()
         lat.count += other.count
         lat.total += other.total
         lat.maximum = max(lat.maximum, other.maximum)
@@ -169,7 +173,7 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
     try:
         source = open_input(path, None)
         try:
-            checker.feed_lines(_owned(source.lines(), index, jobs, pipe, found), numbered=True)
+            checker.feed_lines(_owned(source, index, jobs, pipe, found), numbered=True)
             checker.finish()
         finally:
             source.handle.close()
@@ -187,15 +191,16 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
 
 
 def _owned(
-    lines: Iterator[bytes],
+    source: Input,
     index: int,
     jobs: int,
     pipe: Connection,
     found: list[tuple[tuple[float, float], dict[str, Any]]],
 ) -> Iterator[tuple[int, bytes]]:
     """(line number, line) of the lines this worker owns; every _BATCH_LINES lines, what was
-    found so far goes to the parent with the line reached. A line that is not UTF-8 stops every
-    worker at the same place, as it stops a single checker.
+    found so far goes to the parent with the line reached. The handle is read directly (this
+    loop sees every line of the file). A line that is not UTF-8, or a read that fails, stops
+    every worker at the same place, as it stops a single checker.
 
     A station goes to the worker its text hashes to (crc32): the same in every worker, and
     even across workers once there are more than a handful of stations."""
@@ -204,24 +209,32 @@ def _owned(
     marker = _STATION
     skip = len(marker)
     countdown = _BATCH_LINES
-    for lineno, line in enumerate(lines, 1):
-        countdown -= 1
-        if not countdown:
-            countdown = _BATCH_LINES
-            pipe.send(("batch", found[:], float(lineno - 1)))
-            found.clear()
-        at = line.find(marker)  # the compact form, inline: this loop runs for every line
-        key = line[at + skip : line.find(b'"', at + skip)] if at >= 0 else _station_key(line)
-        owner = owners.get(key)
-        if owner is None:
-            owner = owners[key] = crc(key) % jobs
-        if owner == index:
-            yield lineno, line
-        elif not line.isascii():
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise UndecodableLine(lineno, exc.reason) from None
+    lineno = 0
+    try:
+        first = source.handle.readline()
+        lines = itertools.chain(
+            (first[len(_BOM) :] if first.startswith(_BOM) else first,) if first else (), source.handle
+        )
+        for lineno, line in enumerate(lines, 1):  # noqa: B007 - lineno is read after the loop too
+            countdown -= 1
+            if not countdown:
+                countdown = _BATCH_LINES
+                pipe.send(("batch", found[:], float(lineno - 1)))
+                found.clear()
+            at = line.find(marker)  # the compact form, inline
+            key = line[at + skip : line.find(b'"', at + skip)] if at >= 0 else _station_key(line)
+            owner = owners.get(key)
+            if owner is None:
+                owner = owners[key] = crc(key) % jobs
+            if owner == index:
+                yield lineno, line
+            elif not line.isascii():
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise UndecodableLine(lineno, exc.reason) from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(source.read_failure(exc, lineno)) from None
 
 
 def _station_key(line: bytes) -> bytes:

@@ -66,6 +66,8 @@ def summary_text(summary: Summary, color: bool) -> str:
     lines = [totals_line(summary, color)]
     if not summary.actions:
         return lines[0]
+    for stats in summary.actions.values():
+        stats.latency.fold()
     timed = any(s.latency.count for s in summary.actions.values())
     width = max(len("action"), *(len(escape(a)) for a in summary.actions))
     head = f"  {'action':<{width}}  {'calls':>7}  {'results':>7}  {'CALLERRORs':>10}"
