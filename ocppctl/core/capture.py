@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from ocppctl.core.jsontext import JsonSyntaxError, loads, raw_decode
 
@@ -187,9 +186,3 @@ def _elements(text: str, pos: int) -> Iterator[DocItem]:
 def _line_col(text: str, pos: int) -> tuple[int, int]:
     line = text.count("\n", 0, pos) + 1
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
-
-
-def record_fields(record: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
-    """(station, conn, from, ocpp, ts) of a capture record, each None when absent."""
-    get = record.get
-    return get("station"), get("conn"), get("from"), get("ocpp"), get("ts")

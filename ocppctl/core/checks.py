@@ -10,7 +10,7 @@ from typing import Any
 
 from ocppctl.core import jsontext
 from ocppctl.core.findings import ERROR, WARNING, Finding, pointer
-from ocppctl.core.frames import CALLRESULTERROR, SEND, Frame
+from ocppctl.core.frames import CALLRESULTERROR, Frame
 from ocppctl.core.hints import closest, listing
 from ocppctl.core.schemas import ActionSchema, Violation
 from ocppctl.core.versions import VERSIONS, Version, counterpart
@@ -67,12 +67,6 @@ def error_code(version: Version, frame: Frame) -> Finding | None:
     hint = f'OCPP {version.name} spells it "{near}"' if near else "codes: " + listing(sorted(version.error_codes))
     name = "CALLRESULTERROR" if frame.type == CALLRESULTERROR else "CALLERROR"
     return Finding(ERROR, "error-code", f'"{code}" is not an OCPP {version.name} {name} code', hint)
-
-
-def schema_kind(frame_type: int, is_response: bool) -> str:
-    if frame_type == SEND:
-        return "send"
-    return "response" if is_response else "request"
 
 
 def payload_findings(schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool) -> list[Finding]:

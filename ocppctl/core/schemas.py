@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -221,7 +220,3 @@ def _resolve_schema_path(document: dict[str, Any], parts: tuple[Any, ...]) -> li
         except (KeyError, IndexError, TypeError):
             node = None
     return resolved
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)

@@ -234,7 +234,7 @@ class StreamChecker:
                 return
             first = line[0]
         if self.mode is None:
-            self.mode = sniff(line, self.options.pattern is not None)
+            self.mode = _sniff(line, self.options.pattern is not None)
         if self.mode == "log":
             self._log_line(line, lineno)
         elif first == "{":
@@ -700,7 +700,7 @@ def key_text(value: Any) -> Any:
     return dumps(value) if not _scalar(value) else str(value)
 
 
-def sniff(line: str, pattern: bool) -> str:
+def _sniff(line: str, pattern: bool) -> str:
     """'json' or 'log', from the first line that is not blank. A log line may start with '['
     too ("[2026-11-22 10:00:00] CP001 >> [2,...]"): it is a log when it is not JSON and a frame
     starts further along it."""
