@@ -131,15 +131,23 @@ class StreamChecker:
                     if mtype == 2 and len(value) == 4:
                         action = value[2]
                         payload = value[3]
-                        who, is_valid, stats, scan = requests[(version, action)]
+                        who, is_valid, stats, scan, empty_ok = requests[(version, action)]
                         key = (side, uid)
                         if (
                             (side is not None and who != side and who != "both")
                             or key in open_calls
                             or type(payload) is not dict
-                            or not is_valid(payload)
-                            or dumps(value) != raw.encode()
-                            or (scan and "vendorId" in raw and vendor_lint(action, True, payload, "customData" in raw))
+                            or (
+                                not empty_ok  # an empty payload has no key to repeat and no vendorId
+                                if not payload
+                                else not is_valid(payload)
+                                or dumps(value) != raw.encode()
+                                or (
+                                    scan
+                                    and "vendorId" in raw
+                                    and vendor_lint(action, True, payload, "customData" in raw)
+                                )
+                            )
                         ):
                             raise LookupError
                         frames += 1
@@ -155,10 +163,11 @@ class StreamChecker:
                     key = (other[side], uid)
                     call = open_calls[key]
                     action = call[1]
-                    is_valid, stats, scan = responses[(version, action)]
-                    if (
-                        type(payload) is not dict
-                        or not is_valid(payload)
+                    is_valid, stats, scan, empty_ok = responses[(version, action)]
+                    if type(payload) is not dict or (
+                        not empty_ok
+                        if not payload
+                        else not is_valid(payload)
                         or dumps(value) != raw.encode()
                         or (scan and "vendorId" in raw and vendor_lint(action, False, payload, "customData" in raw))
                     ):
@@ -208,11 +217,10 @@ class StreamChecker:
         self.feed_line(text.rstrip("\r\n"), lineno)
         return self.mode == "json" and self.pending is None
 
-    def _fast_entry(self, version: Version, action: str, kind: str) -> tuple[Any, Any, bool]:
-        """(is_valid, stats, scan) for an action the fast path may settle; LookupError if not.
-
-        `scan` says a payload may hold a vendorId to lint: DataTransfer, and customData in 2.x.
-        """
+    def _fast_entry(self, version: Version, action: str, kind: str) -> tuple[Any, Any, bool, bool]:
+        """(is_valid, stats, scan, empty_ok) for an action the fast path may settle; LookupError
+        if not. `scan` says a payload may hold a vendorId to lint (DataTransfer, and customData in
+        2.x); `empty_ok` is the verdict on {} (Heartbeat, most responses), judged once."""
         if action not in version.actions or action in version.send_actions:
             raise LookupError(action)
         schema = self.registry.get(version, action, kind)
@@ -220,7 +228,7 @@ class StreamChecker:
             raise LookupError(action)
         stats = self.summary.actions[action]  # exists once the general path has counted one
         scan = version.name != "1.6" or action == "DataTransfer"
-        return schema.fast.is_valid, stats, scan
+        return schema.fast.is_valid, stats, scan, bool(schema.fast.is_valid({}))
 
     # --- input ---------------------------------------------------------------------------
 

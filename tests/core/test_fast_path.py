@@ -59,8 +59,11 @@ def _mixed_corpus(seed: int) -> list[str]:
         if pick < 0.5:
             lines.append(_record(f'[2,"{uid}","BootNotification",{BOOT}]', station))
             lines.append(_record(f'[3,"{uid}",{BOOT_RESULT}]', station, "csms"))
-        elif pick < 0.55:
+        elif pick < 0.53:
             lines.append(_record(f'[2,"{uid}","BootNotification",{{"reason":"PowerUp"}}]', station))
+        elif pick < 0.55:  # an empty payload the schema refuses, and its empty (refused) result
+            lines.append(_record(f'[2,"{uid}","BootNotification",{{}}]', station))
+            lines.append(_record(f'[3,"{uid}",{{}}]', station, "csms"))
         elif pick < 0.6:
             lines.append(_record(f'[2,"{uid}","Heartbeat",{{}},1]', station))
         elif pick < 0.65:
