@@ -49,6 +49,18 @@ def _exact_float(text: str) -> Any:
     return value
 
 
+def _double_decimal(text: str) -> Any:
+    """A number as the Decimal of the double it rounds to (21.4 stays 21.4, so multipleOf 0.1
+    holds; 1.0000000000000001 is 1.0, as every OCPP peer parsing into doubles reads it, and as
+    the fast engine sees it), or exactly when it overflows a double (1e400)."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        return _decimal(text)
+    from decimal import Decimal
+
+    return Decimal(repr(value))
+
+
 def _decimal(text: str) -> Any:
     from decimal import Decimal, InvalidOperation
 
@@ -69,7 +81,7 @@ def _decoders() -> tuple[Any, Any, Any]:
 
     return (
         json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float),
-        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_decimal),
+        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_double_decimal),
         json.JSONDecodeError,
     )
 
@@ -138,7 +150,8 @@ def loads_exact(text: str) -> Any:
 
 
 def loads_decimal(text: str) -> Any:
-    """Parse with exact integers and every other number as Decimal, for the reference engine."""
+    """Parse with exact integers and every other number as a Decimal (of the double it rounds
+    to, see _double_decimal), for the reference engine."""
     try:
         return _decoders()[1].decode(text)
     except (ValueError, RecursionError) as exc:
