@@ -5,8 +5,8 @@ the whole file, skips the other lines cheaply, and runs its
 own StreamChecker on the rest. Every finding travels back tagged with the line it was emitted
 at (StreamChecker.cursor); the parent merges the workers' streams in that order, which is the
 order a single checker emits them in, then filters, counts and prints as usual. Memory stays
-flat: a worker sends its findings in batches with a watermark (the last line it has finished),
-and the parent releases only what no worker can still precede.
+flat: a worker sends its findings in batches with a watermark (the cursor it has reached), and
+the parent releases only what no worker can still precede.
 
 Used only where it is safe to split: a capture of records (not a log, not a document) whose
 version is known up front (--ocpp, or a first record naming it).
@@ -34,6 +34,9 @@ from ocppctl.io.inputs import Input, open_input
 from ocppctl.io.schemafiles import default_registry
 
 _BATCH_LINES = 4096  # a worker reports progress at least this often (in lines read)
+_BATCH_FINDINGS = 1024  # and sends its findings at least this often
+_END = float("inf")
+_DONE = (_END, _END)
 _BOM = b"\xef\xbb\xbf"
 _STATION = b'"station":"'
 _COUNTED = ("frames", "calls", "results", "callerrors", "callresulterrors", "sends", "events", "skipped_lines")
@@ -96,7 +99,7 @@ def check_parallel(path: str, name: str, options: CheckOptions, report: Report, 
 
 def _merge(pipes: list[Connection], report: Report) -> None:
     waiting: list[tuple[tuple[float, float], int, int, dict[str, Any]]] = []
-    marks = dict.fromkeys(range(len(pipes)), 0.0)
+    marks: dict[int, tuple[float, float]] = dict.fromkeys(range(len(pipes)), (0.0, 0.0))
     open_pipes = dict(enumerate(pipes))
     failure: tuple[str, Any] | None = None
     summaries: list[dict[str, Any]] = []
@@ -118,12 +121,12 @@ def _merge(pipes: list[Connection], report: Report) -> None:
                     summaries.append(summary)
                 if error is not None and failure is None:
                     failure = error
-                marks[index] = float("inf")
+                marks[index] = _DONE
                 del open_pipes[index]
         horizon = min(marks.values())
         waiting.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
         cut = 0
-        while cut < len(waiting) and waiting[cut][0][0] <= horizon:
+        while cut < len(waiting) and waiting[cut][0] <= horizon:
             cut += 1
         for _, _, _, data in waiting[:cut]:
             report.add(Finding(**data))
@@ -166,7 +169,13 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
 
     def sink(finding: Finding) -> None:
         assert checker is not None
-        found.append((checker.cursor, {f.name: getattr(finding, f.name) for f in fields(Finding)}))
+        cursor = checker.cursor
+        found.append((cursor, {f.name: getattr(finding, f.name) for f in fields(Finding)}))
+        if len(found) >= _BATCH_FINDINGS:  # e.g. the calls still open at the end of a one-sided capture
+            # Everything this worker emits later sits at this cursor or after it, and no other
+            # worker emits at this cursor (a line, or a connection, belongs to one worker).
+            pipe.send(("batch", found[:], cursor))
+            found.clear()
 
     checker = StreamChecker(default_registry(), Report(summary, sink), name, options)
     error: tuple[str, Any] | None = None
@@ -185,7 +194,7 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
         error = ("crash", f"{type(exc).__name__}: {exc}")
     counts = {key: getattr(summary, key) for key in _COUNTED}
     counts["actions"] = summary.actions
-    pipe.send(("batch", found, float("inf")))
+    pipe.send(("batch", found, _DONE))
     pipe.send(("done", counts, error))
     pipe.close()
 
@@ -219,7 +228,7 @@ def _owned(
             countdown -= 1
             if not countdown:
                 countdown = _BATCH_LINES
-                pipe.send(("batch", found[:], float(lineno - 1)))
+                pipe.send(("batch", found[:], (lineno - 1, _END)))
                 found.clear()
             at = line.find(marker)  # the compact form, inline
             key = line[at + skip : line.find(b'"', at + skip)] if at >= 0 else _station_key(line)
