@@ -145,3 +145,15 @@ def test_a_capture_of_records_is_really_split(tmp_path: Path, monkeypatch: pytes
     calls.clear()
     _validate("-j", "1", str(path))
     assert calls == []
+
+
+def test_many_calls_left_open_stream_back_in_order(tmp_path: Path) -> None:
+    """A one-sided capture: thousands of unanswered-call findings at the end of input, sent in
+    batches by each worker and merged by the connection each call belongs to."""
+    lines = [_record(i, f"CP{i % 7}", "station", f'[2,"u{i}","Heartbeat",{{}}]') for i in range(3000)]
+    path = tmp_path / "one-sided.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = _validate("--json", "-j", "1", str(path))
+    assert one[1].count('"unanswered-call"') == 3000
+    assert _validate("--json", "-j", "2", str(path)) == one
+    assert _validate("--json", "-j", "3", str(path)) == one
