@@ -154,6 +154,6 @@ def test_many_calls_left_open_stream_back_in_order(tmp_path: Path) -> None:
     path = tmp_path / "one-sided.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     one = _validate("--json", "-j", "1", str(path))
-    assert one[1].count('"unanswered-call"') == 3000
+    assert one[1].count('"code":"unanswered-call"') == 3000
     assert _validate("--json", "-j", "2", str(path)) == one
     assert _validate("--json", "-j", "3", str(path)) == one
