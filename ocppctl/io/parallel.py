@@ -163,6 +163,9 @@ def _add_counts(summary: Summary, data: dict[str, Any]) -> None:
 
 
 def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index: int, jobs: int) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
     found: list[tuple[tuple[float, float], dict[str, Any]]] = []
     summary = Summary()
     checker: StreamChecker | None = None
@@ -194,9 +197,12 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
         error = ("crash", f"{type(exc).__name__}: {exc}")
     counts = {key: getattr(summary, key) for key in _COUNTED}
     counts["actions"] = summary.actions
-    pipe.send(("batch", found, _DONE))
-    pipe.send(("done", counts, error))
-    pipe.close()
+    try:
+        pipe.send(("batch", found, _DONE))
+        pipe.send(("done", counts, error))
+        pipe.close()
+    except (BrokenPipeError, OSError):  # the parent has gone (interrupted): nothing to tell
+        pass
 
 
 def _owned(
