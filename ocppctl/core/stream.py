@@ -10,20 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-
-import orjson
 
 from ocppctl.core import checks, frames
 from ocppctl.core.capture import DocItem, column_of_raw, find_in_log, normalize_side, raw_column
 from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
 from ocppctl.core.infer import infer
-from ocppctl.core.jsontext import JsonSyntaxError, decode, dumps, duplicate_keys
+from ocppctl.core.jsontext import JsonSyntaxError, decode, dumps
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.session import Correlator, OpenCall
-from ocppctl.core.summary import Report
-from ocppctl.core.versions import VERSIONS, Version, get_version
+from ocppctl.core.summary import Report, elapsed_ms
+from ocppctl.core.versions import Version, get_version
 
 _INFER_CALLS = 50  # calls buffered before the version is inferred
 _INFER_ITEMS = 5000  # items buffered at most while inferring
@@ -86,125 +83,18 @@ class StreamChecker:
             self.pending = self.held = None
         self._frames_before = report.summary.frames
         self._skipped_before = report.summary.skipped_lines
-        self._fast_requests = _Cache(lambda key: (key[0].actions[key[1]], *self._fast_entry(key[0], key[1], "request")))
-        self._fast_responses = _Cache(lambda key: self._fast_entry(key[0], key[1], "response"))
+        self.fast_caches: Any = None  # the fast path's per-action entries (core/fastpath.py)
 
     # --- the fast path -------------------------------------------------------------------------
 
     def feed_lines(self, lines: Iterable[Any], start: int = 1, numbered: bool = False) -> None:
-        """Lines of a file (line ends still on). The common case, a capture record holding a
-        well-formed, valid CALL or CALLRESULT whose correlation is plain, is settled here in one
-        pass; anything else takes the general path (`feed_line`), which finds and explains it.
-        Both paths give the same findings and counts (tests/core/test_fast_path.py)."""
-        loads = orjson.loads
-        dumps = orjson.dumps
-        fromiso = datetime.fromisoformat
-        vendor_lint = checks.vendor_findings
-        by_name: dict[Any, Version | None] = {**VERSIONS, None: None}
-        forced = self.options.version
-        conns = self.conns
-        requests = self._fast_requests
-        responses = self._fast_responses
-        other = _OTHER
-        slow = self._slow
-        raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
-        frames = calls = results = 0
-        fast = self.mode == "json" and self.pending is None
-        try:
-            for lineno, line in lines if numbered else enumerate(lines, start):
-                if not fast:
-                    fast = slow(line, lineno)
-                    continue
-                try:
-                    record = loads(line)
-                    raw = record["raw"]
-                    value = loads(raw)
-                    get = record.get
-                    conn = conns[(get("station"), get("conn"))]
-                    version = forced or by_name[get("ocpp")] or conn.version or self.inferred
-                    uid = value[1]
-                    side = get("from")
-                    if type(uid) is not str or not 0 < len(uid) <= 36 or side not in other or type(value) is not list:
-                        raise LookupError
-                    open_calls = conn.correlator.open
-                    mtype = value[0]
-                    if mtype == 2 and len(value) == 4:
-                        action = value[2]
-                        payload = value[3]
-                        who, is_valid, stats, scan, empty_ok = requests[(version, action)]
-                        key = (side, uid)
-                        if (
-                            (side is not None and who != side and who != "both")
-                            or key in open_calls
-                            or type(payload) is not dict
-                            or (
-                                not empty_ok  # an empty payload has no key to repeat and no vendorId
-                                if not payload
-                                else not is_valid(payload)
-                                or dumps(value) != raw.encode()
-                                or (
-                                    scan
-                                    and "vendorId" in raw
-                                    and vendor_lint(action, True, payload, "customData" in raw)
-                                )
-                            )
-                        ):
-                            raise LookupError
-                        frames += 1
-                        calls += 1
-                        stats.calls += 1
-                        at = line.find(raw_key) if type(line) is bytes else -1
-                        column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
-                        open_calls[key] = (uid, action, side, lineno, get("ts"), column)
-                        continue
-                    if mtype != 3 or len(value) != 3:
-                        raise LookupError
-                    payload = value[2]
-                    key = (other[side], uid)
-                    call = open_calls[key]
-                    action = call[1]
-                    is_valid, stats, scan, empty_ok = responses[(version, action)]
-                    if type(payload) is not dict or (
-                        not empty_ok
-                        if not payload
-                        else not is_valid(payload)
-                        or dumps(value) != raw.encode()
-                        or (scan and "vendorId" in raw and vendor_lint(action, False, payload, "customData" in raw))
-                    ):
-                        raise LookupError
-                except Exception:  # noqa: BLE001 - anything unusual: the general path finds and explains it
-                    fast = slow(line, lineno)
-                    continue
-                # A valid, plain result: close its call.
-                del open_calls[key]
-                frames += 1
-                results += 1
-                stats.results += 1
-                if version is _V21:
-                    recent = conn.correlator.recent
-                    recent[uid] = action
-                    if len(recent) > 256:
-                        recent.popitem(last=False)
-                ts = get("ts")
-                started = call[4]
-                if ts is not None and started is not None:
-                    ms: float | None
-                    try:
-                        ms = (fromiso(ts) - fromiso(started)).total_seconds() * 1000.0
-                    except (TypeError, ValueError):
-                        ms = _latency_ms(started, ts)
-                    if ms is not None:
-                        waiting = stats.latency.pending
-                        waiting.append(ms)
-                        if len(waiting) >= 4096:
-                            stats.latency.fold()
-        finally:
-            summary = self.summary
-            summary.frames += frames
-            summary.calls += calls
-            summary.results += results
+        """Lines of a file (line ends on or off, str or bytes), or (line number, line) pairs when
+        `numbered`: the fast path settles the common record, the general path the rest."""
+        from ocppctl.core.fastpath import feed_fast
 
-    def _slow(self, line: str | bytes, lineno: int) -> bool:
+        feed_fast(self, lines, start, numbered)
+
+    def feed_general(self, line: str | bytes, lineno: int) -> bool:
         """The general path for one line (str, or bytes to decode); returns whether the fast
         path may go on."""
         if isinstance(line, bytes):
@@ -216,19 +106,6 @@ class StreamChecker:
             text = line
         self.feed_line(text.rstrip("\r\n"), lineno)
         return self.mode == "json" and self.pending is None
-
-    def _fast_entry(self, version: Version, action: str, kind: str) -> tuple[Any, Any, bool, bool]:
-        """(is_valid, stats, scan, empty_ok) for an action the fast path may settle; LookupError
-        if not. `scan` says a payload may hold a vendorId to lint (DataTransfer, and customData in
-        2.x); `empty_ok` is the verdict on {} (Heartbeat, most responses), judged once."""
-        if action not in version.actions or action in version.send_actions:
-            raise LookupError(action)
-        schema = self.registry.get(version, action, kind)
-        if schema is None:
-            raise LookupError(action)
-        stats = self.summary.actions[action]  # exists once the general path has counted one
-        scan = version.name != "1.6" or action == "DataTransfer"
-        return schema.fast.is_valid, stats, scan, bool(schema.fast.is_valid({}))
 
     # --- input ---------------------------------------------------------------------------
 
@@ -306,18 +183,8 @@ class StreamChecker:
                 return
             self._frame_text(raw, lineno, 0, station, get("conn"), side, get("ocpp"), get("ts"), line)
         elif "frame" in record:
-            for key in duplicate_keys(line, record):
-                self._add(
-                    Finding(
-                        WARNING,
-                        "duplicate-key",
-                        f'key "{key}" occurs twice in one object; receivers keep one of them',
-                        "remove the repeated key",
-                    ),
-                    lineno,
-                    column,
-                    station,
-                )
+            for problem in checks.duplicate_key_findings(line, record):
+                self._add(problem, lineno, column, station)
             item = _Item(
                 lineno, 0, None, record["frame"], False, station, get("conn"), side, get("ocpp"), get("ts"), line
             )
@@ -595,7 +462,7 @@ class StreamChecker:
         else:
             stats.callerrors += 1
         if call.ts is not None and item.ts is not None:
-            ms = _latency_ms(call.ts, item.ts)
+            ms = elapsed_ms(call.ts, item.ts)
             if ms is not None:
                 stats.latency.add(ms)
         if is_result and version is not None and call.action in version.actions:
@@ -729,35 +596,6 @@ class UndecodableLine(ValueError):
         super().__init__(f"line {line} is not UTF-8 ({reason})")
         self.line = line
         self.reason = reason
-
-
-class _Cache(dict):  # type: ignore[type-arg]
-    """A dict that fills a missing key from a function (which may raise LookupError)."""
-
-    def __init__(self, fill: Any) -> None:
-        super().__init__()
-        self.fill = fill
-
-    def __missing__(self, key: Any) -> Any:
-        value = self[key] = self.fill(key)
-        return value
-
-
-_OTHER: dict[Any, Any] = {"station": "csms", "csms": "station", None: None}  # side -> the other
-_V21 = VERSIONS["2.1"]
-_new_tuple = tuple.__new__
-
-
-def _latency_ms(start: Any, end: Any) -> float | None:
-    """Milliseconds between two RFC 3339 timestamps (or two clock readings in seconds)."""
-    if isinstance(start, (int, float)) and isinstance(end, (int, float)):
-        return (end - start) * 1000.0
-    try:
-        a = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
-        b = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
-        return (b - a).total_seconds() * 1000.0
-    except (ValueError, TypeError):
-        return None
 
 
 def check_payload(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
@@ -161,3 +162,15 @@ class Report:
         self.summary.count(finding)
         if self.sink is not None:
             self.sink(finding)
+
+
+def elapsed_ms(start: Any, end: Any) -> float | None:
+    """Milliseconds between two RFC 3339 timestamps (or two clock readings in seconds)."""
+    if isinstance(start, (int, float)) and isinstance(end, (int, float)):
+        return (end - start) * 1000.0
+    try:
+        a = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+        b = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+        return (b - a).total_seconds() * 1000.0
+    except (ValueError, TypeError):
+        return None

@@ -1,0 +1,169 @@
+"""validate's fast path: the common capture record settled in one pass over the line.
+
+A record holding a well-formed, valid CALL or CALLRESULT whose correlation is plain costs a
+few microseconds here; anything else (a finding to explain, a version to infer, a new station)
+takes the StreamChecker's general path, which finds and explains it. Both give the same
+findings and counts (tests/core/test_fast_path.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ocppctl.core import checks
+from ocppctl.core.capture import column_of_raw
+from ocppctl.core.summary import elapsed_ms
+from ocppctl.core.versions import VERSIONS, Version
+
+if TYPE_CHECKING:
+    from ocppctl.core.stream import StreamChecker
+
+
+def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numbered: bool = False) -> None:
+    """Lines of a file (line ends still on). The common case, a capture record holding a
+    well-formed, valid CALL or CALLRESULT whose correlation is plain, is settled here in one
+    pass; anything else takes the general path (`feed_line`), which finds and explains it.
+    Both paths give the same findings and counts (tests/core/test_fast_path.py)."""
+    caches = checker.fast_caches
+    if caches is None:
+        caches = checker.fast_caches = (
+            _Cache(lambda key: (key[0].actions[key[1]], *_entry(checker, key[0], key[1], "request"))),
+            _Cache(lambda key: _entry(checker, key[0], key[1], "response")),
+        )
+    requests, responses = caches
+    loads = orjson.loads
+    dumps = orjson.dumps
+    fromiso = datetime.fromisoformat
+    vendor_lint = checks.vendor_findings
+    by_name: dict[Any, Version | None] = {**VERSIONS, None: None}
+    forced = checker.options.version
+    conns = checker.conns
+    other = _OTHER
+    slow = checker.feed_general
+    raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
+    frames = calls = results = 0
+    fast = checker.mode == "json" and checker.pending is None
+    try:
+        for lineno, line in lines if numbered else enumerate(lines, start):
+            if not fast:
+                fast = slow(line, lineno)
+                continue
+            try:
+                record = loads(line)
+                raw = record["raw"]
+                value = loads(raw)
+                get = record.get
+                conn = conns[(get("station"), get("conn"))]
+                version = forced or by_name[get("ocpp")] or conn.version or checker.inferred
+                uid = value[1]
+                side = get("from")
+                if type(uid) is not str or not 0 < len(uid) <= 36 or side not in other or type(value) is not list:
+                    raise LookupError
+                open_calls = conn.correlator.open
+                mtype = value[0]
+                if mtype == 2 and len(value) == 4:
+                    action = value[2]
+                    payload = value[3]
+                    who, is_valid, stats, scan, empty_ok = requests[(version, action)]
+                    key = (side, uid)
+                    if (
+                        (side is not None and who != side and who != "both")
+                        or key in open_calls
+                        or type(payload) is not dict
+                        or (
+                            not empty_ok  # an empty payload has no key to repeat and no vendorId
+                            if not payload
+                            else not is_valid(payload)
+                            or dumps(value) != raw.encode()
+                            or (scan and "vendorId" in raw and vendor_lint(action, True, payload, "customData" in raw))
+                        )
+                    ):
+                        raise LookupError
+                    frames += 1
+                    calls += 1
+                    stats.calls += 1
+                    at = line.find(raw_key) if type(line) is bytes else -1
+                    column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
+                    open_calls[key] = (uid, action, side, lineno, get("ts"), column)
+                    continue
+                if mtype != 3 or len(value) != 3:
+                    raise LookupError
+                payload = value[2]
+                key = (other[side], uid)
+                call = open_calls[key]
+                action = call[1]
+                is_valid, stats, scan, empty_ok = responses[(version, action)]
+                if type(payload) is not dict or (
+                    not empty_ok
+                    if not payload
+                    else not is_valid(payload)
+                    or dumps(value) != raw.encode()
+                    or (scan and "vendorId" in raw and vendor_lint(action, False, payload, "customData" in raw))
+                ):
+                    raise LookupError
+            except Exception:  # noqa: BLE001 - anything unusual: the general path finds and explains it
+                fast = slow(line, lineno)
+                continue
+            # A valid, plain result: close its call.
+            del open_calls[key]
+            frames += 1
+            results += 1
+            stats.results += 1
+            if version is _V21:
+                recent = conn.correlator.recent
+                recent[uid] = action
+                if len(recent) > 256:
+                    recent.popitem(last=False)
+            ts = get("ts")
+            started = call[4]
+            if ts is not None and started is not None:
+                ms: float | None
+                try:
+                    ms = (fromiso(ts) - fromiso(started)).total_seconds() * 1000.0
+                except (TypeError, ValueError):
+                    ms = elapsed_ms(started, ts)
+                if ms is not None:
+                    waiting = stats.latency.pending
+                    waiting.append(ms)
+                    if len(waiting) >= 4096:
+                        stats.latency.fold()
+    finally:
+        summary = checker.summary
+        summary.frames += frames
+        summary.calls += calls
+        summary.results += results
+
+
+def _entry(checker: StreamChecker, version: Version, action: str, kind: str) -> tuple[Any, Any, bool, bool]:
+    """(is_valid, stats, scan, empty_ok) for an action the fast path may settle; LookupError
+    if not. `scan` says a payload may hold a vendorId to lint (DataTransfer, and customData in
+    2.x); `empty_ok` is the verdict on {} (Heartbeat, most responses), judged once."""
+    if action not in version.actions or action in version.send_actions:
+        raise LookupError(action)
+    schema = checker.registry.get(version, action, kind)
+    if schema is None:
+        raise LookupError(action)
+    stats = checker.summary.actions[action]  # exists once the general path has counted one
+    scan = version.name != "1.6" or action == "DataTransfer"
+    return schema.fast.is_valid, stats, scan, bool(schema.fast.is_valid({}))
+
+
+class _Cache(dict):  # type: ignore[type-arg]
+    """A dict that fills a missing key from a function (which may raise LookupError)."""
+
+    def __init__(self, fill: Any) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.fill(key)
+        return value
+
+
+_OTHER: dict[Any, Any] = {"station": "csms", "csms": "station", None: None}  # side -> the other
+_V21 = VERSIONS["2.1"]
+_new_tuple = tuple.__new__
