@@ -8,10 +8,14 @@ from typing import Any
 import click
 
 VERSION_CHOICES = ("1.6", "2.0.1", "2.1")
+DEFAULT_VERSION = "2.0.1"  # of the schema tools, when no --ocpp is given
 
 
 def ocpp_option(help_text: str = "OCPP version: 1.6, 2.0.1 or 2.1.") -> Callable[[Any], Any]:
-    return click.option("--ocpp", "ocpp", type=click.Choice(VERSION_CHOICES), default=None, help=help_text)
+    # is_eager: parsed first, so completing an action name later on the line knows the version
+    return click.option(
+        "--ocpp", "ocpp", type=click.Choice(VERSION_CHOICES), default=None, help=help_text, is_eager=True
+    )
 
 
 def color_option() -> Callable[[Any], Any]:
@@ -22,6 +26,24 @@ def color_option() -> Callable[[Any], Any]:
         show_default=True,
         help="Colour the output; auto means on a terminal unless NO_COLOR is set.",
     )
+
+
+def complete_action(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of an action name: those of the --ocpp already on the line (the
+    default version for schema and template, every version for validate --action)."""
+    from click.shell_completion import CompletionItem
+
+    from ocppctl.core.versions import VERSIONS
+
+    chosen = ctx.params.get("ocpp")
+    if chosen:
+        names = set(VERSIONS[chosen].actions)
+    elif ctx.command.name == "validate":
+        names = {name for version in VERSIONS.values() for name in version.actions}
+    else:
+        names = set(VERSIONS[DEFAULT_VERSION].actions)
+    lowered = incomplete.lower()
+    return [CompletionItem(name) for name in sorted(names) if name.lower().startswith(lowered)]
 
 
 def env_of(ctx: click.Context) -> Any:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ocppctl.cli.options import color_option, env_of, ocpp_option, resolve_action
+from ocppctl.cli.options import DEFAULT_VERSION, color_option, complete_action, env_of, ocpp_option, resolve_action
 from ocppctl.errors import UsageFailure
-
-DEFAULT_VERSION = "2.0.1"
 
 
 def _version(ocpp: str | None):  # type: ignore[no-untyped-def]
@@ -55,7 +53,7 @@ def actions(ctx: click.Context, ocpp: str | None, sender: str | None, as_json: b
 
 
 @click.command()
-@click.argument("action")
+@click.argument("action", shell_complete=complete_action)
 @click.option("--response", is_flag=True, help="The response's schema instead of the request's.")
 @ocpp_option(f"OCPP version (default {DEFAULT_VERSION}).")
 @color_option()
@@ -86,7 +84,7 @@ def schema(ctx: click.Context, action: str, response: bool, ocpp: str | None, co
 
 
 @click.command()
-@click.argument("action")
+@click.argument("action", shell_complete=complete_action)
 @click.option("--response", is_flag=True, help="A response payload instead of a request.")
 @ocpp_option(f"OCPP version (default {DEFAULT_VERSION}).")
 @color_option()

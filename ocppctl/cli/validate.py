@@ -6,7 +6,7 @@ import re
 
 import click
 
-from ocppctl.cli.options import color_option, env_of, ocpp_option
+from ocppctl.cli.options import color_option, complete_action, env_of, ocpp_option
 from ocppctl.cli.status import ExitCode, combine
 from ocppctl.core.findings import CODES
 
@@ -46,7 +46,7 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
 
 
 @click.command(epilog=_CODES_HELP)
-@click.argument("files", nargs=-1, metavar="[FILE ...|-]")
+@click.argument("files", nargs=-1, metavar="[FILE ...|-]", type=click.Path(allow_dash=True))
 @ocpp_option("Read every frame as this version (default: each record's ocpp, else inferred).")
 @click.option(
     "--pattern",
@@ -55,7 +55,10 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     help="Find frames in log lines with this regex: named group frame, optional ts, station, dir.",
 )
 @click.option(
-    "--action", metavar="NAME", help="The file holds one bare payload of this action (a request unless --response)."
+    "--action",
+    shell_complete=complete_action,
+    metavar="NAME",
+    help="The file holds one bare payload of this action (a request unless --response).",
 )
 @click.option("--response", is_flag=True, help="With --action: the payload is the action's response.")
 @click.option(
