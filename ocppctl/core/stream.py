@@ -84,6 +84,11 @@ class StreamChecker:
         self._frames_before = report.summary.frames
         self._skipped_before = report.summary.skipped_lines
         self.fast_caches: Any = None  # the fast path's per-action entries (core/fastpath.py)
+        # What the last frame fed was, for an RPC session feeding frames one by one
+        # (core/rpc.py): (kind, frame, the open call it answered); kind is call, answer,
+        # orphan, resulterror or malformed.
+        self.outcome: tuple[str, frames.Frame | None, OpenCall | None] = ("malformed", None, None)
+        self._fed = 0
 
     # --- the fast path -------------------------------------------------------------------------
 
@@ -126,6 +131,17 @@ class StreamChecker:
             self._record(line, lineno)
         else:
             self._frame_text(line, lineno, 1, None, None, None, None, None, None)
+
+    def feed_frame(
+        self, text: str, side: str | None, ts: Any, station: str | None = None, conn: Any = None
+    ) -> tuple[str, frames.Frame | None, OpenCall | None]:
+        """One frame of a live link, as text, sent by `side` at time `ts` (a clock reading in
+        seconds): checked and correlated as validate does, then what it turned out to be."""
+        self._fed += 1
+        self.cursor = (self._fed, 0)
+        self.outcome = ("malformed", None, None)
+        self._frame_text(text, self._fed, 1, station, conn, side, None, ts, None)
+        return self.outcome
 
     def feed_item(self, item: DocItem) -> None:
         """One element of a JSON document: a frame or a capture record."""
@@ -361,6 +377,7 @@ class StreamChecker:
         elif mtype == 3 or mtype == 4:
             self._response(item, frame, version, conn)
         else:
+            self.outcome = ("resulterror", frame, None)
             summary.callresulterrors += 1
             if version is not None:
                 self._add_opt(checks.error_code(version, frame), item, frame)
@@ -378,6 +395,7 @@ class StreamChecker:
     def _call(self, item: _Item, frame: frames.Frame, version: Version | None, conn: _Conn) -> None:
         summary = self.summary
         action = frame.action or ""
+        self.outcome = ("call", frame, None)
         if frame.type == 2:
             summary.calls += 1
         else:
@@ -433,6 +451,7 @@ class StreamChecker:
         summary = self.summary
         is_result = frame.type == 3
         call = conn.correlator.answer(frame.id, item.side)
+        self.outcome = ("answer" if call is not None else "orphan", frame, call)
         if call is not None:
             frame.action = call.action
         if is_result:
