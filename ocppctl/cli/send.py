@@ -1,0 +1,109 @@
+"""`ocppctl send`: one action to a live CSMS, as a station; the answer, checked and timed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ocppctl.cli.options import DEFAULT_VERSION, VERSION_CHOICES, color_option, complete_action, env_of
+from ocppctl.errors import UsageFailure
+
+
+def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str]:
+    names = [v.strip() for v in (value or DEFAULT_VERSION).split(",") if v.strip()]
+    for name in names:
+        if name not in VERSION_CHOICES:
+            raise click.BadParameter(f"{name!r} is not one of {', '.join(VERSION_CHOICES)}")
+    return names
+
+
+@click.command()
+@click.argument("action", shell_complete=complete_action)
+@click.argument("payload", nargs=-1)
+@click.option("--url", required=True, metavar="URL", help="The CSMS to connect to: ws[s]://host[:port]/path/STATIONID.")
+@click.option(
+    "--ocpp",
+    "ocpp",
+    callback=_versions,
+    is_eager=True,
+    metavar="V[,V...]",
+    help=f"OCPP version(s) to offer, first preferred: 1.6, 2.0.1, 2.1 (default {DEFAULT_VERSION}).",
+)
+@click.option("--template", is_flag=True, help="Start the payload from the action's template.")
+@click.option("--id", "uid", metavar="ID", help="Use this unique id instead of a fresh UUID.")
+@click.option("--no-validate", is_flag=True, help="Send the call even if it breaks its schema or direction.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for the answer.",
+)
+@click.option(
+    "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print only the answer's payload (a CALLERROR as an object).")
+@color_option()
+@click.pass_context
+def send(
+    ctx: click.Context,
+    action: str,
+    payload: tuple[str, ...],
+    url: str,
+    ocpp: list[str],
+    template: bool,
+    uid: str | None,
+    no_validate: bool,
+    timeout: float,
+    connect_timeout: float,
+    as_json: bool,
+    color: str,
+) -> int:
+    """Send ACTION to a CSMS as a station, print the answer, check both ways.
+
+    PAYLOAD is a JSON object, @FILE, - (standard input), or items: path=value sets a string,
+    path:=json any JSON value; paths walk objects and arrays (chargingStation.model=X,
+    getVariableData[0].component.name=FiscalMetering).
+
+    Exit status: 0 a valid answer, 1 an answer (or the call) that breaks its schema, 2 usage,
+    3 CALLERROR, 4 no answer in time, 5 connection or handshake failure.
+    """
+    from ocppctl.cli.send_run import run_send
+
+    env = env_of(ctx)
+    return run_send(
+        env, action, payload, url, ocpp, template, uid, not no_validate, timeout, connect_timeout, as_json, color
+    )
+
+
+def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin: Any) -> Any:
+    """The payload the arguments give: a JSON object, @file, - (stdin), or request items."""
+    from ocppctl.core.jsontext import JsonSyntaxError, loads
+    from ocppctl.core.payloads import ItemError, apply_items
+
+    source: str | None = None
+    text: str | None = None
+    if len(args) == 1 and args[0].lstrip().startswith("{"):
+        source, text = "the payload argument", args[0]
+    elif len(args) == 1 and args[0].startswith("@"):
+        source = args[0][1:]
+        try:
+            with open(source, encoding="utf-8-sig") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise UsageFailure(f"{source}: cannot read: {exc.strerror or exc}") from None
+    elif args == ("-",):
+        source, text = "standard input", read_stdin()
+    if text is not None:
+        try:
+            value = loads(text)
+        except JsonSyntaxError as exc:
+            raise UsageFailure(f"{source} is not JSON: {exc.message} (line {exc.line}, column {exc.column})") from None
+        if not isinstance(value, dict):
+            raise UsageFailure(f"{source} must hold a JSON object, the payload")
+        return value
+    try:
+        return apply_items(list(args), base)
+    except ItemError as exc:
+        raise UsageFailure(f"item {exc.item!r}: {exc.message} (at column {exc.column + 1})") from None

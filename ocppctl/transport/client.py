@@ -1,0 +1,154 @@
+"""The station side of a live link: a websockets client driving an RpcSession.
+
+The session decides; this module only moves text and time: it connects (subprotocols from
+the versions asked for), sends what the session returns, feeds it what arrives, and says in one
+line why a link could not be made (LinkError, exit code 5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from ocppctl.core.rpc import Event, RpcSession, Sent
+from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.versions import BY_SUBPROTOCOL, Version
+
+_STATUS_MEANING = {
+    400: "the server refused the request (is the path right?)",
+    401: "credentials are needed or were refused (--user, --password-file)",
+    403: "the server refused this station",
+    404: "no such path or station id on the server",
+    426: "the server wants another protocol (ws:// vs wss://?)",
+}
+
+
+class LinkError(Exception):
+    """A link that could not be made or was lost: one line for the user (exit code 5)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TimedOut(Exception):
+    """No answer in time (exit code 4)."""
+
+
+def _first_line(body: bytes | bytearray | None) -> str:
+    """What the server said, when it said it in a short line of text (escaped: it is the peer's)."""
+    from ocppctl.render.style import escape
+
+    if not body:
+        return ""
+    line = bytes(body).decode("utf-8", "replace").strip().splitlines()[0] if body.strip() else ""
+    return escape(line) if 0 < len(line) <= 200 else ""
+
+
+def station_id(url: str) -> str:
+    """The station identity: the last segment of the URL's path."""
+    path = urlsplit(url).path.rstrip("/")
+    return path.rsplit("/", 1)[-1] if path else ""
+
+
+@dataclass
+class Link:
+    """An open link: the socket, the version the server chose, the session over it."""
+
+    socket: Any
+    version: Version
+    session: RpcSession
+
+
+async def connect_station(
+    url: str,
+    versions: list[Version],
+    registry: SchemaRegistry,
+    new_id: Callable[[], str],
+    connect_timeout: float,
+    compression: bool = True,
+    max_size: int | None = 1 << 20,
+) -> Link:
+    """Connect as a station, offering `versions`; LinkError with the reason if it fails."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+    from websockets.typing import Subprotocol
+
+    offered = [Subprotocol(v.subprotocol) for v in versions]
+    where = urlsplit(url).netloc or url
+    try:
+        socket = await connect(
+            url,
+            subprotocols=offered,
+            open_timeout=connect_timeout,
+            compression="deflate" if compression else None,
+            max_size=max_size,
+            proxy=None,
+        )
+    except InvalidURI as exc:
+        raise LinkError(f"not a WebSocket URL: {exc.uri} (ws://host:port/path/STATIONID)") from None
+    except InvalidStatus as exc:
+        status = exc.response.status_code
+        meaning = _STATUS_MEANING.get(status, "the server refused the WebSocket handshake")
+        said = _first_line(exc.response.body)
+        raise LinkError(f"{where} answered HTTP {status}: {said or meaning}") from None
+    except InvalidHandshake as exc:
+        raise LinkError(f"WebSocket handshake with {where} failed: {exc}") from None
+    except TimeoutError:
+        raise LinkError(f"no connection to {where} within {connect_timeout:g} s (--connect-timeout)") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise LinkError(f"cannot connect to {where}: {reason}") from None
+    chosen = socket.subprotocol
+    version = BY_SUBPROTOCOL.get(str(chosen)) if chosen else None
+    if version is None:
+        await socket.close()
+        names = ", ".join(offered)
+        picked = f"it picked {chosen!r}" if chosen else "it picked none"
+        raise LinkError(f"{where} accepted none of the subprotocols offered ({names}): {picked}")
+    session = RpcSession(registry, version, "station", new_id, station=station_id(url))
+    return Link(socket, version, session)
+
+
+async def call_and_wait(
+    link: Link,
+    sent: Sent,
+    timeout: float,
+    on_event: Callable[[Event], None],
+    clock: Callable[[], float] = time.monotonic,
+) -> Event:
+    """Send a call the session made; return the event answering it. The peer's own calls
+    meanwhile go to `on_event` (and are answered NotImplemented, as a link with no handlers
+    must). TimedOut if no answer comes; LinkError if the link closes first."""
+    from websockets.exceptions import ConnectionClosed
+
+    session = link.session
+    try:
+        await link.socket.send(sent.text)
+        while True:
+            deadline = session.next_deadline()
+            wait = max(0.0, deadline - clock()) if deadline is not None else timeout
+            try:
+                text = await asyncio.wait_for(link.socket.recv(), wait)
+            except TimeoutError:
+                for event in session.expire(clock()):
+                    if event.call is not None and event.call.id == sent.frame.id:
+                        raise TimedOut(f"no answer to {event.call.action} within {timeout:g} s (--timeout)") from None
+                continue
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            event = session.receive(text, clock())
+            if event.kind in ("result", "error") and event.call is not None and event.call.id == sent.frame.id:
+                return event
+            on_event(event)
+            if event.kind == "call" and event.frame is not None:
+                answer = session.fail(event.frame.id, "NotImplemented", "ocppctl send answers no calls", {}, clock())
+                await link.socket.send(answer.text)
+    except ConnectionClosed as exc:
+        code = exc.rcvd.code if exc.rcvd is not None else None
+        reason = f" (code {code}{': ' + exc.rcvd.reason if exc.rcvd and exc.rcvd.reason else ''})" if code else ""
+        raise LinkError(f"the peer closed the link before answering{reason}") from None

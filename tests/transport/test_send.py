@@ -1,0 +1,114 @@
+"""`ocppctl send` over a real WebSocket on 127.0.0.1, against a CSMS of the `ocpp` package."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.main import run
+
+from .peers import ocpp_csms
+
+BOOT_201 = '{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}'
+
+
+def _send(*argv: str) -> tuple[int, str, str]:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    code = run(["send", "--color", "never", *argv], env)
+    return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+
+def test_boot_notification_201_gets_its_checked_answer() -> None:
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        code, out, err = _send("BootNotification", BOOT_201, "--url", f"ws://127.0.0.1:{port}/CP001", "--json")
+    assert (code, err) == (0, "")
+    answer = json.loads(out)
+    assert (answer["status"], answer["interval"]) == ("Accepted", 300)
+
+
+def test_items_and_the_human_transcript() -> None:
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        code, out, err = _send(
+            "BootNotification",
+            "reason=PowerUp",
+            "chargingStation.model=HPC",
+            "chargingStation.vendorName=ACME",
+            "--url",
+            f"ws://127.0.0.1:{port}/CP001",
+            "--id",
+            "boot-1",
+        )
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "→ CALL BootNotification boot-1 (OCPP 2.0.1)"
+    assert json.loads("\n".join(lines[1 : lines.index("}") + 1])) == {
+        "reason": "PowerUp",
+        "chargingStation": {"model": "HPC", "vendorName": "ACME"},
+    }
+    assert any(line.startswith("← CALLRESULT in ") and line.endswith(" ms") for line in lines)
+
+
+def test_ocpp_16_through_the_offered_subprotocols() -> None:
+    with ocpp_csms(["ocpp1.6"]) as port:
+        code, out, err = _send(
+            "BootNotification",
+            "--template",
+            "--ocpp",
+            "1.6",
+            "--url",
+            f"ws://127.0.0.1:{port}/CP16",
+            "--json",
+        )
+    assert (code, err) == (0, "")
+    assert json.loads(out)["status"] == "Accepted"
+
+
+def test_an_action_the_peer_does_not_handle_is_a_callerror_exit_3() -> None:
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        code, out, err = _send("StatusNotification", "--template", "--url", f"ws://127.0.0.1:{port}/CP1", "--json")
+    assert code == 3
+    assert json.loads(out)["errorCode"] == "NotImplemented"
+
+
+def test_a_call_that_breaks_its_schema_is_not_sent_exit_1() -> None:
+    code, out, err = _send("BootNotification", '{"reason":"PowerUp"}', "--url", "ws://127.0.0.1:9/CP1")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-1] == "ocppctl: the call was not sent (--no-validate sends it anyway)"
+    assert '"chargingStation" is missing [schema]' in err
+
+
+def test_nothing_listening_is_exit_5_in_one_line() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--connect-timeout", "5")
+    assert (code, out) == (5, "")
+    assert err.startswith(f"ocppctl: error: cannot connect to 127.0.0.1:{port}: ") and err.count("\n") == 1
+
+
+def test_no_common_subprotocol_is_exit_5() -> None:
+    with ocpp_csms(["ocpp1.6"]) as port:
+        code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1")
+    assert code == 5
+    assert err == (
+        f"ocppctl: error: 127.0.0.1:{port} answered HTTP 400: "
+        "Failed to open a WebSocket connection: invalid subprotocol; expected one of ocpp1.6.\n"
+    )
+
+
+def test_no_answer_in_time_is_exit_4() -> None:
+    with ocpp_csms(["ocpp2.0.1"], silent=True) as port:
+        code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--timeout", "0.5", "--json")
+    assert (code, out) == (4, "")
+    assert err == "ocppctl: error: no answer to Heartbeat within 0.5 s (--timeout)\n"
+
+
+def test_bad_items_are_usage_errors() -> None:
+    code, out, err = _send("BootNotification", "reason", "--url", "ws://127.0.0.1:9/CP1")
+    assert code == 2
+    assert err == (
+        "ocppctl: error: item 'reason': an item is path=value (a string) or path:=json (at column 7) "
+        "(see 'ocppctl send --help')\n"
+    )
