@@ -21,7 +21,13 @@ def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.command()
 @click.argument("action", shell_complete=complete_action)
 @click.argument("payload", nargs=-1)
-@click.option("--url", required=True, metavar="URL", help="The CSMS to connect to: ws[s]://host[:port]/path/STATIONID.")
+@click.option("--url", metavar="URL", help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.")
+@click.option(
+    "--listen",
+    metavar="[HOST:]PORT",
+    help="As a CSMS, listen here (HOST defaults to 127.0.0.1) and send to the station that connects.",
+)
+@click.option("--station", metavar="ID", help="With --listen: wait for this station (the last segment of its path).")
 @click.option(
     "--ocpp",
     "ocpp",
@@ -50,7 +56,9 @@ def send(
     ctx: click.Context,
     action: str,
     payload: tuple[str, ...],
-    url: str,
+    url: str | None,
+    listen: str | None,
+    station: str | None,
     ocpp: list[str],
     template: bool,
     uid: str | None,
@@ -60,7 +68,8 @@ def send(
     as_json: bool,
     color: str,
 ) -> int:
-    """Send ACTION to a CSMS as a station, print the answer, check both ways.
+    """Send ACTION to a CSMS as a station (--url), or to a station as a CSMS (--listen); print
+    the answer, check both ways.
 
     PAYLOAD is a JSON object, @FILE, - (standard input), or items: path=value sets a string,
     path:=json any JSON value; paths walk objects and arrays (chargingStation.model=X,
@@ -72,8 +81,25 @@ def send(
     from ocppctl.cli.send_run import run_send
 
     env = env_of(ctx)
+    if (url is None) == (listen is None):
+        raise click.UsageError("give --url (as a station) or --listen (as a CSMS)")
+    if station is not None and listen is None:
+        raise click.UsageError("--station goes with --listen")
+    role = ("station", url) if url is not None else ("csms", str(listen))
     return run_send(
-        env, action, payload, url, ocpp, template, uid, not no_validate, timeout, connect_timeout, as_json, color
+        env,
+        action,
+        payload,
+        role,
+        station,
+        ocpp,
+        template,
+        uid,
+        not no_validate,
+        timeout,
+        connect_timeout,
+        as_json,
+        color,
     )
 
 

@@ -32,7 +32,8 @@ def run_send(
     env: Env,
     action: str,
     args: tuple[str, ...],
-    url: str,
+    role: tuple[str, str],
+    station: str | None,
     ocpp: list[str],
     template: bool,
     uid: str | None,
@@ -61,10 +62,9 @@ def run_send(
     printer = _Printer(env, color, as_json)
     try:
         if check and len(versions) == 1:  # one version offered: check the call before connecting
-            RpcSession(registry, first, "station", lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
-        return asyncio.run(
-            _exchange(url, versions, registry, action, payload, uid, check, timeout, connect_timeout, printer)
-        )
+            RpcSession(registry, first, role[0], lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
+        exchange = _Exchange(registry, action, payload, uid, check, timeout, connect_timeout, printer)
+        return asyncio.run(exchange.run(role, station, versions))
     except Refused as refused:
         for finding in refused.findings:
             env.stderr.write(finding_text(finding, color) + "\n")
@@ -72,39 +72,92 @@ def run_send(
         return int(ExitCode.FINDINGS)
 
 
-async def _exchange(
-    url: str,
-    versions: list[Any],
-    registry: Any,
-    action: str,
-    payload: Any,
-    uid: str | None,
-    check: bool,
-    timeout: float,
-    connect_timeout: float,
-    printer: _Printer,
-) -> int:
-    from ocppctl.transport.client import LinkError, TimedOut, call_and_wait, connect_station
+class _Exchange:
+    """One call over one link, in either role."""
 
-    try:
-        link = await connect_station(url, versions, registry, lambda: str(uuid.uuid4()), connect_timeout)
-    except LinkError as exc:
-        raise ConnectionFailure(exc.message) from None
-    try:
-        sent = link.session.call(action, payload, time.monotonic(), timeout, uid=uid, check=check)
-        printer.sent(sent, link.version.name)
+    def __init__(
+        self,
+        registry: Any,
+        action: str,
+        payload: Any,
+        uid: str | None,
+        check: bool,
+        timeout: float,
+        connect_timeout: float,
+        printer: _Printer,
+    ) -> None:
+        self.registry = registry
+        self.action = action
+        self.payload = payload
+        self.uid = uid
+        self.check = check
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.printer = printer
+
+    async def run(self, role: tuple[str, str], station: str | None, versions: list[Any]) -> int:
+        from ocppctl.transport.client import LinkError, connect_station
+
+        def new_id() -> str:
+            return str(uuid.uuid4())
+
         try:
-            answer = await call_and_wait(link, sent, timeout, printer.aside)
+            if role[0] == "station":
+                link = await connect_station(role[1], versions, self.registry, new_id, self.connect_timeout)
+                try:
+                    return await self._call(link, None)
+                finally:
+                    await link.socket.close()
+            from ocppctl.handlers.defaults import CsmsState
+            from ocppctl.transport.server import await_station, parse_listen
+
+            try:
+                host, port = parse_listen(role[1])
+            except ValueError:
+                raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
+            async with await_station(
+                host, port, versions, self.registry, new_id, station, self.connect_timeout, self.printer.listening
+            ) as link:
+                return await self._call(link, CsmsState())
+        except LinkError as exc:
+            raise ConnectionFailure(exc.message) from None
+
+    async def _call(self, link: Any, state: Any) -> int:
+        from ocppctl.transport.client import LinkError, TimedOut, call_and_wait, not_implemented
+
+        sent = link.session.call(
+            self.action, self.payload, time.monotonic(), self.timeout, uid=self.uid, check=self.check
+        )
+        self.printer.sent(sent, link.version.name)
+        answer = not_implemented if state is None else _csms_defaults(self.registry, state)
+        try:
+            event = await call_and_wait(link, sent, self.timeout, self.printer.aside, answer)
         except TimedOut as exc:
             raise NoAnswer(str(exc)) from None
         except LinkError as exc:
             raise ConnectionFailure(exc.message) from None
-        printer.answer(answer)
-        if answer.kind == "error":
+        self.printer.answer(event)
+        if event.kind == "error":
             return int(ExitCode.CALLERROR)
-        return int(ExitCode.FINDINGS) if any(f.severity == "error" for f in answer.findings) else 0
-    finally:
-        await link.socket.close()
+        return int(ExitCode.FINDINGS) if any(f.severity == "error" for f in event.findings) else 0
+
+
+def _csms_defaults(registry: Any, state: Any) -> Any:
+    """Answer a station's calls as a CSMS does by default (handlers/defaults.py)."""
+    from datetime import datetime, timezone
+
+    from ocppctl.handlers.defaults import csms_answer
+
+    def answer(session: RpcSession, event: Event, now: float) -> Sent:
+        frame = event.frame
+        assert frame is not None
+        stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        kind, body = csms_answer(registry, session.version, frame.action or "", frame.payload, stamp, state)
+        if kind == "result":
+            return session.reply(frame.id, body, now, check=False)
+        return session.fail(frame.id, body[0], body[1], {}, now, check=False)
+
+    return answer
 
 
 class _Printer:
@@ -126,6 +179,10 @@ class _Printer:
     def _findings(self, findings: list[Any]) -> None:
         for finding in findings:
             self.env.stdout.write(finding_text(finding, self.color) + "\n")
+
+    def listening(self, host: str, port: int) -> None:
+        self.env.stderr.write(f"ocppctl: listening on {host}:{port}, waiting for a station\n")
+        self.env.stderr.flush()
 
     def sent(self, sent: Sent, version: str) -> None:
         if self.as_json:

@@ -114,16 +114,23 @@ async def connect_station(
     return Link(socket, version, session)
 
 
+def not_implemented(session: RpcSession, event: Event, now: float) -> Sent:
+    """The answer of a link with no handlers to the peer's call."""
+    assert event.frame is not None
+    return session.fail(event.frame.id, "NotImplemented", "ocppctl send answers no calls", {}, now)
+
+
 async def call_and_wait(
     link: Link,
     sent: Sent,
     timeout: float,
     on_event: Callable[[Event], None],
+    answer: Callable[[RpcSession, Event, float], Sent] = not_implemented,
     clock: Callable[[], float] = time.monotonic,
 ) -> Event:
     """Send a call the session made; return the event answering it. The peer's own calls
-    meanwhile go to `on_event` (and are answered NotImplemented, as a link with no handlers
-    must). TimedOut if no answer comes; LinkError if the link closes first."""
+    meanwhile go to `on_event` and get `answer`'s reply. TimedOut if no answer comes;
+    LinkError if the link closes first."""
     from websockets.exceptions import ConnectionClosed
 
     session = link.session
@@ -146,8 +153,7 @@ async def call_and_wait(
                 return event
             on_event(event)
             if event.kind == "call" and event.frame is not None:
-                answer = session.fail(event.frame.id, "NotImplemented", "ocppctl send answers no calls", {}, clock())
-                await link.socket.send(answer.text)
+                await link.socket.send(answer(session, event, clock()).text)
     except ConnectionClosed as exc:
         code = exc.rcvd.code if exc.rcvd is not None else None
         reason = f" (code {code}{': ' + exc.rcvd.reason if exc.rcvd and exc.rcvd.reason else ''})" if code else ""

@@ -83,3 +83,79 @@ def ocpp_csms(subprotocols: list[str], silent: bool = False) -> Iterator[int]:
         loop.call_soon_threadsafe(stop[0].set)
         thread.join(10)
         loop.close()
+
+
+def _station_201(name: str, connection: Any) -> Any:
+    from ocpp.v201 import ChargePoint, call, call_result
+
+    class Station(ChargePoint):  # type: ignore[misc]
+        @on("GetVariables")
+        def get_variables(self, get_variable_data: list[dict[str, Any]], **_: Any) -> Any:
+            results = [
+                {
+                    "attribute_status": "Accepted",
+                    "attribute_value": "true",
+                    "component": item["component"],
+                    "variable": item["variable"],
+                }
+                for item in get_variable_data
+            ]
+            return call_result.GetVariables(get_variable_result=results)
+
+    station = Station(name, connection)
+    boot = call.BootNotification(charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp")
+    return station, boot
+
+
+def _station_16(name: str, connection: Any) -> Any:
+    from ocpp.v16 import ChargePoint, call, call_result
+
+    class Station(ChargePoint):  # type: ignore[misc]
+        @on("GetConfiguration")
+        def get_configuration(self, key: list[str] | None = None, **_: Any) -> Any:
+            return call_result.GetConfiguration(
+                configuration_key=[{"key": "HeartbeatInterval", "readonly": False, "value": "300"}]
+            )
+
+    station = Station(name, connection)
+    boot = call.BootNotification(charge_point_model="M", charge_point_vendor="V")
+    return station, boot
+
+
+@contextmanager
+def ocpp_station(port: int, name: str, subprotocol: str) -> Iterator[list[Any]]:
+    """A station of the `ocpp` package that connects to 127.0.0.1:port (retrying until the
+    server listens), boots, and answers GetVariables (2.0.1) or GetConfiguration (1.6). Yields
+    the list the answers to its own calls land in."""
+    from websockets.asyncio.client import connect
+
+    loop = asyncio.new_event_loop()
+    answers: list[Any] = []
+
+    async def main() -> None:
+        for _ in range(200):
+            try:
+                connection = await connect(
+                    f"ws://127.0.0.1:{port}/{name}",
+                    subprotocols=[subprotocol],
+                    proxy=None,  # type: ignore[list-item]
+                )
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        else:
+            return
+        build = _station_16 if subprotocol == "ocpp1.6" else _station_201
+        station, boot = build(name, connection)
+        with contextlib.suppress(Exception):
+            task = asyncio.ensure_future(station.start())
+            answers.append(await station.call(boot))
+            await task
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
+    thread.start()
+    try:
+        yield answers
+    finally:
+        thread.join(15)
+        loop.close()

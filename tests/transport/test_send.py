@@ -9,7 +9,7 @@ import socket
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
-from .peers import ocpp_csms
+from .peers import ocpp_csms, ocpp_station
 
 BOOT_201 = '{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}'
 
@@ -111,4 +111,68 @@ def test_bad_items_are_usage_errors() -> None:
     assert err == (
         "ocppctl: error: item 'reason': an item is path=value (a string) or path:=json (at column 7) "
         "(see 'ocppctl send --help')\n"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_as_csms_get_variables_from_a_201_station_that_boots_first() -> None:
+    port = _free_port()
+    with ocpp_station(port, "CP7", "ocpp2.0.1") as station_answers:
+        code, out, err = _send(
+            "GetVariables",
+            "getVariableData[0].component.name=FiscalMetering",
+            "getVariableData[0].variable.name=Enabled",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--station",
+            "CP7",
+            "--json",
+            "--timeout",
+            "10",
+            "--connect-timeout",
+            "10",
+        )
+    assert (code, err) == (0, f"ocppctl: listening on 127.0.0.1:{port}, waiting for a station\n")
+    assert json.loads(out)["getVariableResult"][0]["attributeValue"] == "true"
+    # The station's BootNotification got the default answer, valid and Accepted.
+    assert station_answers and station_answers[0].status == "Accepted"
+
+
+def test_as_csms_get_configuration_from_a_16_station() -> None:
+    port = _free_port()
+    with ocpp_station(port, "CP16", "ocpp1.6"):
+        code, out, err = _send(
+            "GetConfiguration",
+            "--ocpp",
+            "1.6",
+            "--listen",
+            str(port),
+            "--json",
+            "--timeout",
+            "10",
+            "--connect-timeout",
+            "10",
+        )
+    assert code == 0, err
+    assert json.loads(out)["configurationKey"][0]["key"] == "HeartbeatInterval"
+
+
+def test_as_csms_no_station_in_time_is_exit_5() -> None:
+    port = _free_port()
+    code, out, err = _send("Reset", "type=Immediate", "--listen", f"127.0.0.1:{port}", "--connect-timeout", "0.3")
+    assert (code, out) == (5, "")
+    assert err.splitlines()[-1] == (
+        f"ocppctl: error: no station connected to 127.0.0.1:{port} within 0.3 s (--connect-timeout)"
+    )
+
+
+def test_url_or_listen_not_both() -> None:
+    code, out, err = _send("Heartbeat", "--url", "ws://h/CP1", "--listen", "9000")
+    assert code == 2 and err == (
+        "ocppctl: error: give --url (as a station) or --listen (as a CSMS) (see 'ocppctl send --help')\n"
     )
