@@ -22,7 +22,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "actions": ("ocppctl.cli.schema_tools", "actions", "List the actions of a version and who sends them."),
     "schema": ("ocppctl.cli.schema_tools", "schema", "Print the JSON schema of an action."),
     "template": ("ocppctl.cli.schema_tools", "template", "Print a minimal valid payload for an action."),
-    "send": ("ocppctl.cli.send", "send", "Send one action to a CSMS as a station; print the checked answer."),
+    "send": ("ocppctl.cli.send", "send", "Send one action to a CSMS or a station; print the checked answer."),
+    "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
 }
 
 

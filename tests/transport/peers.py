@@ -131,6 +131,7 @@ def ocpp_station(port: int, name: str, subprotocol: str) -> Iterator[list[Any]]:
 
     loop = asyncio.new_event_loop()
     answers: list[Any] = []
+    links: list[Any] = []
 
     async def main() -> None:
         for _ in range(200):
@@ -145,6 +146,7 @@ def ocpp_station(port: int, name: str, subprotocol: str) -> Iterator[list[Any]]:
                 await asyncio.sleep(0.05)
         else:
             return
+        links.append(connection)
         build = _station_16 if subprotocol == "ocpp1.6" else _station_201
         station, boot = build(name, connection)
         with contextlib.suppress(Exception):
@@ -157,5 +159,7 @@ def ocpp_station(port: int, name: str, subprotocol: str) -> Iterator[list[Any]]:
     try:
         yield answers
     finally:
+        if links and thread.is_alive():  # the station hangs up, as a real one does on leaving
+            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(links[0].close()))
         thread.join(15)
         loop.close()

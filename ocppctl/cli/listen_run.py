@@ -1,0 +1,124 @@
+"""What `listen` does: serve until interrupted, printing and recording each flow."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from typing import IO, Any
+
+import orjson
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.send_run import ConnectionFailure
+from ocppctl.cli.status import ExitCode
+from ocppctl.core.versions import VERSIONS
+from ocppctl.errors import UsageFailure
+from ocppctl.io.recorder import Recorder
+from ocppctl.io.schemafiles import default_registry
+from ocppctl.render.findings import finding_text
+from ocppctl.render.style import escape, paint, wants_color
+from ocppctl.transport.hub import Flow
+
+
+def run_listen(
+    env: Env,
+    where: str,
+    ocpp: list[str],
+    record: str | None,
+    heartbeat_interval: int,
+    boot_status: str,
+    as_json: bool,
+    color_choice: str,
+) -> int:
+    from ocppctl.handlers.defaults import CsmsState
+    from ocppctl.transport.client import LinkError
+    from ocppctl.transport.hub import serve_hub
+    from ocppctl.transport.server import parse_listen
+
+    try:
+        host, port = parse_listen(where)
+    except ValueError:
+        raise UsageFailure(f"--listen takes [HOST:]PORT, not {where!r}") from None
+    handle: IO[str] | None = None
+    if record is not None:
+        try:
+            handle = open(record, "a", encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise UsageFailure(f"{record}: cannot record there: {exc.strerror or exc}") from None
+    recorder = Recorder(handle) if handle is not None else None
+    printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json)
+    state = CsmsState(heartbeat_interval=heartbeat_interval, boot_status=boot_status)
+    versions = [VERSIONS[name] for name in ocpp]
+    stopped_by: list[int] = []
+
+    def observe(flow: Flow) -> None:
+        if recorder is not None:
+            if flow.event is not None:
+                recorder.event(flow.ts, flow.station, flow.conn, flow.event, **flow.detail)
+            elif flow.side is not None and flow.text is not None:
+                recorder.frame(flow.ts, flow.station, flow.conn, flow.side, flow.version.name, flow.text)
+        printer.flow(flow)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def stop_with(code: int) -> None:
+            stopped_by.append(code)
+            stop.set()
+
+        for signum, code in ((signal.SIGINT, int(ExitCode.INTERRUPTED)), (signal.SIGTERM, 0)):
+            # not the main thread, or no signals here: Ctrl-C raises KeyboardInterrupt instead
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, stop_with, code)
+        await serve_hub(host, port, versions, default_registry(), state, observe, printer.listening, stop)
+
+    try:
+        asyncio.run(main())
+    except LinkError as exc:
+        raise ConnectionFailure(exc.message) from None
+    finally:
+        if handle is not None:
+            handle.close()
+    return stopped_by[0] if stopped_by else 0
+
+
+class _FlowPrinter:
+    """A line per frame: time, station, arrow, the frame (escaped), findings below."""
+
+    def __init__(self, env: Env, color: bool, as_json: bool) -> None:
+        self.env = env
+        self.color = color
+        self.as_json = as_json
+
+    def listening(self, host: str, port: int) -> None:
+        self.env.stderr.write(f"ocppctl: listening on {host}:{port} (Ctrl-C stops)\n")
+        self.env.stderr.flush()
+
+    def flow(self, flow: Flow) -> None:
+        out = self.env.stdout
+        if self.as_json:
+            data: dict[str, Any] = {
+                "ts": flow.ts,
+                "station": flow.station,
+                "conn": flow.conn,
+                "ocpp": flow.version.name,
+            }
+            if flow.event is not None:
+                data.update(event=flow.event, **flow.detail)
+            else:
+                data.update({"from": flow.side, "raw": flow.text, "findings": [f.as_dict() for f in flow.findings]})
+            out.write(orjson.dumps(data).decode() + "\n")
+        else:
+            when = flow.ts[11:23]
+            who = escape(flow.station)
+            if flow.event is not None:
+                detail = " ".join(f"{k}={v}" for k, v in flow.detail.items() if v not in (None, ""))
+                out.write(paint("faint", f"{when} {who} {flow.event} {escape(detail)}", self.color) + "\n")
+            else:
+                arrow = "→" if flow.side == "csms" else "←"
+                out.write(f"{when} {paint('bold', who, self.color)} {arrow} {escape(flow.text or '')}\n")
+                for finding in flow.findings:
+                    out.write("    " + finding_text(finding, self.color).replace("\n", "\n    ") + "\n")
+        out.flush()

@@ -1,0 +1,32 @@
+"""Capture records appended to a file, one a line, flushed per record (docs/capture-format.md):
+a recording cut short by Ctrl-C or SIGTERM loses nothing that was on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import IO, Any
+
+import orjson
+
+
+def utc_stamp(moment: datetime | None = None) -> str:
+    """RFC 3339 UTC with milliseconds, as capture records carry it."""
+    moment = moment or datetime.now(timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Recorder:
+    """Appends records to an open text file."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+
+    def frame(self, ts: str, station: str, conn: int, side: str, ocpp: str, raw: str) -> None:
+        self._write({"ts": ts, "station": station, "conn": conn, "from": side, "ocpp": ocpp, "raw": raw})
+
+    def event(self, ts: str, station: str, conn: int, event: str, **extra: Any) -> None:
+        self._write({"ts": ts, "station": station, "conn": conn, "event": event, **extra})
+
+    def _write(self, record: dict[str, Any]) -> None:
+        self.handle.write(orjson.dumps(record).decode() + "\n")
+        self.handle.flush()

@@ -1,0 +1,99 @@
+"""`ocppctl listen` as a real process on 127.0.0.1: stations of the `ocpp` package connect,
+boot and are answered; the transcript is printed and the recording validates."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .peers import ocpp_station
+from .test_send import _free_port
+
+
+def _start(*argv: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", "listen", "--color", "never", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_listening(process: subprocess.Popen[str]) -> str:
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    assert "listening on" in line, line
+    return line
+
+
+def test_stations_boot_and_the_recording_validates(tmp_path: Path) -> None:
+    port = _free_port()
+    record = tmp_path / "capture.jsonl"
+    process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record), "--heartbeat-interval", "60")
+    try:
+        _wait_listening(process)
+        with (
+            ocpp_station(port, "CP201", "ocpp2.0.1") as answers_201,
+            ocpp_station(port, "CP16", "ocpp1.6") as answers_16,
+        ):
+            deadline = time.monotonic() + 15
+            while (not answers_201 or not answers_16) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert answers_201[0].status == "Accepted" and answers_201[0].interval == 60
+        assert answers_16[0].status == "Accepted"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert "CP201 ← [2," in out and "CP16 → [3," in out
+    records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("event") for r in records if "event" in r].count("connect") == 2
+    frames = [r for r in records if "raw" in r]
+    assert {(r["station"], r["from"], r["ocpp"]) for r in frames} >= {
+        ("CP201", "station", "2.0.1"),
+        ("CP201", "csms", "2.0.1"),
+        ("CP16", "station", "1.6"),
+        ("CP16", "csms", "1.6"),
+    }
+    checked = subprocess.run(
+        [sys.executable, "-m", "ocppctl", "validate", "--color", "never", str(record)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_ctrl_c_stops_with_130(tmp_path: Path) -> None:
+    port = _free_port()
+    process = _start("--listen", f"127.0.0.1:{port}")
+    try:
+        _wait_listening(process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
+    assert process.returncode == 130
+
+
+def test_a_port_in_use_is_exit_5() -> None:
+    port = _free_port()
+    first = _start("--listen", f"127.0.0.1:{port}")
+    try:
+        _wait_listening(first)
+        second = subprocess.run(
+            [sys.executable, "-m", "ocppctl", "listen", "--listen", f"127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=15)
+    assert second.returncode == 5
+    assert second.stderr.startswith(f"ocppctl: error: cannot listen on 127.0.0.1:{port}: ")
