@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from ocppctl.cli.options import color_option, env_of
+from ocppctl.cli.options import color_option, env_of, server_security_options
 from ocppctl.cli.send import _versions
 
 
@@ -44,6 +46,7 @@ from ocppctl.cli.send import _versions
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame or connection event.")
 @color_option()
+@server_security_options
 @click.pass_context
 def listen(
     ctx: click.Context,
@@ -54,6 +57,7 @@ def listen(
     boot_status: str,
     as_json: bool,
     color: str,
+    **security: Any,
 ) -> int:
     """Act as a CSMS: accept stations (the last segment of the path is the station id), answer
     their calls with default answers, print every frame with its findings, record with --record.
@@ -62,4 +66,4 @@ def listen(
     """
     from ocppctl.cli.listen_run import run_listen
 
-    return run_listen(env_of(ctx), where, ocpp, record, heartbeat_interval, boot_status, as_json, color)
+    return run_listen(env_of(ctx), where, ocpp, record, heartbeat_interval, boot_status, as_json, color, security)

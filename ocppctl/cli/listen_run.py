@@ -10,7 +10,7 @@ from typing import IO, Any
 import orjson
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import ConnectionFailure
+from ocppctl.cli.send_run import ConnectionFailure, server_security
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import UsageFailure
@@ -30,6 +30,7 @@ def run_listen(
     boot_status: str,
     as_json: bool,
     color_choice: str,
+    security: dict[str, Any],
 ) -> int:
     from ocppctl.handlers.defaults import CsmsState
     from ocppctl.transport.client import LinkError
@@ -72,7 +73,17 @@ def run_listen(
             # not the main thread, or no signals here: Ctrl-C raises KeyboardInterrupt instead
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, stop_with, code)
-        await serve_hub(host, port, versions, default_registry(), state, observe, printer.listening, stop)
+        await serve_hub(
+            host,
+            port,
+            versions,
+            default_registry(),
+            state,
+            observe,
+            printer.listening,
+            stop,
+            server_security(env, security),
+        )
 
     try:
         asyncio.run(main())

@@ -66,3 +66,43 @@ def resolve_action(version: Any, name: str, response: bool) -> tuple[str, str]:
             raise UsageFailure(f"{name} is a SEND message: it has no response")
         return name, "send"
     return name, "response" if response else "request"
+
+
+def client_security_options(command: Any) -> Any:
+    """--cacert, --insecure, --cert, --key, --user, --password-file (security profiles 1-3)."""
+    for option in reversed(
+        [
+            click.option(
+                "--cacert", type=click.Path(dir_okay=False), help="CA certificate(s) to verify the server (wss://)."
+            ),
+            click.option("--insecure", is_flag=True, help="Do not verify the server's TLS certificate."),
+            click.option("--cert", type=click.Path(dir_okay=False), help="Client certificate (security profile 3)."),
+            click.option("--key", type=click.Path(dir_okay=False), help="Key of the client certificate."),
+            click.option(
+                "--user", metavar="NAME", help="Basic-auth user (default: the station id when a password is given)."
+            ),
+            click.option(
+                "--password-file",
+                type=click.Path(dir_okay=False),
+                help="File holding the basic-auth password (else OCPPCTL_PASSWORD, else a prompt).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def server_security_options(command: Any) -> Any:
+    """--tls-cert, --tls-key, --client-ca, --auth (the CSMS side of security profiles 1-3)."""
+    for option in reversed(
+        [
+            click.option("--tls-cert", type=click.Path(dir_okay=False), help="Serve wss:// with this certificate."),
+            click.option("--tls-key", type=click.Path(dir_okay=False), help="Key of the --tls-cert certificate."),
+            click.option(
+                "--client-ca", type=click.Path(dir_okay=False), help="Require client certificates signed by this CA."
+            ),
+            click.option("--auth", metavar="USER:PASSWORD-FILE", help="Require basic auth (401 otherwise)."),
+        ]
+    ):
+        command = option(command)
+    return command

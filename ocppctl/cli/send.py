@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import DEFAULT_VERSION, VERSION_CHOICES, color_option, complete_action, env_of
+from ocppctl.cli.options import (
+    DEFAULT_VERSION,
+    VERSION_CHOICES,
+    client_security_options,
+    color_option,
+    complete_action,
+    env_of,
+    server_security_options,
+)
 from ocppctl.errors import UsageFailure
 
 
@@ -51,6 +59,8 @@ def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 )
 @click.option("--json", "as_json", is_flag=True, help="Print only the answer's payload (a CALLERROR as an object).")
 @color_option()
+@client_security_options
+@server_security_options
 @click.pass_context
 def send(
     ctx: click.Context,
@@ -67,6 +77,7 @@ def send(
     connect_timeout: float,
     as_json: bool,
     color: str,
+    **security: Any,
 ) -> int:
     """Send ACTION to a CSMS as a station (--url), or to a station as a CSMS (--listen); print
     the answer, check both ways.
@@ -100,6 +111,7 @@ def send(
         connect_timeout,
         as_json,
         color,
+        security,
     )
 
 

@@ -42,6 +42,7 @@ def run_send(
     connect_timeout: float,
     as_json: bool,
     color_choice: str,
+    security: dict[str, Any],
 ) -> int:
     versions = [VERSIONS[name] for name in ocpp]
     registry = default_registry()
@@ -64,12 +65,54 @@ def run_send(
         if check and len(versions) == 1:  # one version offered: check the call before connecting
             RpcSession(registry, first, role[0], lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
         exchange = _Exchange(registry, action, payload, uid, check, timeout, connect_timeout, printer)
+        if role[0] == "station":
+            exchange.client = client_security(env, role[1], security)
+        else:
+            exchange.server = server_security(env, security)
         return asyncio.run(exchange.run(role, station, versions))
     except Refused as refused:
         for finding in refused.findings:
             env.stderr.write(finding_text(finding, color) + "\n")
         env.stderr.write("ocppctl: the call was not sent (--no-validate sends it anyway)\n")
         return int(ExitCode.FINDINGS)
+
+
+def client_security(env: Env, url: str, options: dict[str, Any]) -> Any:
+    """The station side's TLS and basic auth from the command line (password never printed)."""
+    import click
+
+    from ocppctl.transport.client import station_id
+    from ocppctl.transport.security import ClientSecurity, read_password
+
+    user = options.get("user")
+
+    def prompt() -> str:
+        return str(click.prompt(f"password for {user}", hide_input=True, err=True))
+
+    password = read_password(options.get("password_file"), env.environ, prompt if user and env.stdin_isatty else None)
+    if user and password is None:
+        raise UsageFailure("--user needs a password: --password-file, OCPPCTL_PASSWORD, or a terminal to ask on")
+    return ClientSecurity(
+        cacert=options.get("cacert"),
+        cert=options.get("cert"),
+        key=options.get("key"),
+        insecure=bool(options.get("insecure")),
+        user=(user or station_id(url)) if password is not None else None,
+        password=password,
+    )
+
+
+def server_security(env: Env, options: dict[str, Any]) -> Any:
+    """The CSMS side's TLS, client certificates and basic auth from the command line."""
+    from ocppctl.transport.security import ServerSecurity, parse_auth
+
+    auth = options.get("auth")
+    return ServerSecurity(
+        tls_cert=options.get("tls_cert"),
+        tls_key=options.get("tls_key"),
+        client_ca=options.get("client_ca"),
+        credentials=parse_auth(auth, env.environ) if auth else None,
+    )
 
 
 class _Exchange:
@@ -94,6 +137,8 @@ class _Exchange:
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.printer = printer
+        self.client: Any = None
+        self.server: Any = None
 
     async def run(self, role: tuple[str, str], station: str | None, versions: list[Any]) -> int:
         from ocppctl.transport.client import LinkError, connect_station
@@ -103,7 +148,9 @@ class _Exchange:
 
         try:
             if role[0] == "station":
-                link = await connect_station(role[1], versions, self.registry, new_id, self.connect_timeout)
+                link = await connect_station(
+                    role[1], versions, self.registry, new_id, self.connect_timeout, security=self.client
+                )
                 try:
                     return await self._call(link, None)
                 finally:
@@ -116,7 +163,15 @@ class _Exchange:
             except ValueError:
                 raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
             async with await_station(
-                host, port, versions, self.registry, new_id, station, self.connect_timeout, self.printer.listening
+                host,
+                port,
+                versions,
+                self.registry,
+                new_id,
+                station,
+                self.connect_timeout,
+                self.printer.listening,
+                security=self.server,
             ) as link:
                 return await self._call(link, CsmsState())
         except LinkError as exc:

@@ -8,6 +8,7 @@ line why a link could not be made (LinkError, exit code 5).
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from ocppctl.core.rpc import Event, RpcSession, Sent
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
+from ocppctl.transport.security import ClientSecurity
 
 _STATUS_MEANING = {
     400: "the server refused the request (is the path right?)",
@@ -72,6 +74,7 @@ async def connect_station(
     connect_timeout: float,
     compression: bool = True,
     max_size: int | None = 1 << 20,
+    security: ClientSecurity | None = None,
 ) -> Link:
     """Connect as a station, offering `versions`; LinkError with the reason if it fails."""
     from websockets.asyncio.client import connect
@@ -80,6 +83,8 @@ async def connect_station(
 
     offered = [Subprotocol(v.subprotocol) for v in versions]
     where = urlsplit(url).netloc or url
+    security = security or ClientSecurity()
+    context = security.ssl_context(url)
     try:
         socket = await connect(
             url,
@@ -88,6 +93,8 @@ async def connect_station(
             compression="deflate" if compression else None,
             max_size=max_size,
             proxy=None,
+            ssl=context,
+            additional_headers=security.headers(),
         )
     except InvalidURI as exc:
         raise LinkError(f"not a WebSocket URL: {exc.uri} (ws://host:port/path/STATIONID)") from None
@@ -97,9 +104,17 @@ async def connect_station(
         said = _first_line(exc.response.body)
         raise LinkError(f"{where} answered HTTP {status}: {said or meaning}") from None
     except InvalidHandshake as exc:
-        raise LinkError(f"WebSocket handshake with {where} failed: {exc}") from None
+        hint = ""
+        if context is not None and not security.cert:  # TLS 1.3 refuses a missing client certificate late
+            hint = " (does the server require a client certificate? --cert/--key, security profile 3)"
+        raise LinkError(f"WebSocket handshake with {where} failed: {exc}{hint}") from None
     except TimeoutError:
         raise LinkError(f"no connection to {where} within {connect_timeout:g} s (--connect-timeout)") from None
+    except ssl.SSLCertVerificationError as exc:
+        hint = " (--cacert names the CA that signed it)" if "issuer" in str(exc.verify_message) else ""
+        raise LinkError(f"TLS with {where}: the server's certificate failed: {exc.verify_message}{hint}") from None
+    except ssl.SSLError as exc:
+        raise LinkError(f"TLS handshake with {where} failed: {exc.reason or exc}") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise LinkError(f"cannot connect to {where}: {reason}") from None

@@ -19,6 +19,7 @@ from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.handlers.defaults import CsmsState, csms_answer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, station_id
+from ocppctl.transport.security import ServerSecurity
 
 
 @dataclass
@@ -45,6 +46,7 @@ async def serve_hub(
     observe: Callable[[Flow], None],
     on_listening: Callable[[str, int], None],
     stop: asyncio.Event,
+    security: ServerSecurity | None = None,
 ) -> None:
     """Serve until `stop` is set; LinkError if the port cannot be had."""
     from websockets.asyncio.server import serve
@@ -101,8 +103,16 @@ async def serve_hub(
             )
 
     offered = [Subprotocol(v.subprotocol) for v in versions]
+    security = security or ServerSecurity()
     try:
-        server = await serve(handler, host, port, subprotocols=offered)
+        server = await serve(
+            handler,
+            host,
+            port,
+            subprotocols=offered,
+            ssl=security.ssl_context(),
+            process_request=security.process_request(),
+        )
     except OSError as exc:
         raise LinkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     try:

@@ -16,6 +16,7 @@ from ocppctl.core.rpc import RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.transport.client import Link, LinkError, station_id
+from ocppctl.transport.security import ServerSecurity
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -40,6 +41,7 @@ async def await_station(
     on_listening: Callable[[str, int], None],
     compression: bool = True,
     max_size: int | None = 1 << 20,
+    security: ServerSecurity | None = None,
 ) -> AsyncIterator[Link]:
     """Listen, wait for a station (the one named, or the first), yield the link to it; the
     server stops when the block ends. LinkError if none comes in time or the port is taken."""
@@ -62,6 +64,7 @@ async def await_station(
         await finished.wait()
 
     offered = [Subprotocol(v.subprotocol) for v in versions]
+    security = security or ServerSecurity()
     try:
         server = await serve(
             handler,
@@ -70,6 +73,8 @@ async def await_station(
             subprotocols=offered,
             compression="deflate" if compression else None,
             max_size=max_size,
+            ssl=security.ssl_context(),
+            process_request=security.process_request(),
         )
     except OSError as exc:
         raise LinkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

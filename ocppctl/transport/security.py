@@ -1,0 +1,112 @@
+"""Security profiles 1-3 on both sides: basic auth, TLS, client certificates.
+
+Profile 1: basic auth over ws://. Profile 2: TLS (wss://) and basic auth. Profile 3: TLS with a
+client certificate. Passwords come from a file, OCPPCTL_PASSWORD or a prompt, never from an
+option (it would show in the process list), and are never printed or recorded.
+"""
+
+from __future__ import annotations
+
+import base64
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ocppctl.errors import UsageFailure
+
+
+@dataclass
+class ClientSecurity:
+    """What the station side brings: TLS settings and basic-auth credentials."""
+
+    cacert: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    insecure: bool = False
+    user: str | None = None
+    password: str | None = None
+
+    def ssl_context(self, url: str) -> ssl.SSLContext | None:
+        """A client TLS context for wss:// URLs (verification on unless --insecure)."""
+        if not url.lower().startswith("wss://"):
+            if self.cacert or self.cert:
+                raise UsageFailure("--cacert and --cert need a wss:// URL")
+            return None
+        try:
+            context = ssl.create_default_context(cafile=self.cacert)
+            if self.insecure:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            if self.cert:
+                context.load_cert_chain(self.cert, self.key)
+        except (OSError, ssl.SSLError) as exc:
+            raise UsageFailure(f"cannot load TLS files: {_reason(exc)}") from None
+        return context
+
+    def headers(self) -> dict[str, str]:
+        if self.user is None or self.password is None:
+            return {}
+        token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+
+@dataclass
+class ServerSecurity:
+    """What the CSMS side asks for: a TLS certificate, client certificates, basic auth."""
+
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    client_ca: str | None = None
+    credentials: tuple[str, str] | None = None  # (user, password)
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        if self.tls_cert is None:
+            if self.client_ca:
+                raise UsageFailure("--client-ca needs --tls-cert (client certificates are a TLS matter)")
+            return None
+        try:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.load_cert_chain(self.tls_cert, self.tls_key)
+            if self.client_ca:
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(self.client_ca)
+        except (OSError, ssl.SSLError) as exc:
+            raise UsageFailure(f"cannot load TLS files: {_reason(exc)}") from None
+        return context
+
+    def process_request(self) -> Any:
+        """websockets' basic-auth check (401 otherwise), or None when no --auth was given."""
+        if self.credentials is None:
+            return None
+        from websockets.asyncio.server import basic_auth
+
+        return basic_auth(realm="ocppctl", credentials=self.credentials)
+
+
+def read_password(file: str | None, environ: Mapping[str, str], prompt: Callable[[], str] | None) -> str | None:
+    """The password from --password-file, else OCPPCTL_PASSWORD, else a prompt (on a terminal)."""
+    if file is not None:
+        try:
+            with open(file, encoding="utf-8") as handle:
+                return handle.read().rstrip("\r\n")
+        except OSError as exc:
+            raise UsageFailure(f"{file}: cannot read the password: {exc.strerror or exc}") from None
+    if environ.get("OCPPCTL_PASSWORD"):
+        return environ["OCPPCTL_PASSWORD"]
+    return prompt() if prompt is not None else None
+
+
+def parse_auth(value: str, environ: Mapping[str, str]) -> tuple[str, str]:
+    """--auth USER:PASSWORD-FILE -> (user, password)."""
+    user, sep, file = value.partition(":")
+    if not sep or not user or not file:
+        raise UsageFailure("--auth takes USER:PASSWORD-FILE (the password is read from the file)")
+    password = read_password(file, environ, None)
+    assert password is not None
+    return user, password
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
