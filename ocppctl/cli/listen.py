@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import color_option, env_of, server_security_options
+from ocppctl.cli.options import color_option, env_of, link_options, server_security_options
 from ocppctl.cli.send import _versions
 
 
@@ -47,6 +47,7 @@ from ocppctl.cli.send import _versions
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame or connection event.")
 @color_option()
 @server_security_options
+@link_options
 @click.pass_context
 def listen(
     ctx: click.Context,

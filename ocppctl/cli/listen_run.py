@@ -10,6 +10,7 @@ from typing import IO, Any
 import orjson
 
 from ocppctl.cli.env import Env
+from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, server_security
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.versions import VERSIONS
@@ -52,6 +53,7 @@ def run_listen(
     state = CsmsState(heartbeat_interval=heartbeat_interval, boot_status=boot_status)
     versions = [VERSIONS[name] for name in ocpp]
     stopped_by: list[int] = []
+    link = build_link_options(security)
 
     def observe(flow: Flow) -> None:
         if recorder is not None:
@@ -83,6 +85,7 @@ def run_listen(
             printer.listening,
             stop,
             server_security(env, security),
+            link,
         )
 
     try:

@@ -106,3 +106,50 @@ def server_security_options(command: Any) -> Any:
     ):
         command = option(command)
     return command
+
+
+def link_options(command: Any) -> Any:
+    """--ping-interval, --ping-timeout, --no-compression, --max-size (every live link)."""
+    for option in reversed(
+        [
+            click.option(
+                "--ping-interval",
+                type=click.FloatRange(min=0),
+                default=20.0,
+                show_default=True,
+                help="Seconds between pings (0: none).",
+            ),
+            click.option(
+                "--ping-timeout",
+                type=click.FloatRange(min=0),
+                default=20.0,
+                show_default=True,
+                help="Seconds a pong may take.",
+            ),
+            click.option("--no-compression", is_flag=True, help="Do not offer permessage-deflate."),
+            click.option(
+                "--max-size",
+                type=click.IntRange(min=1),
+                default=1 << 20,
+                show_default=True,
+                metavar="BYTES",
+                help="Largest message accepted.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def build_link_options(values: dict[str, Any]) -> Any:
+    """LinkOptions from the values of link_options (taken out of `values`)."""
+    from ocppctl.transport.client import LinkOptions
+
+    interval = values.pop("ping_interval", 20.0)
+    timeout = values.pop("ping_timeout", 20.0)
+    return LinkOptions(
+        ping_interval=interval or None,
+        ping_timeout=timeout or None,
+        compression=not values.pop("no_compression", False),
+        max_size=values.pop("max_size", 1 << 20),
+    )

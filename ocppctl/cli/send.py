@@ -13,6 +13,7 @@ from ocppctl.cli.options import (
     color_option,
     complete_action,
     env_of,
+    link_options,
     server_security_options,
 )
 from ocppctl.errors import UsageFailure
@@ -61,6 +62,7 @@ def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @color_option()
 @client_security_options
 @server_security_options
+@link_options
 @click.pass_context
 def send(
     ctx: click.Context,

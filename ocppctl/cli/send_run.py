@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from ocppctl.cli.env import Env
+from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send import read_payload
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.rpc import Event, Refused, RpcSession, Sent
@@ -65,6 +66,7 @@ def run_send(
         if check and len(versions) == 1:  # one version offered: check the call before connecting
             RpcSession(registry, first, role[0], lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
         exchange = _Exchange(registry, action, payload, uid, check, timeout, connect_timeout, printer)
+        exchange.link_options = build_link_options(security)
         if role[0] == "station":
             exchange.client = client_security(env, role[1], security)
         else:
@@ -139,6 +141,7 @@ class _Exchange:
         self.printer = printer
         self.client: Any = None
         self.server: Any = None
+        self.link_options: Any = None
 
     async def run(self, role: tuple[str, str], station: str | None, versions: list[Any]) -> int:
         from ocppctl.transport.client import LinkError, connect_station
@@ -149,7 +152,13 @@ class _Exchange:
         try:
             if role[0] == "station":
                 link = await connect_station(
-                    role[1], versions, self.registry, new_id, self.connect_timeout, security=self.client
+                    role[1],
+                    versions,
+                    self.registry,
+                    new_id,
+                    self.connect_timeout,
+                    security=self.client,
+                    options=self.link_options,
                 )
                 try:
                     return await self._call(link, None)
@@ -172,6 +181,7 @@ class _Exchange:
                 self.connect_timeout,
                 self.printer.listening,
                 security=self.server,
+                options=self.link_options,
             ) as link:
                 return await self._call(link, CsmsState())
         except LinkError as exc:

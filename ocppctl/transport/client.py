@@ -29,6 +29,24 @@ _STATUS_MEANING = {
 }
 
 
+@dataclass
+class LinkOptions:
+    """WebSocket settings of a link, on either side."""
+
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    compression: bool = True  # permessage-deflate
+    max_size: int | None = 1 << 20  # largest message accepted, in bytes
+
+    def websockets_kwargs(self) -> dict[str, Any]:
+        return {
+            "ping_interval": self.ping_interval,
+            "ping_timeout": self.ping_timeout,
+            "compression": "deflate" if self.compression else None,
+            "max_size": self.max_size,
+        }
+
+
 class LinkError(Exception):
     """A link that could not be made or was lost: one line for the user (exit code 5)."""
 
@@ -72,9 +90,8 @@ async def connect_station(
     registry: SchemaRegistry,
     new_id: Callable[[], str],
     connect_timeout: float,
-    compression: bool = True,
-    max_size: int | None = 1 << 20,
     security: ClientSecurity | None = None,
+    options: LinkOptions | None = None,
 ) -> Link:
     """Connect as a station, offering `versions`; LinkError with the reason if it fails."""
     from websockets.asyncio.client import connect
@@ -90,9 +107,8 @@ async def connect_station(
             url,
             subprotocols=offered,
             open_timeout=connect_timeout,
-            compression="deflate" if compression else None,
-            max_size=max_size,
             proxy=None,
+            **(options or LinkOptions()).websockets_kwargs(),
             ssl=context,
             additional_headers=security.headers(),
         )
@@ -170,6 +186,16 @@ async def call_and_wait(
             if event.kind == "call" and event.frame is not None:
                 await link.socket.send(answer(session, event, clock()).text)
     except ConnectionClosed as exc:
-        code = exc.rcvd.code if exc.rcvd is not None else None
-        reason = f" (code {code}{': ' + exc.rcvd.reason if exc.rcvd and exc.rcvd.reason else ''})" if code else ""
-        raise LinkError(f"the peer closed the link before answering{reason}") from None
+        raise LinkError(closed_reason(exc)) from None
+
+
+def closed_reason(exc: Any) -> str:
+    """One line on a link that closed while we waited: who closed it, with what code."""
+    if exc.rcvd is not None and (exc.sent is None or exc.rcvd_then_sent):
+        why = f": {exc.rcvd.reason}" if exc.rcvd.reason else ""
+        return f"the peer closed the link before answering (code {exc.rcvd.code}{why})"
+    if exc.sent is not None:
+        why = f": {exc.sent.reason}" if exc.sent.reason else ""
+        hint = " (--max-size)" if exc.sent.code == 1009 else ""
+        return f"ocppctl closed the link before the answer came (code {exc.sent.code}{why}){hint}"
+    return "the link was lost before the answer came (no closing handshake)"

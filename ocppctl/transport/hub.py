@@ -18,7 +18,7 @@ from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.handlers.defaults import CsmsState, csms_answer
 from ocppctl.io.recorder import utc_stamp
-from ocppctl.transport.client import LinkError, station_id
+from ocppctl.transport.client import LinkError, LinkOptions, station_id
 from ocppctl.transport.security import ServerSecurity
 
 
@@ -47,6 +47,7 @@ async def serve_hub(
     on_listening: Callable[[str, int], None],
     stop: asyncio.Event,
     security: ServerSecurity | None = None,
+    options: LinkOptions | None = None,
 ) -> None:
     """Serve until `stop` is set; LinkError if the port cannot be had."""
     from websockets.asyncio.server import serve
@@ -112,6 +113,7 @@ async def serve_hub(
             subprotocols=offered,
             ssl=security.ssl_context(),
             process_request=security.process_request(),
+            **(options or LinkOptions()).websockets_kwargs(),
         )
     except OSError as exc:
         raise LinkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -15,7 +15,7 @@ from typing import Any
 from ocppctl.core.rpc import RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
-from ocppctl.transport.client import Link, LinkError, station_id
+from ocppctl.transport.client import Link, LinkError, LinkOptions, station_id
 from ocppctl.transport.security import ServerSecurity
 
 
@@ -39,9 +39,8 @@ async def await_station(
     station: str | None,
     connect_timeout: float,
     on_listening: Callable[[str, int], None],
-    compression: bool = True,
-    max_size: int | None = 1 << 20,
     security: ServerSecurity | None = None,
+    options: LinkOptions | None = None,
 ) -> AsyncIterator[Link]:
     """Listen, wait for a station (the one named, or the first), yield the link to it; the
     server stops when the block ends. LinkError if none comes in time or the port is taken."""
@@ -71,9 +70,8 @@ async def await_station(
             host,
             port,
             subprotocols=offered,
-            compression="deflate" if compression else None,
-            max_size=max_size,
             ssl=security.ssl_context(),
+            **(options or LinkOptions()).websockets_kwargs(),
             process_request=security.process_request(),
         )
     except OSError as exc:

@@ -176,3 +176,18 @@ def test_url_or_listen_not_both() -> None:
     assert code == 2 and err == (
         "ocppctl: error: give --url (as a station) or --listen (as a CSMS) (see 'ocppctl send --help')\n"
     )
+
+
+def test_an_answer_over_max_size_closes_the_link_exit_5() -> None:
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        code, out, err = _send("BootNotification", BOOT_201, "--url", f"ws://127.0.0.1:{port}/CP1", "--max-size", "20")
+    assert code == 5
+    assert err.startswith("ocppctl: error: ocppctl closed the link before the answer came (code 1009: ")
+    assert err.endswith(" exceeds limit of 20 bytes) (--max-size)\n") and err.count("\n") == 1
+
+
+def test_without_compression_and_pings_it_still_talks() -> None:
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        argv = ("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--no-compression", "--ping-interval", "0")
+        code, out, err = _send(*argv, "--json")
+    assert (code, err) == (0, "")
