@@ -58,6 +58,15 @@ def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option(
     "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
 )
+@click.option(
+    "--wait",
+    "wait_for",
+    metavar="ACTION",
+    shell_complete=complete_action,
+    help="After the answer, wait for the peer's calls of ACTION and print them (NotifyReport after GetBaseReport).",
+)
+@click.option("--count", type=click.IntRange(min=1), help="With --wait: this many calls.")
+@click.option("--until-done", is_flag=True, help="With --wait: until a call whose tbc is not true (the last part).")
 @click.option("--json", "as_json", is_flag=True, help="Print only the answer's payload (a CALLERROR as an object).")
 @color_option()
 @client_security_options
@@ -77,6 +86,9 @@ def send(
     no_validate: bool,
     timeout: float,
     connect_timeout: float,
+    wait_for: str | None,
+    count: int | None,
+    until_done: bool,
     as_json: bool,
     color: str,
     **security: Any,
@@ -99,6 +111,9 @@ def send(
     if station is not None and listen is None:
         raise click.UsageError("--station goes with --listen")
     role = ("station", url) if url is not None else ("csms", str(listen))
+    if (count is not None or until_done) and wait_for is None:
+        raise click.UsageError("--count and --until-done go with --wait ACTION")
+    security["wait"] = (wait_for, count, until_done)
     return run_send(
         env,
         action,

@@ -66,6 +66,7 @@ def run_send(
         if check and len(versions) == 1:  # one version offered: check the call before connecting
             RpcSession(registry, first, role[0], lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
         exchange = _Exchange(registry, action, payload, uid, check, timeout, connect_timeout, printer)
+        exchange.wait = security.pop("wait", (None, None, False))
         exchange.link_options = build_link_options(security)
         if role[0] == "station":
             exchange.client = client_security(env, role[1], security)
@@ -142,6 +143,7 @@ class _Exchange:
         self.client: Any = None
         self.server: Any = None
         self.link_options: Any = None
+        self.wait: tuple[str | None, int | None, bool] = (None, None, False)
 
     async def run(self, role: tuple[str, str], station: str | None, versions: list[Any]) -> int:
         from ocppctl.transport.client import LinkError, connect_station
@@ -204,7 +206,21 @@ class _Exchange:
         self.printer.answer(event)
         if event.kind == "error":
             return int(ExitCode.CALLERROR)
-        return int(ExitCode.FINDINGS) if any(f.severity == "error" for f in event.findings) else 0
+        failed = any(f.severity == "error" for f in event.findings)
+        action, count, until_done = self.wait
+        if action is not None:
+            from ocppctl.transport.client import wait_for_calls
+
+            try:
+                calls = await wait_for_calls(
+                    link, action, count, until_done, self.timeout, self.printer.aside, answer, self.printer.follow_up
+                )
+            except TimedOut as exc:
+                raise NoAnswer(str(exc)) from None
+            except LinkError as exc:
+                raise ConnectionFailure(exc.message) from None
+            failed = failed or any(f.severity == "error" for call in calls for f in call.findings)
+        return int(ExitCode.FINDINGS) if failed else 0
 
 
 def _csms_defaults(registry: Any, state: Any) -> Any:
@@ -262,6 +278,17 @@ class _Printer:
         if self.as_json or event.text is None:
             return
         self.env.stdout.write(paint("yellow", f"← {event.kind}: ", self.color) + escape(event.text) + "\n")
+        self._findings(event.findings)
+
+    def follow_up(self, event: Event) -> None:
+        """A call of the peer's that --wait waited for."""
+        frame = event.frame
+        assert frame is not None
+        if self.as_json:
+            self.env.stdout.write(orjson.dumps(frame.payload).decode() + "\n")
+            return
+        head = f"← CALL {escape(frame.action or '')} {escape(frame.id)}"
+        self.env.stdout.write(paint("cyan", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
         self._findings(event.findings)
 
     def answer(self, event: Event) -> None:

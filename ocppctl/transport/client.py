@@ -199,3 +199,47 @@ def closed_reason(exc: Any) -> str:
         hint = " (--max-size)" if exc.sent.code == 1009 else ""
         return f"ocppctl closed the link before the answer came (code {exc.sent.code}{why}){hint}"
     return "the link was lost before the answer came (no closing handshake)"
+
+
+async def wait_for_calls(
+    link: Link,
+    action: str,
+    count: int | None,
+    until_done: bool,
+    timeout: float,
+    on_event: Callable[[Event], None],
+    answer: Callable[[RpcSession, Event, float], Sent],
+    on_found: Callable[[Event], None] = lambda event: None,
+    clock: Callable[[], float] = time.monotonic,
+) -> list[Event]:
+    """The peer's calls of `action` after an answer (NotifyReport after GetBaseReport, say),
+    each answered: `count` of them, or (until_done) up to the one whose tbc is not true, or
+    just one. TimedOut when none comes within `timeout` of the last."""
+    from websockets.exceptions import ConnectionClosed
+
+    session = link.session
+    wanted = count if count is not None else (None if until_done else 1)
+    found: list[Event] = []
+    try:
+        while wanted is None or len(found) < wanted:
+            try:
+                text = await asyncio.wait_for(link.socket.recv(), timeout)
+            except TimeoutError:
+                seen = f" after {len(found)}" if found else ""
+                raise TimedOut(f"no {action} call{seen} within {timeout:g} s (--timeout)") from None
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            event = session.receive(text, clock())
+            if event.kind == "call" and event.frame is not None:
+                await link.socket.send(answer(session, event, clock()).text)
+                if event.frame.action == action:
+                    found.append(event)
+                    on_found(event)
+                    payload = event.frame.payload
+                    if until_done and count is None and not (isinstance(payload, dict) and payload.get("tbc") is True):
+                        break
+                    continue
+            on_event(event)
+    except ConnectionClosed as exc:
+        raise LinkError(closed_reason(exc)) from None
+    return found

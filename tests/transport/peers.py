@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from ocpp.routing import on
+from ocpp.routing import after, on
 
 
 def _csms_201() -> Any:
@@ -101,6 +101,25 @@ def _station_201(name: str, connection: Any) -> Any:
                 for item in get_variable_data
             ]
             return call_result.GetVariables(get_variable_result=results)
+
+        @on("GetBaseReport")
+        def get_base_report(self, request_id: int, report_base: str, **_: Any) -> Any:
+            return call_result.GetBaseReport(status="Accepted")
+
+        @after("GetBaseReport")
+        async def report(self, request_id: int, report_base: str, **_: Any) -> None:
+            for seq_no, tbc in ((0, True), (1, False)):
+                variable = {"component": {"name": "ChargingStation"}, "variable": {"name": f"Part{seq_no}"}}
+                item = {**variable, "variable_attribute": [{"value": "1"}]}
+                await self.call(
+                    call.NotifyReport(
+                        request_id=request_id,
+                        generated_at="2026-11-22T10:00:00Z",
+                        seq_no=seq_no,
+                        tbc=tbc,
+                        report_data=[item],
+                    )
+                )
 
     station = Station(name, connection)
     boot = call.BootNotification(charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp")

@@ -191,3 +191,34 @@ def test_without_compression_and_pings_it_still_talks() -> None:
         argv = ("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--no-compression", "--ping-interval", "0")
         code, out, err = _send(*argv, "--json")
     assert (code, err) == (0, "")
+
+
+def test_as_csms_get_base_report_waits_for_every_part() -> None:
+    port = _free_port()
+    with ocpp_station(port, "CP8", "ocpp2.0.1"):
+        code, out, err = _send(
+            "GetBaseReport",
+            "requestId:=7",
+            "reportBase=FullInventory",
+            "--listen",
+            str(port),
+            "--station",
+            "CP8",
+            "--wait",
+            "NotifyReport",
+            "--until-done",
+            "--json",
+            "--timeout",
+            "10",
+            "--connect-timeout",
+            "10",
+        )
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0] == {"status": "Accepted"}
+    assert [(r["seqNo"], r.get("tbc")) for r in lines[1:]] == [(0, True), (1, False)]
+
+
+def test_wait_options_go_together() -> None:
+    code, _, err = _send("Heartbeat", "--url", "ws://127.0.0.1:9/CP1", "--count", "2")
+    assert code == 2 and "--count and --until-done go with --wait ACTION" in err
