@@ -1,0 +1,58 @@
+"""`ocppctl probe`: what a CSMS endpoint accepts, and why a handshake fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ocppctl.cli.options import client_security_options, color_option, env_of, link_options
+from ocppctl.cli.send import _versions
+
+
+@click.command()
+@click.option("--url", required=True, metavar="URL", help="The CSMS endpoint: ws[s]://host[:port]/path/STATIONID.")
+@click.option(
+    "--ocpp",
+    "ocpp",
+    callback=_versions,
+    default="2.1,2.0.1,1.6",
+    show_default=True,
+    metavar="V[,V...]",
+    help="Versions to offer, first preferred.",
+)
+@click.option("--each-version", is_flag=True, help="Also try each version alone: which does the server accept?")
+@click.option("--no-boot", is_flag=True, help="Skip the BootNotification round trip.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds for the boot answer."
+)
+@click.option(
+    "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with every fact.")
+@color_option()
+@client_security_options
+@link_options
+@click.pass_context
+def probe(
+    ctx: click.Context,
+    url: str,
+    ocpp: list[str],
+    each_version: bool,
+    no_boot: bool,
+    timeout: float,
+    connect_timeout: float,
+    as_json: bool,
+    color: str,
+    **options: Any,
+) -> int:
+    """Connect to a CSMS and report: the subprotocol it picks (and, with --each-version, which
+    versions it accepts), TLS version, cipher and certificate, whether it asks for auth,
+    compression, handshake time, and a BootNotification round trip unless --no-boot.
+
+    Exit status: 0 all went well, 1 a boot answer that breaks its schema, 3 a CALLERROR to the
+    boot, 4 no boot answer in time, 5 no connection or a refused handshake.
+    """
+    from ocppctl.cli.probe_run import run_probe
+
+    return run_probe(env_of(ctx), url, ocpp, each_version, no_boot, timeout, connect_timeout, as_json, color, options)

@@ -1,0 +1,55 @@
+"""`ocppctl probe` against live endpoints on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.main import run
+
+from .peers import ocpp_csms
+
+
+def _probe(*argv: str) -> tuple[int, str, str]:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    code = run(["probe", "--color", "never", "--connect-timeout", "10", "--timeout", "10", *argv], env)
+    return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+
+def test_probe_reports_subprotocol_versions_and_boot() -> None:
+    with ocpp_csms(["ocpp1.6"]) as port:
+        code, out, err = _probe("--url", f"ws://127.0.0.1:{port}/CP1", "--each-version", "--json")
+    assert (code, err) == (0, "")
+    facts = json.loads(out)
+    assert (facts["subprotocol"], facts["ocpp"], facts["tls"], facts["auth"], facts["boot"]) == (
+        "ocpp1.6",
+        "1.6",
+        "none (ws://)",
+        "none asked",
+        "Accepted",
+    )
+    assert facts["compression"] == "permessage-deflate"
+    assert facts["versions"]["1.6"] == "accepted"
+    assert facts["versions"]["2.0.1"].startswith("refused: ")
+    assert facts["handshake_ms"] >= 0 and facts["boot_ms"] >= 0
+
+
+def test_probe_in_text_and_without_boot() -> None:
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        code, out, err = _probe("--url", f"ws://127.0.0.1:{port}/CP1", "--no-boot", "--no-compression")
+    assert (code, err) == (0, "")
+    lines = dict(line.split(None, 1) for line in out.splitlines())
+    assert lines["subprotocol"] == "ocpp2.0.1" and lines["compression"] == "none"
+    assert "boot" not in lines
+
+
+def test_probe_of_nothing_is_exit_5_with_what_was_learnt() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, out, err = _probe("--url", f"ws://127.0.0.1:{port}/CP1", "--json")
+    assert code == 5
+    assert json.loads(out) == {"url": f"ws://127.0.0.1:{port}/CP1"}
+    assert err.startswith("ocppctl: error: cannot connect to ")
