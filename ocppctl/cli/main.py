@@ -23,6 +23,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "schema": ("ocppctl.cli.schema_tools", "schema", "Print the JSON schema of an action."),
     "template": ("ocppctl.cli.schema_tools", "template", "Print a minimal valid payload for an action."),
     "send": ("ocppctl.cli.send", "send", "Send one action to a CSMS or a station; print the checked answer."),
+    "sim": (
+        "ocppctl.cli.sim",
+        "sim",
+        "Simulated peers: `sim station` boots, heartbeats and answers from a device model.",
+    ),
     "probe": ("ocppctl.cli.probe", "probe", "Report what a CSMS endpoint accepts: subprotocols, TLS, auth, boot."),
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
 }

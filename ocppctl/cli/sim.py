@@ -1,0 +1,60 @@
+"""`ocppctl sim station`: a simulated station, the peer for the quick start and for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ocppctl.cli.options import client_security_options, color_option, env_of, link_options
+from ocppctl.cli.send import _versions
+
+
+@click.group()
+def sim() -> None:
+    """Simulated peers."""
+
+
+@sim.command()
+@click.option("--url", required=True, metavar="URL", help="The CSMS: ws[s]://host[:port]/path/STATIONID.")
+@click.option(
+    "--ocpp",
+    "ocpp",
+    callback=_versions,
+    default="2.0.1",
+    show_default=True,
+    metavar="V[,V...]",
+    help="Versions to offer.",
+)
+@click.option(
+    "--model", type=click.Path(dir_okay=False), help="Device model JSON (variables, 1.6 configuration, vendors)."
+)
+@click.option(
+    "--heartbeat", type=click.FloatRange(min=0.1), help="Seconds between heartbeats (default: the boot answer's)."
+)
+@click.option(
+    "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per frame.")
+@color_option()
+@client_security_options
+@link_options
+@click.pass_context
+def station(
+    ctx: click.Context,
+    url: str,
+    ocpp: list[str],
+    model: str | None,
+    heartbeat: float | None,
+    connect_timeout: float,
+    as_json: bool,
+    color: str,
+    **options: Any,
+) -> int:
+    """Connect to a CSMS as a simulated station: boot, heartbeat, and answer GetVariables,
+    SetVariables, GetBaseReport (NotifyReport in parts), DataTransfer, TriggerMessage, Reset,
+    ChangeAvailability; for 1.6 GetConfiguration, ChangeConfiguration, RemoteStart/StopTransaction.
+    Stop with Ctrl-C (exit 130) or SIGTERM (exit 0)."""
+    from ocppctl.cli.sim_run import run_station
+
+    return run_station(env_of(ctx), url, ocpp, model, heartbeat, connect_timeout, as_json, color, options)

@@ -1,0 +1,208 @@
+"""The simulated station's behaviour: a device model and the answers a station gives, pure.
+
+Answers follow the specifications: GetVariables/SetVariables (2.0.1 B05/B06: UnknownComponent,
+UnknownVariable, ReadOnly refused), GetBaseReport (Accepted, then NotifyReport in parts with
+seqNo and tbc), DataTransfer (UnknownVendorId unless the vendor is configured, P01.FR.05),
+GetConfiguration/ChangeConfiguration for 1.6 (unknownKey, Rejected for read-only keys,
+NotSupported for unknown ones). The default model holds the whitepaper's FiscalMetering,
+ChargingSoundCtrlr and CustomizationCtrlr examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_MODEL: dict[str, Any] = {
+    "variables": [
+        {"component": "ChargingStation", "variable": "Model", "value": "ocppctl-sim", "mutability": "ReadOnly"},
+        {"component": "ChargingStation", "variable": "VendorName", "value": "ocppctl", "mutability": "ReadOnly"},
+        {
+            "component": "ChargingStation",
+            "variable": "Temperature",
+            "value": "40",
+            "mutability": "ReadOnly",
+            "dataType": "decimal",
+        },
+        {"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval", "value": "300", "dataType": "integer"},
+        {"component": "FiscalMetering", "variable": "Enabled", "value": "true", "dataType": "boolean"},
+        {"component": "ChargingSoundCtrlr", "variable": "Enabled", "value": "true", "dataType": "boolean"},
+        {"component": "ChargingSoundCtrlr", "variable": "Volume", "value": "5", "dataType": "integer"},
+        {
+            "component": "CustomizationCtrlr",
+            "instance": "com.mycompany.txcount",
+            "variable": "Enabled",
+            "value": "true",
+            "dataType": "boolean",
+        },
+    ],
+    "configuration": [
+        {"key": "HeartbeatInterval", "value": "300", "readonly": False},
+        {"key": "ChargePointModel", "value": "ocppctl-sim", "readonly": True},
+        {"key": "MeterValueSampleInterval", "value": "60", "readonly": False},
+    ],
+    "vendors": [],
+}
+
+REPORT_PART = 4  # reportData items per NotifyReport
+
+
+@dataclass
+class Variable:
+    component: str
+    variable: str
+    value: str
+    mutability: str = "ReadWrite"
+    data_type: str = "string"
+    instance: str | None = None
+
+    def key(self) -> tuple[str, str | None, str]:
+        return (self.component, self.instance, self.variable)
+
+
+@dataclass
+class DeviceModel:
+    variables: list[Variable] = field(default_factory=list)
+    configuration: list[dict[str, Any]] = field(default_factory=list)
+    vendors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeviceModel:
+        """A model from the `--model` file's JSON (the DEFAULT_MODEL layout)."""
+        variables = [
+            Variable(
+                str(v["component"]),
+                str(v["variable"]),
+                str(v.get("value", "")),
+                str(v.get("mutability", "ReadWrite")),
+                str(v.get("dataType", "string")),
+                v.get("instance"),
+            )
+            for v in data.get("variables", [])
+        ]
+        return cls(variables, list(data.get("configuration", [])), [str(x) for x in data.get("vendors", [])])
+
+    def find(self, component: dict[str, Any], variable: dict[str, Any]) -> tuple[str, Variable | None]:
+        """('UnknownComponent' | 'UnknownVariable' | 'Accepted', the variable)."""
+        same_component = [
+            v
+            for v in self.variables
+            if v.component == component.get("name") and v.instance == component.get("instance")
+        ]
+        if not same_component:
+            return "UnknownComponent", None
+        for v in same_component:
+            if v.variable == variable.get("name"):
+                return "Accepted", v
+        return "UnknownVariable", None
+
+
+def station_answer(model: DeviceModel, version: str, action: str, payload: Any) -> tuple[str, Any]:
+    """("result", payload) or ("error", (code, description)) for a CSMS's call."""
+    handler = _HANDLERS_16.get(action) if version == "1.6" else _HANDLERS_2X.get(action)
+    if handler is None:
+        handler = _COMMON.get(action)
+    if handler is None:
+        return "error", ("NotImplemented", f"the simulated station does not handle {action}")
+    return "result", handler(model, payload)
+
+
+def _get_variables(model: DeviceModel, payload: Any) -> Any:
+    results = []
+    for item in payload.get("getVariableData", []):
+        status, found = model.find(item["component"], item["variable"])
+        result = {"attributeStatus": status, "component": item["component"], "variable": item["variable"]}
+        if item.get("attributeType", "Actual") != "Actual" and status == "Accepted":
+            result["attributeStatus"] = "NotSupportedAttributeType"
+        elif found is not None:
+            result["attributeValue"] = found.value
+        results.append(result)
+    return {"getVariableResult": results}
+
+
+def _set_variables(model: DeviceModel, payload: Any) -> Any:
+    results = []
+    for item in payload.get("setVariableData", []):
+        status, found = model.find(item["component"], item["variable"])
+        if found is not None and found.mutability == "ReadOnly":
+            status = "Rejected"
+        elif found is not None:
+            found.value = str(item.get("attributeValue", ""))
+        results.append({"attributeStatus": status, "component": item["component"], "variable": item["variable"]})
+    return {"setVariableResult": results}
+
+
+def report_parts(model: DeviceModel, request_id: int, generated_at: str) -> list[dict[str, Any]]:
+    """The NotifyReport payloads answering a GetBaseReport: seqNo from 0, tbc on all but the last."""
+    items = []
+    for v in model.variables:
+        component: dict[str, Any] = {"name": v.component}
+        if v.instance:
+            component["instance"] = v.instance
+        items.append(
+            {
+                "component": component,
+                "variable": {"name": v.variable},
+                "variableAttribute": [{"type": "Actual", "value": v.value, "mutability": v.mutability}],
+                "variableCharacteristics": {"dataType": v.data_type, "supportsMonitoring": False},
+            }
+        )
+    chunks = [items[i : i + REPORT_PART] for i in range(0, len(items), REPORT_PART)] or [[]]
+    return [
+        {
+            "requestId": request_id,
+            "generatedAt": generated_at,
+            "seqNo": seq,
+            "tbc": seq < len(chunks) - 1,
+            **({"reportData": chunk} if chunk else {}),
+        }
+        for seq, chunk in enumerate(chunks)
+    ]
+
+
+def _get_configuration(model: DeviceModel, payload: Any) -> Any:
+    wanted = payload.get("key")
+    known = {entry["key"]: entry for entry in model.configuration}
+    if not wanted:
+        return {"configurationKey": [dict(entry) for entry in model.configuration]}
+    answer: dict[str, Any] = {}
+    found = [dict(known[key]) for key in wanted if key in known]
+    unknown = [key for key in wanted if key not in known]
+    if found:
+        answer["configurationKey"] = found
+    if unknown:
+        answer["unknownKey"] = unknown
+    return answer
+
+
+def _change_configuration(model: DeviceModel, payload: Any) -> Any:
+    for entry in model.configuration:
+        if entry["key"] == payload.get("key"):
+            if entry.get("readonly"):
+                return {"status": "Rejected"}
+            entry["value"] = str(payload.get("value", ""))
+            return {"status": "Accepted"}
+    return {"status": "NotSupported"}
+
+
+def _data_transfer(model: DeviceModel, payload: Any) -> Any:
+    return {"status": "Accepted" if payload.get("vendorId") in model.vendors else "UnknownVendorId"}
+
+
+def _accepted(model: DeviceModel, payload: Any) -> Any:
+    return {"status": "Accepted"}
+
+
+_COMMON = {
+    "DataTransfer": _data_transfer,
+    "Reset": _accepted,
+    "ChangeAvailability": _accepted,
+    "TriggerMessage": _accepted,
+}
+_HANDLERS_2X = {"GetVariables": _get_variables, "SetVariables": _set_variables, "GetBaseReport": _accepted}
+_HANDLERS_16 = {
+    "GetConfiguration": _get_configuration,
+    "ChangeConfiguration": _change_configuration,
+    "RemoteStartTransaction": _accepted,
+    "RemoteStopTransaction": _accepted,
+}

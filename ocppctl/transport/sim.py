@@ -1,0 +1,117 @@
+"""The simulated station's link: boot, heartbeat, answer the CSMS from a device model.
+
+Behaviour is handlers/sim.py's; this only keeps time and moves text, reporting each frame to
+an observer as the hub does (transport/hub.Flow)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from ocppctl.core.payloads import template
+from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.versions import Version
+from ocppctl.handlers.sim import DeviceModel, report_parts, station_answer
+from ocppctl.io.recorder import utc_stamp
+from ocppctl.transport.client import LinkError, LinkOptions, closed_reason, connect_station
+from ocppctl.transport.hub import Flow
+from ocppctl.transport.security import ClientSecurity
+
+
+async def run_station(
+    url: str,
+    versions: list[Version],
+    registry: SchemaRegistry,
+    model: DeviceModel,
+    connect_timeout: float,
+    security: ClientSecurity,
+    options: LinkOptions,
+    observe: Callable[[Flow], None],
+    stop: asyncio.Event,
+    heartbeat: float | None = None,
+) -> None:
+    """Connect, boot and serve until `stop` is set; LinkError if the link fails."""
+    from websockets.exceptions import ConnectionClosed
+
+    link = await connect_station(
+        url, versions, registry, lambda: str(uuid.uuid4()), connect_timeout, security=security, options=options
+    )
+    session, version, socket = link.session, link.version, link.socket
+    name = session.station or ""
+    observe(Flow(utc_stamp(), name, 1, None, version, event="connect", detail={"subprotocol": version.subprotocol}))
+    interval = heartbeat
+
+    async def send_call(action: str, payload: Any) -> None:
+        sent = session.call(action, payload, time.monotonic(), 30, check=False)
+        await socket.send(sent.text)
+        observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings))
+
+    await send_call("BootNotification", _boot_payload(registry, version, model))
+    next_beat = time.monotonic() + (interval or 300)
+    try:
+        while not stop.is_set():
+            wait = max(0.0, next_beat - time.monotonic())
+            receiving = asyncio.ensure_future(socket.recv())
+            stopping = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({receiving, stopping}, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            if stopping not in done:
+                stopping.cancel()
+            if receiving not in done:
+                receiving.cancel()
+                if stop.is_set():
+                    break
+                await send_call("Heartbeat", {})
+                next_beat = time.monotonic() + (interval or 300)
+                continue
+            text = receiving.result()
+            text = text if isinstance(text, str) else text.decode("utf-8", "replace")
+            event = session.receive(text, time.monotonic())
+            observe(Flow(utc_stamp(), name, 1, "csms", version, text, event.findings))
+            if event.kind == "result" and event.call is not None and event.call.action == "BootNotification":
+                payload = event.frame.payload if event.frame is not None else None
+                if heartbeat is None and isinstance(payload, dict) and isinstance(payload.get("interval"), int):
+                    interval = max(1, payload["interval"])
+                    next_beat = time.monotonic() + interval
+            if event.kind != "call" or event.frame is None:
+                continue
+            frame = event.frame
+            kind, body = station_answer(model, version.name, frame.action or "", frame.payload)
+            if kind == "result":
+                sent = session.reply(frame.id, body, time.monotonic(), check=False)
+            else:
+                sent = session.fail(frame.id, body[0], body[1], {}, time.monotonic(), check=False)
+            await socket.send(sent.text)
+            observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings))
+            if frame.action == "GetBaseReport" and kind == "result" and isinstance(frame.payload, dict):
+                for part in report_parts(model, int(frame.payload.get("requestId", 0)), utc_stamp()):
+                    await send_call("NotifyReport", part)
+            elif frame.action == "TriggerMessage" and isinstance(frame.payload, dict):
+                wanted = frame.payload.get("requestedMessage")
+                if wanted == "Heartbeat":
+                    await send_call("Heartbeat", {})
+                elif wanted == "BootNotification":
+                    await send_call("BootNotification", _boot_payload(registry, version, model))
+    except ConnectionClosed as exc:
+        raise LinkError(
+            closed_reason(exc).replace("before answering", "").replace(" before the answer came", "")
+        ) from None
+    finally:
+        await socket.close()
+        observe(Flow(utc_stamp(), name, 1, None, version, event="close", detail={}))
+
+
+def _boot_payload(registry: SchemaRegistry, version: Version, model: DeviceModel) -> Any:
+    schema = registry.get(version, "BootNotification", "request")
+    payload: Any = template(schema.document) if schema is not None else {}
+    values = {(v.component, v.variable): v.value for v in model.variables}
+    vendor = values.get(("ChargingStation", "VendorName"), "ocppctl")
+    model_name = values.get(("ChargingStation", "Model"), "ocppctl-sim")
+    if version.name == "1.6":
+        payload.update(chargePointVendor=vendor[:20], chargePointModel=model_name[:20])
+    else:
+        payload["reason"] = "PowerUp"
+        payload["chargingStation"] = {"model": model_name[:20], "vendorName": vendor[:50]}
+    return payload
