@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -108,7 +110,16 @@ def whole_process(runs: int) -> dict[str, float]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     listen = subprocess.Popen(
-        [sys.executable, "-m", "ocppctl", "listen", "--listen", f"127.0.0.1:{port}"],
+        [
+            sys.executable,
+            "-m",
+            "ocppctl",
+            "listen",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--control",
+            os.path.join(tempfile.mkdtemp(), "h.sock"),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -44,6 +44,12 @@ from ocppctl.cli.send import _versions
     show_default=True,
     help="Status of BootNotification answers.",
 )
+@click.option(
+    "--control",
+    metavar="PATH",
+    help="The control socket other commands reach stations through (send --via); "
+    "default: ocppctl/hub.sock under XDG_RUNTIME_DIR, else a per-user temp folder.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame or connection event.")
 @color_option()
 @server_security_options
@@ -56,6 +62,7 @@ def listen(
     record: str | None,
     heartbeat_interval: int,
     boot_status: str,
+    control: str | None,
     as_json: bool,
     color: str,
     **security: Any,
@@ -67,4 +74,5 @@ def listen(
     """
     from ocppctl.cli.listen_run import run_listen
 
+    security["control"] = control
     return run_listen(env_of(ctx), where, ocpp, record, heartbeat_interval, boot_status, as_json, color, security)

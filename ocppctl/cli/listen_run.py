@@ -53,6 +53,10 @@ def run_listen(
     state = CsmsState(heartbeat_interval=heartbeat_interval, boot_status=boot_status)
     versions = [VERSIONS[name] for name in ocpp]
     stopped_by: list[int] = []
+    from ocppctl.transport.hub import default_control_path
+
+    control = security.pop("control", None) or default_control_path()
+    printer.control = control
     link = build_link_options(security)
 
     def observe(flow: Flow) -> None:
@@ -86,6 +90,7 @@ def run_listen(
             stop,
             server_security(env, security),
             link,
+            control,
         )
 
     try:
@@ -105,9 +110,12 @@ class _FlowPrinter:
         self.env = env
         self.color = color
         self.as_json = as_json
+        self.control: str | None = None
 
     def listening(self, host: str, port: int) -> None:
         self.env.stderr.write(f"ocppctl: listening on {host}:{port} (Ctrl-C stops)\n")
+        if self.control:
+            self.env.stderr.write(f"ocppctl: control socket {self.control} (send --via)\n")
         self.env.stderr.flush()
 
     def flow(self, flow: Flow) -> None:

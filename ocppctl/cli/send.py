@@ -36,7 +36,13 @@ def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     metavar="[HOST:]PORT",
     help="As a CSMS, listen here (HOST defaults to 127.0.0.1) and send to the station that connects.",
 )
-@click.option("--station", metavar="ID", help="With --listen: wait for this station (the last segment of its path).")
+@click.option("--station", metavar="ID", help="With --listen: wait for this station; with --via: the station to call.")
+@click.option(
+    "--via",
+    metavar="PATH",
+    help="Reach the station through a running `ocppctl listen` (its control socket); the default "
+    "when neither --url nor --listen is given.",
+)
 @click.option(
     "--ocpp",
     "ocpp",
@@ -80,6 +86,7 @@ def send(
     url: str | None,
     listen: str | None,
     station: str | None,
+    via: str | None,
     ocpp: list[str],
     template: bool,
     uid: str | None,
@@ -106,11 +113,20 @@ def send(
     from ocppctl.cli.send_run import run_send
 
     env = env_of(ctx)
-    if (url is None) == (listen is None):
-        raise click.UsageError("give --url (as a station) or --listen (as a CSMS)")
-    if station is not None and listen is None:
-        raise click.UsageError("--station goes with --listen")
-    role = ("station", url) if url is not None else ("csms", str(listen))
+    if sum(x is not None for x in (url, listen, via)) > 1:
+        raise click.UsageError("give one of --url (as a station), --listen (as a CSMS) or --via (a running hub)")
+    if station is not None and url is not None:
+        raise click.UsageError("--station goes with --listen or --via")
+    if url is not None:
+        role = ("station", url)
+    elif listen is not None:
+        role = ("csms", listen)
+    else:
+        if station is None:
+            raise click.UsageError("--station ID: which station of the hub to call (or --url / --listen)")
+        from ocppctl.transport.hub import default_control_path
+
+        role = ("via", via or default_control_path())
     if (count is not None or until_done) and wait_for is None:
         raise click.UsageError("--count and --until-done go with --wait ACTION")
     security["wait"] = (wait_for, count, until_done)

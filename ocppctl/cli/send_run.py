@@ -63,6 +63,8 @@ def run_send(
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
     printer = _Printer(env, color, as_json)
     try:
+        if role[0] == "via":
+            return _via(role[1], station or "", action, payload, uid, check, timeout, printer, as_json)
         if check and len(versions) == 1:  # one version offered: check the call before connecting
             RpcSession(registry, first, role[0], lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
         exchange = _Exchange(registry, action, payload, uid, check, timeout, connect_timeout, printer)
@@ -116,6 +118,64 @@ def server_security(env: Env, options: dict[str, Any]) -> Any:
         client_ca=options.get("client_ca"),
         credentials=parse_auth(auth, env.environ) if auth else None,
     )
+
+
+def _via(
+    path: str,
+    station: str,
+    action: str,
+    payload: Any,
+    uid: str | None,
+    check: bool,
+    timeout: float,
+    printer: Any,
+    as_json: bool,
+) -> int:
+    """The call made by a running hub, through its control socket; printed as send prints."""
+    from ocppctl.core.findings import Finding
+    from ocppctl.core.frames import from_value
+    from ocppctl.core.jsontext import loads
+
+    request = {"op": "call", "station": station, "action": action, "payload": payload, "id": uid, "check": check}
+    request["timeout"] = timeout
+
+    async def ask() -> dict[str, Any]:
+        try:
+            reader, writer = await asyncio.open_unix_connection(path)
+        except OSError:
+            raise ConnectionFailure(f"no hub at {path}: start `ocppctl listen` (or give --url or --listen)") from None
+        writer.write(orjson.dumps(request) + b"\n")
+        await writer.drain()
+        line = await asyncio.wait_for(reader.readline(), timeout + 5)
+        writer.close()
+        if not line:
+            raise ConnectionFailure(f"the hub at {path} closed the control link without an answer")
+        reply: dict[str, Any] = orjson.loads(line)
+        return reply
+
+    reply = asyncio.run(ask())
+
+    def findings(key: str) -> list[Finding]:
+        return [Finding(**data) for data in reply.get(key, [])]
+
+    if "refused" in reply:
+        raise Refused(findings("refused"))
+    if "sent" in reply:
+        frame, _ = from_value(loads(reply["sent"]), None)
+        if frame is not None:
+            printer.sent(Sent(reply["sent"], frame, findings("sent_findings")), reply.get("version", "?"))
+    if not reply.get("ok"):
+        code = int(reply.get("exit", 5))
+        error = OcppctlError(str(reply.get("error", "the hub failed")))
+        error.exit_code = code
+        raise error
+    frame, _ = from_value(loads(reply["answer"]), None)
+    assert frame is not None
+    event = Event(reply["kind"], frame, None, reply.get("rtt_ms"), findings("findings"), reply["answer"])
+    printer.answer(event)
+    if event.kind == "error":
+        return int(ExitCode.CALLERROR)
+    return int(ExitCode.FINDINGS) if any(f.severity == "error" for f in event.findings) else 0
 
 
 class _Exchange:

@@ -5,15 +5,20 @@ observer (the printer, the recorder) as it flows."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import os
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ocppctl.core.findings import Finding
-from ocppctl.core.rpc import RpcSession
+from ocppctl.core.rpc import Refused, RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.handlers.defaults import CsmsState, csms_answer
@@ -48,13 +53,19 @@ async def serve_hub(
     stop: asyncio.Event,
     security: ServerSecurity | None = None,
     options: LinkOptions | None = None,
+    control: str | None = None,
 ) -> None:
-    """Serve until `stop` is set; LinkError if the port cannot be had."""
+    """Serve until `stop` is set; LinkError if the port (or the control socket) cannot be had.
+
+    With `control`, a Unix socket at that path (mode 0600) lets other commands reach the
+    stations connected here (`ocppctl send --via`): one JSON request a connection, one reply."""
     from websockets.asyncio.server import serve
     from websockets.exceptions import ConnectionClosed
     from websockets.typing import Subprotocol
 
     counter = itertools.count(1)
+    stations: dict[str, tuple[Any, RpcSession, Version, int]] = {}
+    waiting: dict[tuple[str, str], asyncio.Future[Any]] = {}
 
     async def handler(connection: Any) -> None:
         name = station_id(connection.request.path)
@@ -77,6 +88,7 @@ async def serve_hub(
             )
         )
         session = RpcSession(registry, version, "csms", lambda: str(uuid.uuid4()), station=name)
+        stations[name] = (connection, session, version, conn)
         code: int | None = None
         reason = ""
         try:
@@ -84,6 +96,10 @@ async def serve_hub(
                 text = message if isinstance(message, str) else message.decode("utf-8", "replace")
                 event = session.receive(text, time.monotonic())
                 observe(Flow(utc_stamp(), name, conn, "station", version, text, event.findings))
+                if event.kind in ("result", "error") and event.call is not None:
+                    future = waiting.pop((name, event.call.id), None)
+                    if future is not None and not future.done():
+                        future.set_result(event)
                 if event.kind == "call" and event.frame is not None:
                     kind, body = csms_answer(
                         registry, version, event.frame.action or "", event.frame.payload, utc_stamp(), state
@@ -97,6 +113,12 @@ async def serve_hub(
         except ConnectionClosed:
             pass
         finally:
+            if stations.get(name, (None,))[0] is connection:
+                del stations[name]
+            for key in [k for k in waiting if k[0] == name]:
+                future = waiting.pop(key)
+                if not future.done():
+                    future.set_exception(LinkError(f"station {name} closed the link before answering"))
             if connection.close_code is not None:
                 code, reason = connection.close_code, connection.close_reason or ""
             observe(
@@ -117,6 +139,79 @@ async def serve_hub(
         )
     except OSError as exc:
         raise LinkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+    async def call(request: dict[str, Any]) -> dict[str, Any]:
+        name = str(request.get("station"))
+        entry = stations.get(name)
+        if entry is None:
+            connected = ", ".join(sorted(stations)) or "none"
+            return {
+                "ok": False,
+                "exit": 5,
+                "error": f"station {name} is not connected to this hub (connected: {connected})",
+            }
+        connection, session, version, conn = entry
+        timeout = float(request.get("timeout", 30))
+        try:
+            sent = session.call(
+                str(request["action"]),
+                request.get("payload", {}),
+                time.monotonic(),
+                timeout,
+                uid=request.get("id"),
+                check=bool(request.get("check", True)),
+            )
+        except Refused as refused:
+            return {"ok": False, "exit": 1, "refused": [f.as_dict() for f in refused.findings]}
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        waiting[(name, sent.frame.id)] = future
+        await connection.send(sent.text)
+        observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings))
+        reply: dict[str, Any] = {
+            "version": version.name,
+            "sent": sent.text,
+            "sent_findings": [f.as_dict() for f in sent.findings],
+        }
+        try:
+            event = await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            waiting.pop((name, sent.frame.id), None)
+            return {
+                **reply,
+                "ok": False,
+                "exit": 4,
+                "error": f"no answer to {sent.frame.action} within {timeout:g} s (--timeout)",
+            }
+        except LinkError as exc:
+            return {**reply, "ok": False, "exit": 5, "error": exc.message}
+        return {
+            **reply,
+            "ok": True,
+            "kind": event.kind,
+            "answer": event.text,
+            "rtt_ms": event.rtt_ms,
+            "findings": [f.as_dict() for f in event.findings],
+        }
+
+    async def control_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = orjson.loads(await reader.readline())
+            if not isinstance(request, dict):
+                raise ValueError("a request is a JSON object")
+            if request.get("op") == "stations":
+                reply: dict[str, Any] = {"ok": True, "stations": sorted(stations)}
+            elif request.get("op") == "call":
+                reply = await call(request)
+            else:
+                reply = {"ok": False, "exit": 2, "error": f"unknown op {request.get('op')!r}"}
+        except (ValueError, KeyError, orjson.JSONDecodeError) as exc:
+            reply = {"ok": False, "exit": 2, "error": f"bad control request: {exc}"}
+        with contextlib.suppress(ConnectionError):
+            writer.write(orjson.dumps(reply) + b"\n")
+            await writer.drain()
+            writer.close()
+
+    control_server = await _open_control(control, control_client) if control is not None else None
     try:
         bound = server.sockets[0].getsockname()[1] if server.sockets else port
         on_listening(host, bound)
@@ -124,3 +219,44 @@ async def serve_hub(
     finally:
         server.close()
         await server.wait_closed()
+        if control_server is not None:
+            control_server.close()
+            with contextlib.suppress(OSError):
+                os.unlink(str(control))
+
+
+def default_control_path() -> str:
+    """Where a hub's control socket lives when no --control/--via says: under XDG_RUNTIME_DIR,
+    else a per-user folder of the system's temp directory (short: Unix socket paths are ~100 bytes)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    folder = (
+        os.path.join(runtime, "ocppctl") if runtime else os.path.join(tempfile.gettempdir(), f"ocppctl-{os.getuid()}")
+    )
+    return os.path.join(folder, "hub.sock")
+
+
+async def _open_control(path: str, client: Any) -> Any:
+    """The control socket, mode 0600 in a 0700 folder; a stale socket file is replaced, a live
+    hub's is not."""
+    folder = os.path.dirname(path) or "."
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise LinkError(f"cannot make {folder} for the control socket: {exc.strerror or exc}") from None
+    if os.path.exists(path):
+        try:
+            _, writer = await asyncio.open_unix_connection(path)
+        except OSError:
+            os.unlink(path)  # left behind by a hub that is gone
+        else:
+            writer.close()
+            raise LinkError(f"a hub already answers at {path} (--control names another socket)")
+    old = os.umask(0o177)
+    try:
+        server = await asyncio.start_unix_server(client, path)
+    except OSError as exc:
+        raise LinkError(f"cannot open the control socket {path}: {exc.strerror or exc}") from None
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    return server

@@ -3,18 +3,27 @@ boot and are answered; the transcript is printed and the recording validates."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.main import run
 
 from .peers import ocpp_station
 from .test_send import _free_port
 
 
 def _start(*argv: str) -> subprocess.Popen[str]:
+    """`ocppctl listen` with its own control socket (never the user's default one)."""
+    if "--control" not in argv:
+        argv = (*argv, "--control", os.path.join(tempfile.mkdtemp(prefix="ocppctl-"), "hub.sock"))
     return subprocess.Popen(
         [sys.executable, "-m", "ocppctl", "listen", "--color", "never", *argv],
         stdout=subprocess.PIPE,
@@ -86,7 +95,16 @@ def test_a_port_in_use_is_exit_5() -> None:
     try:
         _wait_listening(first)
         second = subprocess.run(
-            [sys.executable, "-m", "ocppctl", "listen", "--listen", f"127.0.0.1:{port}"],
+            [
+                sys.executable,
+                "-m",
+                "ocppctl",
+                "listen",
+                "--listen",
+                f"127.0.0.1:{port}",
+                "--control",
+                os.path.join(tempfile.mkdtemp(), "h.sock"),
+            ],
             capture_output=True,
             text=True,
             timeout=30,
@@ -97,3 +115,32 @@ def test_a_port_in_use_is_exit_5() -> None:
         first.communicate(timeout=15)
     assert second.returncode == 5
     assert second.stderr.startswith(f"ocppctl: error: cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_send_via_the_hub_reaches_a_connected_station(tmp_path: Path) -> None:
+    port = _free_port()
+    control = tmp_path / "hub.sock"
+    process = _start("--listen", f"127.0.0.1:{port}", "--control", str(control))
+    try:
+        _wait_listening(process)
+        assert process.stderr is not None
+        assert process.stderr.readline() == f"ocppctl: control socket {control} (send --via)\n"
+        assert oct(control.stat().st_mode & 0o777) == "0o600"
+        with ocpp_station(port, "CP7", "ocpp2.0.1") as answers:
+            deadline = time.monotonic() + 15
+            while not answers and time.monotonic() < deadline:
+                time.sleep(0.05)
+            items = ["getVariableData[0].component.name=FiscalMetering", "getVariableData[0].variable.name=Enabled"]
+            env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+            code = run(["send", "GetVariables", *items, "--via", str(control), "--station", "CP7", "--json"], env)
+            assert (code, env.stderr.getvalue()) == (0, "")
+            assert json.loads(env.stdout.getvalue())["getVariableResult"][0]["attributeValue"] == "true"
+            missing = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+            assert run(["send", "Heartbeat", "--via", str(control), "--station", "CP9"], missing) == 5
+            assert missing.stderr.getvalue() == (
+                "ocppctl: error: station CP9 is not connected to this hub (connected: CP7)\n"
+            )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    assert not control.exists()

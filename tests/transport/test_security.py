@@ -8,6 +8,7 @@ import json
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +48,17 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _listen(port: int, *argv: str) -> Iterator[subprocess.Popen[str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "ocppctl", "listen", "--listen", f"127.0.0.1:{port}", *argv],
+        [
+            sys.executable,
+            "-m",
+            "ocppctl",
+            "listen",
+            "--listen",
+            f"127.0.0.1:{port}",
+            *argv,
+            "--control",
+            str(Path(tempfile.mkdtemp()) / "h.sock"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -174,8 +174,16 @@ def test_as_csms_no_station_in_time_is_exit_5() -> None:
 def test_url_or_listen_not_both() -> None:
     code, out, err = _send("Heartbeat", "--url", "ws://h/CP1", "--listen", "9000")
     assert code == 2 and err == (
-        "ocppctl: error: give --url (as a station) or --listen (as a CSMS) (see 'ocppctl send --help')\n"
+        "ocppctl: error: give one of --url (as a station), --listen (as a CSMS) or --via (a running hub) "
+        "(see 'ocppctl send --help')\n"
     )
+
+
+def test_through_a_hub_that_is_not_there_is_exit_5(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "hub.sock"
+    code, out, err = _send("Heartbeat", "--via", str(path), "--station", "CP1")
+    assert (code, out) == (5, "")
+    assert err == f"ocppctl: error: no hub at {path}: start `ocppctl listen` (or give --url or --listen)\n"
 
 
 def test_an_answer_over_max_size_closes_the_link_exit_5() -> None:
