@@ -106,10 +106,11 @@ def run_listen(
 class _FlowPrinter:
     """A line per frame: time, station, arrow, the frame (escaped), findings below."""
 
-    def __init__(self, env: Env, color: bool, as_json: bool) -> None:
+    def __init__(self, env: Env, color: bool, as_json: bool, local: str = "csms") -> None:
         self.env = env
         self.color = color
         self.as_json = as_json
+        self.local = local  # frames this side sends get →, the peer's ←
         self.control: str | None = None
 
     def listening(self, host: str, port: int) -> None:
@@ -139,7 +140,7 @@ class _FlowPrinter:
                 detail = " ".join(f"{k}={v}" for k, v in flow.detail.items() if v not in (None, ""))
                 out.write(paint("faint", f"{when} {who} {flow.event} {escape(detail)}", self.color) + "\n")
             else:
-                arrow = "→" if flow.side == "csms" else "←"
+                arrow = "→" if flow.side == self.local else "←"
                 out.write(f"{when} {paint('bold', who, self.color)} {arrow} {escape(flow.text or '')}\n")
                 for finding in flow.findings:
                     out.write("    " + finding_text(finding, self.color).replace("\n", "\n    ") + "\n")

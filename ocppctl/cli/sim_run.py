@@ -48,7 +48,7 @@ def run_station(
         model = DeviceModel.from_json(data)
     except (KeyError, TypeError, AttributeError) as exc:
         raise UsageFailure(f"the device model is not of the expected shape: {exc} (see docs/sim.md)") from None
-    printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json)
+    printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json, local="station")
     security = client_security(env, url, options)
     link = build_link_options(options)
     versions = [VERSIONS[name] for name in ocpp]
