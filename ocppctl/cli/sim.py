@@ -35,6 +35,11 @@ def sim() -> None:
 @click.option(
     "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
 )
+@click.option(
+    "--control",
+    metavar="PATH",
+    help="Control socket for `ocppctl sim set` (default: ocppctl/sim-STATIONID.sock beside the hub's).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame.")
 @color_option()
 @client_security_options
@@ -47,6 +52,7 @@ def station(
     model: str | None,
     heartbeat: float | None,
     connect_timeout: float,
+    control: str | None,
     as_json: bool,
     color: str,
     **options: Any,
@@ -57,4 +63,20 @@ def station(
     Stop with Ctrl-C (exit 130) or SIGTERM (exit 0)."""
     from ocppctl.cli.sim_run import run_station
 
+    options["control"] = control
     return run_station(env_of(ctx), url, ocpp, model, heartbeat, connect_timeout, as_json, color, options)
+
+
+@sim.command("set")
+@click.argument("assignments", nargs=-1, required=True, metavar="COMPONENT/VARIABLE=VALUE...")
+@click.option("--station", metavar="ID", help="The simulated station (its default control socket).")
+@click.option("--via", metavar="PATH", help="The simulated station's control socket.")
+@click.pass_context
+def set_value(ctx: click.Context, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:
+    """Change values of a running simulated station, as its sensors would: a monitor whose
+    threshold is crossed sends NotifyEvent (ChargingStation/Temperature=61)."""
+    from ocppctl.cli.sim_run import run_set
+
+    if (station is None) == (via is None):
+        raise click.UsageError("give --station ID or --via PATH")
+    return run_set(env_of(ctx), assignments, station, via)

@@ -53,6 +53,12 @@ def run_station(
     link = build_link_options(options)
     versions = [VERSIONS[name] for name in ocpp]
     stopped_by: list[int] = []
+    from ocppctl.transport.client import station_id
+    from ocppctl.transport.hub import default_control_path
+
+    control = options.pop("control", None) or default_control_path(f"sim-{station_id(url)}")
+    env.stderr.write(f"ocppctl: control socket {control} (sim set)\n")
+    env.stderr.flush()
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -66,7 +72,17 @@ def run_station(
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, stop_with, code)
         await serve(
-            url, versions, default_registry(), model, connect_timeout, security, link, printer.flow, stop, heartbeat
+            url,
+            versions,
+            default_registry(),
+            model,
+            connect_timeout,
+            security,
+            link,
+            printer.flow,
+            stop,
+            heartbeat,
+            control,
         )
 
     try:
@@ -74,3 +90,39 @@ def run_station(
     except LinkError as exc:
         raise ConnectionFailure(exc.message) from None
     return stopped_by[0] if stopped_by else 0
+
+
+def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:
+    """`sim set`: each COMPONENT/VARIABLE=VALUE sent to the simulated station's control socket."""
+    import orjson
+
+    from ocppctl.transport.hub import default_control_path
+
+    path = via or default_control_path(f"sim-{station}")
+    requests = []
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        component, slash, variable = name.partition("/")
+        if not sep or not slash or not component or not variable:
+            raise UsageFailure(f"{item!r}: an assignment is COMPONENT/VARIABLE=VALUE (ChargingStation/Temperature=61)")
+        requests.append({"op": "set", "component": component, "variable": variable, "value": value})
+
+    async def ask(request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            reader, writer = await asyncio.open_unix_connection(path)
+        except OSError:
+            raise ConnectionFailure(f"no simulated station at {path}: start `ocppctl sim station`") from None
+        writer.write(orjson.dumps(request) + b"\n")
+        await writer.drain()
+        line = await reader.readline()
+        writer.close()
+        reply: dict[str, Any] = orjson.loads(line) if line else {"ok": False, "error": "no answer"}
+        return reply
+
+    for request in requests:
+        reply = asyncio.run(ask(request))
+        if not reply.get("ok"):
+            raise UsageFailure(str(reply.get("error")))
+        events = reply.get("events", 0)
+        env.stdout.write(f"{request['component']}/{request['variable']} = {request['value']}: {events} event(s) sent\n")
+    return 0

@@ -61,10 +61,51 @@ class Variable:
 
 
 @dataclass
+class Monitor:
+    """A variable monitor set by the CSMS (2.0.1 N04): thresholds alert when crossed."""
+
+    id: int
+    component: dict[str, Any]
+    variable: dict[str, Any]
+    type: str
+    value: float
+    severity: int
+
+
+@dataclass
 class DeviceModel:
     variables: list[Variable] = field(default_factory=list)
     configuration: list[dict[str, Any]] = field(default_factory=list)
     vendors: list[str] = field(default_factory=list)
+    monitors: list[Monitor] = field(default_factory=list)
+    next_event: int = 1
+
+    def set_value(self, component: str, variable: str, value: str, now: str) -> list[dict[str, Any]] | None:
+        """Change a value as the station itself would (a sensor, `sim set`); the NotifyEvent
+        payloads its monitors raise, or None when there is no such variable."""
+        found = next((v for v in self.variables if v.component == component and v.variable == variable), None)
+        if found is None:
+            return None
+        before, found.value = found.value, value
+        events = []
+        for monitor in self.monitors:
+            if monitor.component.get("name") != component or monitor.variable.get("name") != variable:
+                continue
+            if _crossed(monitor, before, value):
+                events.append(
+                    {
+                        "eventId": self.next_event,
+                        "timestamp": now,
+                        "trigger": "Alerting" if "Threshold" in monitor.type else "Delta",
+                        "actualValue": value[:2500],
+                        "eventNotificationType": "CustomMonitor",
+                        "component": monitor.component,
+                        "variable": monitor.variable,
+                        "variableMonitoringId": monitor.id,
+                    }
+                )
+                self.next_event += 1
+        return [{"generatedAt": now, "seqNo": 0, "tbc": False, "eventData": events}] if events else []
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DeviceModel:
@@ -185,6 +226,53 @@ def _change_configuration(model: DeviceModel, payload: Any) -> Any:
     return {"status": "NotSupported"}
 
 
+def _crossed(monitor: Monitor, before: str, after: str) -> bool:
+    try:
+        old, new = float(before), float(after)
+    except ValueError:
+        return monitor.type == "Delta" and before != after
+    if monitor.type == "UpperThreshold":
+        return old <= monitor.value < new
+    if monitor.type == "LowerThreshold":
+        return old >= monitor.value > new
+    if monitor.type == "Delta":
+        return abs(new - old) >= monitor.value
+    return False
+
+
+def _set_variable_monitoring(model: DeviceModel, payload: Any) -> Any:
+    results = []
+    for item in payload.get("setMonitoringData", []):
+        status, _ = model.find(item["component"], item["variable"])
+        monitor_id = item.get("id")
+        if status == "Accepted" and item.get("type") not in ("UpperThreshold", "LowerThreshold", "Delta"):
+            status = "UnsupportedMonitorType"
+        if status == "Accepted":
+            monitor_id = monitor_id if isinstance(monitor_id, int) else len(model.monitors) + 1
+            model.monitors = [m for m in model.monitors if m.id != monitor_id]
+            model.monitors.append(
+                Monitor(
+                    monitor_id,
+                    item["component"],
+                    item["variable"],
+                    item["type"],
+                    float(item["value"]),
+                    int(item["severity"]),
+                )
+            )
+        result = {
+            "status": status,
+            "type": item["type"],
+            "severity": item["severity"],
+            "component": item["component"],
+            "variable": item["variable"],
+        }
+        if status == "Accepted":
+            result["id"] = monitor_id
+        results.append(result)
+    return {"setMonitoringResult": results}
+
+
 def _data_transfer(model: DeviceModel, payload: Any) -> Any:
     return {"status": "Accepted" if payload.get("vendorId") in model.vendors else "UnknownVendorId"}
 
@@ -199,7 +287,12 @@ _COMMON = {
     "ChangeAvailability": _accepted,
     "TriggerMessage": _accepted,
 }
-_HANDLERS_2X = {"GetVariables": _get_variables, "SetVariables": _set_variables, "GetBaseReport": _accepted}
+_HANDLERS_2X = {
+    "GetVariables": _get_variables,
+    "SetVariables": _set_variables,
+    "GetBaseReport": _accepted,
+    "SetVariableMonitoring": _set_variable_monitoring,
+}
 _HANDLERS_16 = {
     "GetConfiguration": _get_configuration,
     "ChangeConfiguration": _change_configuration,

@@ -211,7 +211,7 @@ async def serve_hub(
             await writer.drain()
             writer.close()
 
-    control_server = await _open_control(control, control_client) if control is not None else None
+    control_server = await open_control(control, control_client) if control is not None else None
     try:
         bound = server.sockets[0].getsockname()[1] if server.sockets else port
         on_listening(host, bound)
@@ -225,17 +225,17 @@ async def serve_hub(
                 os.unlink(str(control))
 
 
-def default_control_path() -> str:
-    """Where a hub's control socket lives when no --control/--via says: under XDG_RUNTIME_DIR,
-    else a per-user folder of the system's temp directory (short: Unix socket paths are ~100 bytes)."""
+def default_control_path(name: str = "hub") -> str:
+    """Where a control socket lives when no --control/--via says: under XDG_RUNTIME_DIR, else a
+    per-user folder of the system's temp directory (short: Unix socket paths are ~100 bytes)."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     folder = (
         os.path.join(runtime, "ocppctl") if runtime else os.path.join(tempfile.gettempdir(), f"ocppctl-{os.getuid()}")
     )
-    return os.path.join(folder, "hub.sock")
+    return os.path.join(folder, f"{name}.sock")
 
 
-async def _open_control(path: str, client: Any) -> Any:
+async def open_control(path: str, client: Any) -> Any:
     """The control socket, mode 0600 in a 0700 folder; a stale socket file is replaced, a live
     hub's is not."""
     folder = os.path.dirname(path) or "."

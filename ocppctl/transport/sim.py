@@ -6,10 +6,14 @@ an observer as the hub does (transport/hub.Flow)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from ocppctl.core.payloads import template
 from ocppctl.core.schemas import SchemaRegistry
@@ -17,7 +21,7 @@ from ocppctl.core.versions import Version
 from ocppctl.handlers.sim import DeviceModel, report_parts, station_answer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, closed_reason, connect_station
-from ocppctl.transport.hub import Flow
+from ocppctl.transport.hub import Flow, open_control
 from ocppctl.transport.security import ClientSecurity
 
 
@@ -32,8 +36,11 @@ async def run_station(
     observe: Callable[[Flow], None],
     stop: asyncio.Event,
     heartbeat: float | None = None,
+    control: str | None = None,
 ) -> None:
-    """Connect, boot and serve until `stop` is set; LinkError if the link fails."""
+    """Connect, boot and serve until `stop` is set; LinkError if the link fails. With
+    `control`, a Unix socket there takes {"op": "set", "component", "variable", "value"}
+    (`ocppctl sim set`): the value changes as a sensor's would, and monitors raise NotifyEvent."""
     from websockets.exceptions import ConnectionClosed
 
     link = await connect_station(
@@ -49,6 +56,28 @@ async def run_station(
         await socket.send(sent.text)
         observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings))
 
+    async def control_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = orjson.loads(await reader.readline())
+            events = model.set_value(
+                str(request["component"]), str(request["variable"]), str(request["value"]), utc_stamp()
+            )
+            if events is None:
+                reply: dict[str, Any] = {
+                    "ok": False,
+                    "error": f"no {request['component']}/{request['variable']} in the model",
+                }
+            else:
+                for payload in events:
+                    await send_call("NotifyEvent", payload)
+                reply = {"ok": True, "events": sum(len(p["eventData"]) for p in events)}
+        except (ValueError, KeyError, TypeError) as exc:
+            reply = {"ok": False, "error": f"bad control request: {exc}"}
+        writer.write(orjson.dumps(reply) + b"\n")
+        await writer.drain()
+        writer.close()
+
+    control_server = await open_control(control, control_client) if control is not None else None
     await send_call("BootNotification", _boot_payload(registry, version, model))
     next_beat = time.monotonic() + (interval or 300)
     try:
@@ -99,6 +128,10 @@ async def run_station(
             closed_reason(exc).replace("before answering", "").replace(" before the answer came", "")
         ) from None
     finally:
+        if control_server is not None:
+            control_server.close()
+            with contextlib.suppress(OSError):
+                os.unlink(str(control))
         await socket.close()
         observe(Flow(utc_stamp(), name, 1, None, version, event="close", detail={}))
 

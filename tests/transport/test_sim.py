@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,26 +22,15 @@ from ocppctl.cli.main import run
 from .test_send import _free_port
 
 
-def _as_csms(port: int, station: str, *argv: str) -> tuple[int, str, str]:
-    """`send --listen` in a thread while a simulated station connects from a process."""
+def _as_csms(port: int, station: str, *argv: str, poke: Callable[[str], None] | None = None) -> tuple[int, str, str]:
+    """`send --listen` in a thread while a simulated station connects from a process; `poke`
+    gets the station's control socket and is called until the send is done."""
     result: list[tuple[int, str, str]] = []
 
     def serve() -> None:
         env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
-        full = [
-            "send",
-            *argv,
-            "--listen",
-            str(port),
-            "--station",
-            station,
-            "--json",
-            "--timeout",
-            "10",
-            "--connect-timeout",
-            "15",
-        ]
-        code = run(full, env)
+        common = ["--listen", str(port), "--station", station, "--json", "--timeout", "10", "--connect-timeout", "15"]
+        code = run(["send", *argv, *common], env)
         result.append((code, env.stdout.getvalue(), env.stderr.getvalue()))
 
     thread = threading.Thread(target=serve)
@@ -47,27 +39,24 @@ def _as_csms(port: int, station: str, *argv: str) -> tuple[int, str, str]:
     try:
         time.sleep(0.3)  # the listener first
         ocpp = "1.6" if "--ocpp" in argv and argv[argv.index("--ocpp") + 1] == "1.6" else "2.0.1"
+        control = os.path.join(tempfile.mkdtemp(prefix="ocppctl-"), "sim.sock")
+        url = f"ws://127.0.0.1:{port}/{station}"
         sim = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ocppctl",
-                "sim",
-                "station",
-                "--url",
-                f"ws://127.0.0.1:{port}/{station}",
-                "--ocpp",
-                ocpp,
-            ],
+            [sys.executable, "-m", "ocppctl", "sim", "station", "--url", url, "--ocpp", ocpp, "--control", control],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
-        thread.join(30)
+        deadline = time.monotonic() + 30
+        while thread.is_alive() and time.monotonic() < deadline:
+            if poke is not None and os.path.exists(control):
+                poke(control)
+            thread.join(0.3)
     finally:
         if sim is not None:
             sim.send_signal(signal.SIGTERM)
             sim.communicate(timeout=15)
+    thread.join(15)
     assert result, "send --listen did not finish"
     return result[0]
 
@@ -146,3 +135,40 @@ def test_a_model_file_that_is_not_json_is_exit_2(tmp_path: Path) -> None:
     env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
     code = run(["sim", "station", "--url", "ws://127.0.0.1:9/CP1", "--model", str(bad)], env)
     assert code == 2 and env.stderr.getvalue().startswith(f"ocppctl: error: {bad}: not JSON: ")
+
+
+def test_a_monitor_crossed_sends_notify_event() -> None:
+    def warm_up(control: str) -> None:
+        for value in ("40", "61"):
+            env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+            run(["sim", "set", "--via", control, f"ChargingStation/Temperature={value}"], env)
+
+    items = [
+        "setMonitoringData[0].value:=60",
+        "setMonitoringData[0].type=UpperThreshold",
+        "setMonitoringData[0].severity:=5",
+        "setMonitoringData[0].component.name=ChargingStation",
+        "setMonitoringData[0].variable.name=Temperature",
+    ]
+    code, out, err = _as_csms(
+        _free_port(), "SIM5", "SetVariableMonitoring", *items, "--wait", "NotifyEvent", poke=warm_up
+    )
+    assert code == 0, err
+    answer, event = (json.loads(line) for line in out.splitlines()[:2])
+    assert answer["setMonitoringResult"][0]["status"] == "Accepted"
+    data = event["eventData"][0]
+    assert (data["trigger"], data["actualValue"], data["variableMonitoringId"], data["variable"]["name"]) == (
+        "Alerting",
+        "61",
+        answer["setMonitoringResult"][0]["id"],
+        "Temperature",
+    )
+
+
+def test_sim_set_needs_a_running_station(tmp_path: Path) -> None:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    path = tmp_path / "none.sock"
+    assert run(["sim", "set", "--via", str(path), "ChargingStation/Temperature=61"], env) == 5
+    assert env.stderr.getvalue() == f"ocppctl: error: no simulated station at {path}: start `ocppctl sim station`\n"
+    bad = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["sim", "set", "--via", str(path), "Temperature"], bad) == 2
