@@ -172,6 +172,10 @@ def ocpp_station(port: int, name: str, subprotocol: str) -> Iterator[list[Any]]:
             task = asyncio.ensure_future(station.start())
             answers.append(await station.call(boot))
             await task
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for leftover in others:  # e.g. a report still being sent when the link closed
+            leftover.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
     thread.start()
