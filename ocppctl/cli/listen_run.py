@@ -13,6 +13,7 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, server_security
 from ocppctl.cli.status import ExitCode
+from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import UsageFailure
 from ocppctl.io.recorder import Recorder
@@ -119,6 +120,18 @@ class _FlowPrinter:
             self.env.stderr.write(f"ocppctl: control socket {self.control} (send --via)\n")
         self.env.stderr.flush()
 
+    def _frame(self, flow: Flow) -> str:
+        """`CALL BootNotification 19223201 {...}`: the type, action and id, then the payload."""
+        frame = flow.frame
+        if frame is None:
+            return escape(flow.text or "")
+        label = " ".join(x for x in (TYPE_NAMES.get(frame.type, "?"), frame.action, frame.id) if x)
+        if frame.error_code is not None:
+            body = f"{frame.error_code} {orjson.dumps(frame.error_description).decode()}"
+        else:
+            body = orjson.dumps(frame.payload).decode()
+        return f"{paint('cyan', escape(label), self.color)} {escape(body)}"
+
     def flow(self, flow: Flow) -> None:
         out = self.env.stdout
         if self.as_json:
@@ -141,7 +154,7 @@ class _FlowPrinter:
                 out.write(paint("faint", f"{when} {who} {flow.event} {escape(detail)}", self.color) + "\n")
             else:
                 arrow = "→" if flow.side == self.local else "←"
-                out.write(f"{when} {paint('bold', who, self.color)} {arrow} {escape(flow.text or '')}\n")
+                out.write(f"{when} {paint('bold', who, self.color)} {arrow} {self._frame(flow)}\n")
                 for finding in flow.findings:
                     out.write("    " + finding_text(finding, self.color).replace("\n", "\n    ") + "\n")
         out.flush()

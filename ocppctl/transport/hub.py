@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from ocppctl.core.findings import Finding
+from ocppctl.core.frames import Frame
 from ocppctl.core.rpc import Refused, RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
@@ -40,6 +41,7 @@ class Flow:
     findings: list[Finding] = field(default_factory=list)
     event: str | None = None  # connect or close
     detail: dict[str, Any] = field(default_factory=dict)
+    frame: Frame | None = None  # the frame as read (None when it was not one)
 
 
 async def serve_hub(
@@ -95,7 +97,7 @@ async def serve_hub(
             async for message in connection:
                 text = message if isinstance(message, str) else message.decode("utf-8", "replace")
                 event = session.receive(text, time.monotonic())
-                observe(Flow(utc_stamp(), name, conn, "station", version, text, event.findings))
+                observe(Flow(utc_stamp(), name, conn, "station", version, text, event.findings, frame=event.frame))
                 if event.kind in ("result", "error") and event.call is not None:
                     future = waiting.pop((name, event.call.id), None)
                     if future is not None and not future.done():
@@ -109,7 +111,7 @@ async def serve_hub(
                     else:
                         sent = session.fail(event.frame.id, body[0], body[1], {}, time.monotonic(), check=False)
                     await connection.send(sent.text)
-                    observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings))
+                    observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings, frame=sent.frame))
         except ConnectionClosed:
             pass
         finally:
@@ -166,7 +168,7 @@ async def serve_hub(
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         waiting[(name, sent.frame.id)] = future
         await connection.send(sent.text)
-        observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings))
+        observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings, frame=sent.frame))
         reply: dict[str, Any] = {
             "version": version.name,
             "sent": sent.text,

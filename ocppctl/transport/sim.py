@@ -54,7 +54,7 @@ async def run_station(
     async def send_call(action: str, payload: Any) -> None:
         sent = session.call(action, payload, time.monotonic(), 30, check=False)
         await socket.send(sent.text)
-        observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings))
+        observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings, frame=sent.frame))
 
     async def control_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -98,7 +98,7 @@ async def run_station(
             text = receiving.result()
             text = text if isinstance(text, str) else text.decode("utf-8", "replace")
             event = session.receive(text, time.monotonic())
-            observe(Flow(utc_stamp(), name, 1, "csms", version, text, event.findings))
+            observe(Flow(utc_stamp(), name, 1, "csms", version, text, event.findings, frame=event.frame))
             if event.kind == "result" and event.call is not None and event.call.action == "BootNotification":
                 payload = event.frame.payload if event.frame is not None else None
                 if heartbeat is None and isinstance(payload, dict) and isinstance(payload.get("interval"), int):
@@ -113,7 +113,7 @@ async def run_station(
             else:
                 sent = session.fail(frame.id, body[0], body[1], {}, time.monotonic(), check=False)
             await socket.send(sent.text)
-            observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings))
+            observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings, frame=sent.frame))
             if frame.action == "GetBaseReport" and kind == "result" and isinstance(frame.payload, dict):
                 for part in report_parts(model, int(frame.payload.get("requestId", 0)), utc_stamp()):
                     await send_call("NotifyReport", part)

@@ -47,9 +47,10 @@ def _csms_16() -> Any:
 
 
 @contextmanager
-def ocpp_csms(subprotocols: list[str], silent: bool = False) -> Iterator[int]:
+def ocpp_csms(subprotocols: list[str], silent: bool = False, hang_up: bool = False) -> Iterator[int]:
     """A CSMS of the `ocpp` package answering BootNotification and Heartbeat (silent: never
-    answering); yields its port. Everything it starts ends with the block."""
+    answering; hang_up: closing the link on the first call); yields its port. Everything it
+    starts ends with the block."""
     from websockets.asyncio.server import serve
 
     loop = asyncio.new_event_loop()
@@ -58,6 +59,10 @@ def ocpp_csms(subprotocols: list[str], silent: bool = False) -> Iterator[int]:
     stop: list[asyncio.Event] = []
 
     async def handler(connection: Any) -> None:
+        if hang_up:
+            await connection.recv()
+            await connection.close(1011, "going away mid-call")
+            return
         if silent:
             await connection.wait_closed()
             return

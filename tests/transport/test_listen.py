@@ -58,7 +58,7 @@ def test_stations_boot_and_the_recording_validates(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=15)
     assert process.returncode == 0, err
-    assert "CP201 ← [2," in out and "CP16 → [3," in out
+    assert " CP201 ← CALL BootNotification " in out and " CP16 → CALLRESULT BootNotification " in out
     records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
     assert [r.get("event") for r in records if "event" in r].count("connect") == 2
     frames = [r for r in records if "raw" in r]

@@ -230,3 +230,10 @@ def test_as_csms_get_base_report_waits_for_every_part() -> None:
 def test_wait_options_go_together() -> None:
     code, _, err = _send("Heartbeat", "--url", "ws://127.0.0.1:9/CP1", "--count", "2")
     assert code == 2 and "--count and --until-done go with --wait ACTION" in err
+
+
+def test_the_peer_closing_mid_call_is_exit_5() -> None:
+    with ocpp_csms(["ocpp2.0.1"], hang_up=True) as port:
+        code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--json")
+    assert (code, out) == (5, "")
+    assert err == "ocppctl: error: the peer closed the link before answering (code 1011: going away mid-call)\n"
