@@ -237,3 +237,38 @@ def test_the_peer_closing_mid_call_is_exit_5() -> None:
         code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--json")
     assert (code, out) == (5, "")
     assert err == "ocppctl: error: the peer closed the link before answering (code 1011: going away mid-call)\n"
+
+
+def test_a_server_that_picks_no_subprotocol_is_exit_5() -> None:
+    """A WebSocket server that accepts the handshake but chooses none of the subprotocols."""
+    import asyncio
+    import threading
+
+    from websockets.asyncio.server import serve
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    stop: list[asyncio.Event] = []
+    port: list[int] = []
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        async with serve(lambda connection: connection.wait_closed(), "127.0.0.1", 0) as server:
+            port.append(server.sockets[0].getsockname()[1])
+            ready.set()
+            await stop[0].wait()
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()))
+    thread.start()
+    try:
+        assert ready.wait(10)
+        code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port[0]}/CP1", "--ocpp", "2.0.1,1.6")
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
+    assert (code, out) == (5, "")
+    assert err == (
+        f"ocppctl: error: 127.0.0.1:{port[0]} accepted none of the subprotocols offered (ocpp2.0.1, ocpp1.6): "
+        "it picked none\n"
+    )
