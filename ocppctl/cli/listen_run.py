@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 from typing import IO, Any
 
 import orjson
@@ -12,7 +10,7 @@ import orjson
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, server_security
-from ocppctl.cli.status import ExitCode
+from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import UsageFailure
@@ -53,7 +51,6 @@ def run_listen(
     printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json)
     state = CsmsState(heartbeat_interval=heartbeat_interval, boot_status=boot_status)
     versions = [VERSIONS[name] for name in ocpp]
-    stopped_by: list[int] = []
     from ocppctl.transport.hub import default_control_path
 
     control = security.pop("control", None) or default_control_path()
@@ -68,18 +65,7 @@ def run_listen(
                 recorder.frame(flow.ts, flow.station, flow.conn, flow.side, flow.version.name, flow.text)
         printer.flow(flow)
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        def stop_with(code: int) -> None:
-            stopped_by.append(code)
-            stop.set()
-
-        for signum, code in ((signal.SIGINT, int(ExitCode.INTERRUPTED)), (signal.SIGTERM, 0)):
-            # not the main thread, or no signals here: Ctrl-C raises KeyboardInterrupt instead
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, stop_with, code)
+    async def serve(stop: asyncio.Event) -> None:
         await serve_hub(
             host,
             port,
@@ -95,13 +81,12 @@ def run_listen(
         )
 
     try:
-        asyncio.run(main())
+        return run_until_stopped(serve)
     except LinkError as exc:
         raise ConnectionFailure(exc.message) from None
     finally:
         if handle is not None:
             handle.close()
-    return stopped_by[0] if stopped_by else 0
 
 
 class _FlowPrinter:

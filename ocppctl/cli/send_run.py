@@ -139,21 +139,14 @@ def _via(
     request = {"op": "call", "station": station, "action": action, "payload": payload, "id": uid, "check": check}
     request["timeout"] = timeout
 
-    async def ask() -> dict[str, Any]:
-        try:
-            reader, writer = await asyncio.open_unix_connection(path)
-        except OSError:
-            raise ConnectionFailure(f"no hub at {path}: start `ocppctl listen` (or give --url or --listen)") from None
-        writer.write(orjson.dumps(request) + b"\n")
-        await writer.drain()
-        line = await asyncio.wait_for(reader.readline(), timeout + 5)
-        writer.close()
-        if not line:
-            raise ConnectionFailure(f"the hub at {path} closed the control link without an answer")
-        reply: dict[str, Any] = orjson.loads(line)
-        return reply
+    from ocppctl.transport.client import LinkError
+    from ocppctl.transport.control import control_request
 
-    reply = asyncio.run(ask())
+    missing = f"no hub at {path}: start `ocppctl listen` (or give --url or --listen)"
+    try:
+        reply = asyncio.run(control_request(path, request, missing, timeout + 5))
+    except LinkError as exc:
+        raise ConnectionFailure(exc.message) from None
 
     def findings(key: str) -> list[Finding]:
         return [Finding(**data) for data in reply.get(key, [])]

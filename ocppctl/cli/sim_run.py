@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 from typing import Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.listen_run import _FlowPrinter
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, client_security
-from ocppctl.cli.status import ExitCode
+from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import UsageFailure
 from ocppctl.io.schemafiles import default_registry
@@ -52,7 +50,6 @@ def run_station(
     security = client_security(env, url, options)
     link = build_link_options(options)
     versions = [VERSIONS[name] for name in ocpp]
-    stopped_by: list[int] = []
     from ocppctl.transport.client import station_id
     from ocppctl.transport.hub import default_control_path
 
@@ -60,17 +57,7 @@ def run_station(
     env.stderr.write(f"ocppctl: control socket {control} (sim set)\n")
     env.stderr.flush()
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        def stop_with(code: int) -> None:
-            stopped_by.append(code)
-            stop.set()
-
-        for signum, code in ((signal.SIGINT, int(ExitCode.INTERRUPTED)), (signal.SIGTERM, 0)):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, stop_with, code)
+    async def run(stop: asyncio.Event) -> None:
         await serve(
             url,
             versions,
@@ -86,15 +73,13 @@ def run_station(
         )
 
     try:
-        asyncio.run(main())
+        return run_until_stopped(run)
     except LinkError as exc:
         raise ConnectionFailure(exc.message) from None
-    return stopped_by[0] if stopped_by else 0
 
 
 def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:
     """`sim set`: each COMPONENT/VARIABLE=VALUE sent to the simulated station's control socket."""
-    import orjson
 
     from ocppctl.transport.hub import default_control_path
 
@@ -107,20 +92,15 @@ def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: st
             raise UsageFailure(f"{item!r}: an assignment is COMPONENT/VARIABLE=VALUE (ChargingStation/Temperature=61)")
         requests.append({"op": "set", "component": component, "variable": variable, "value": value})
 
-    async def ask(request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            reader, writer = await asyncio.open_unix_connection(path)
-        except OSError:
-            raise ConnectionFailure(f"no simulated station at {path}: start `ocppctl sim station`") from None
-        writer.write(orjson.dumps(request) + b"\n")
-        await writer.drain()
-        line = await reader.readline()
-        writer.close()
-        reply: dict[str, Any] = orjson.loads(line) if line else {"ok": False, "error": "no answer"}
-        return reply
+    from ocppctl.transport.client import LinkError
+    from ocppctl.transport.control import control_request
 
+    missing = f"no simulated station at {path}: start `ocppctl sim station`"
     for request in requests:
-        reply = asyncio.run(ask(request))
+        try:
+            reply = asyncio.run(control_request(path, request, missing, 30))
+        except LinkError as exc:
+            raise ConnectionFailure(exc.message) from None
         if not reply.get("ok"):
             raise UsageFailure(str(reply.get("error")))
         events = reply.get("events", 0)

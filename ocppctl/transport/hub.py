@@ -61,9 +61,7 @@ async def serve_hub(
 
     With `control`, a Unix socket at that path (mode 0600) lets other commands reach the
     stations connected here (`ocppctl send --via`): one JSON request a connection, one reply."""
-    from websockets.asyncio.server import serve
     from websockets.exceptions import ConnectionClosed
-    from websockets.typing import Subprotocol
 
     counter = itertools.count(1)
     stations: dict[str, tuple[Any, RpcSession, Version, int]] = {}
@@ -127,20 +125,9 @@ async def serve_hub(
                 Flow(utc_stamp(), name, conn, None, version, event="close", detail={"code": code, "reason": reason})
             )
 
-    offered = [Subprotocol(v.subprotocol) for v in versions]
-    security = security or ServerSecurity()
-    try:
-        server = await serve(
-            handler,
-            host,
-            port,
-            subprotocols=offered,
-            ssl=security.ssl_context(),
-            process_request=security.process_request(),
-            **(options or LinkOptions()).websockets_kwargs(),
-        )
-    except OSError as exc:
-        raise LinkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    from ocppctl.transport.server import open_server
+
+    server = await open_server(handler, host, port, versions, security, options)
 
     async def call(request: dict[str, Any]) -> dict[str, Any]:
         name = str(request.get("station"))

@@ -29,6 +29,34 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host, number
 
 
+async def open_server(
+    handler: Any,
+    host: str,
+    port: int,
+    versions: list[Version],
+    security: ServerSecurity | None,
+    options: LinkOptions | None,
+) -> Any:
+    """A websockets server offering `versions`, with TLS and basic auth as asked; LinkError
+    in one line when the port cannot be had."""
+    from websockets.asyncio.server import serve
+    from websockets.typing import Subprotocol
+
+    security = security or ServerSecurity()
+    try:
+        return await serve(
+            handler,
+            host,
+            port,
+            subprotocols=[Subprotocol(v.subprotocol) for v in versions],
+            ssl=security.ssl_context(),
+            process_request=security.process_request(),
+            **(options or LinkOptions()).websockets_kwargs(),
+        )
+    except OSError as exc:
+        raise LinkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 @asynccontextmanager
 async def await_station(
     host: str,
@@ -44,8 +72,6 @@ async def await_station(
 ) -> AsyncIterator[Link]:
     """Listen, wait for a station (the one named, or the first), yield the link to it; the
     server stops when the block ends. LinkError if none comes in time or the port is taken."""
-    from websockets.asyncio.server import serve
-    from websockets.typing import Subprotocol
 
     arrived: asyncio.Future[tuple[Any, Version, str]] = asyncio.get_running_loop().create_future()
     finished = asyncio.Event()
@@ -62,20 +88,7 @@ async def await_station(
         arrived.set_result((connection, version, name))
         await finished.wait()
 
-    offered = [Subprotocol(v.subprotocol) for v in versions]
-    security = security or ServerSecurity()
-    try:
-        server = await serve(
-            handler,
-            host,
-            port,
-            subprotocols=offered,
-            ssl=security.ssl_context(),
-            **(options or LinkOptions()).websockets_kwargs(),
-            process_request=security.process_request(),
-        )
-    except OSError as exc:
-        raise LinkError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server = await open_server(handler, host, port, versions, security, options)
     try:
         bound = server.sockets[0].getsockname()[1] if server.sockets else port
         on_listening(host, bound)
