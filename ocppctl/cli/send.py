@@ -98,7 +98,7 @@ def send(
     until_done: bool,
     as_json: bool,
     color: str,
-    **security: Any,
+    **options: Any,
 ) -> int:
     """Send ACTION to a CSMS as a station (--url), or to a station as a CSMS (--listen); print
     the answer, check both ways.
@@ -129,7 +129,9 @@ def send(
         role = ("via", via or default_control_path())
     if (count is not None or until_done) and wait_for is None:
         raise click.UsageError("--count and --until-done go with --wait ACTION")
-    security["wait"] = (wait_for, count, until_done)
+    if wait_for is not None and role[0] == "via":
+        raise click.UsageError("--wait needs the link itself: use --listen, not a hub")
+    options["wait"] = (wait_for, count, until_done)
     return run_send(
         env,
         action,
@@ -144,7 +146,7 @@ def send(
         connect_timeout,
         as_json,
         color,
-        security,
+        options,
     )
 
 

@@ -43,8 +43,9 @@ def run_send(
     connect_timeout: float,
     as_json: bool,
     color_choice: str,
-    security: dict[str, Any],
+    options: dict[str, Any],
 ) -> int:
+    """`options` holds the link, security and --wait options, by their click names."""
     versions = [VERSIONS[name] for name in ocpp]
     registry = default_registry()
     first = versions[0]
@@ -68,12 +69,12 @@ def run_send(
         if check and len(versions) == 1:  # one version offered: check the call before connecting
             RpcSession(registry, first, role[0], lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
         exchange = _Exchange(registry, action, payload, uid, check, timeout, connect_timeout, printer)
-        exchange.wait = security.pop("wait", (None, None, False))
-        exchange.link_options = build_link_options(security)
+        exchange.wait = options.pop("wait", (None, None, False))
+        exchange.link_options = build_link_options(options)
         if role[0] == "station":
-            exchange.client = client_security(env, role[1], security)
+            exchange.client = client_security(env, role[1], options)
         else:
-            exchange.server = server_security(env, security)
+            exchange.server = server_security(env, options)
         return asyncio.run(exchange.run(role, station, versions))
     except Refused as refused:
         for finding in refused.findings:
