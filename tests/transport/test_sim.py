@@ -6,6 +6,7 @@ import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,16 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
 from .test_send import _free_port
+
+
+def _wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {port}")
 
 
 def _as_csms(port: int, station: str, *argv: str, poke: Callable[[str], None] | None = None) -> tuple[int, str, str]:
@@ -37,7 +48,7 @@ def _as_csms(port: int, station: str, *argv: str, poke: Callable[[str], None] | 
     thread.start()
     sim = None
     try:
-        time.sleep(0.3)  # the listener first
+        _wait_listening(port)  # the listener first: the simulated station connects once
         ocpp = "1.6" if "--ocpp" in argv and argv[argv.index("--ocpp") + 1] == "1.6" else "2.0.1"
         control = os.path.join(tempfile.mkdtemp(prefix="ocppctl-"), "sim.sock")
         url = f"ws://127.0.0.1:{port}/{station}"
