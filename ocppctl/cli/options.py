@@ -46,6 +46,18 @@ def complete_action(ctx: click.Context, param: click.Parameter, incomplete: str)
     return [CompletionItem(name) for name in sorted(names) if name.lower().startswith(lowered)]
 
 
+def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A --url must be ws:// or wss:// with a host: said at once, as a usage error."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("ws", "wss") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not a WebSocket URL (ws[s]://host[:port]/path/STATIONID)")
+    return value
+
+
 def env_of(ctx: click.Context) -> Any:
     """The Env object the run was started with."""
     from ocppctl.cli.env import Env

@@ -6,12 +6,18 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import client_security_options, color_option, env_of, link_options
+from ocppctl.cli.options import client_security_options, color_option, env_of, link_options, ws_url
 from ocppctl.cli.send import _versions
 
 
 @click.command()
-@click.option("--url", required=True, metavar="URL", help="The CSMS endpoint: ws[s]://host[:port]/path/STATIONID.")
+@click.option(
+    "--url",
+    required=True,
+    metavar="URL",
+    callback=ws_url,
+    help="The CSMS endpoint: ws[s]://host[:port]/path/STATIONID.",
+)
 @click.option(
     "--ocpp",
     "ocpp",

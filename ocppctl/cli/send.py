@@ -15,6 +15,7 @@ from ocppctl.cli.options import (
     env_of,
     link_options,
     server_security_options,
+    ws_url,
 )
 from ocppctl.errors import UsageFailure
 
@@ -30,7 +31,12 @@ def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.command()
 @click.argument("action", shell_complete=complete_action)
 @click.argument("payload", nargs=-1)
-@click.option("--url", metavar="URL", help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.")
+@click.option(
+    "--url",
+    metavar="URL",
+    callback=ws_url,
+    help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.",
+)
 @click.option(
     "--listen",
     metavar="[HOST:]PORT",

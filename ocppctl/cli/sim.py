@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import client_security_options, color_option, env_of, link_options
+from ocppctl.cli.options import client_security_options, color_option, env_of, link_options, ws_url
 from ocppctl.cli.send import _versions
 
 
@@ -16,7 +16,9 @@ def sim() -> None:
 
 
 @sim.command()
-@click.option("--url", required=True, metavar="URL", help="The CSMS: ws[s]://host[:port]/path/STATIONID.")
+@click.option(
+    "--url", required=True, metavar="URL", callback=ws_url, help="The CSMS: ws[s]://host[:port]/path/STATIONID."
+)
 @click.option(
     "--ocpp",
     "ocpp",

@@ -13,13 +13,14 @@ from ocppctl.render.style import SEVERITY_COLORS, escape, paint
 
 def finding_text(f: Finding, color: bool) -> str:
     """`FILE:LINE:COL: severity: message [code] at PATH`, and the hint on the next line."""
-    where = f.file or "-"
+    where = f.file or ""
     if f.line is not None:
         where += f":{f.line}"
         if f.column is not None:
             where += f":{f.column}"
+    location = paint("bold", where + ":", color) + " " if where else ""  # a live frame has none
     text = (
-        f"{paint('bold', where + ':', color)} {paint(SEVERITY_COLORS.get(f.severity, ''), f.severity + ':', color)} "
+        f"{location}{paint(SEVERITY_COLORS.get(f.severity, ''), f.severity + ':', color)} "
         f"{escape(f.message)} {paint('faint', '[' + f.code + ']', color)}"
     )
     if f.path:

@@ -41,7 +41,7 @@ class ClientSecurity:
             if self.cert:
                 context.load_cert_chain(self.cert, self.key)
         except (OSError, ssl.SSLError) as exc:
-            raise UsageFailure(f"cannot load TLS files: {_reason(exc)}") from None
+            raise UsageFailure(_tls_failure(exc, self.cacert, self.cert, self.key)) from None
         return context
 
     def headers(self) -> dict[str, str]:
@@ -73,7 +73,7 @@ class ServerSecurity:
                 context.verify_mode = ssl.CERT_REQUIRED
                 context.load_verify_locations(self.client_ca)
         except (OSError, ssl.SSLError) as exc:
-            raise UsageFailure(f"cannot load TLS files: {_reason(exc)}") from None
+            raise UsageFailure(_tls_failure(exc, self.tls_cert, self.tls_key, self.client_ca)) from None
         return context
 
     def process_request(self) -> Any:
@@ -106,6 +106,14 @@ def parse_auth(value: str, environ: Mapping[str, str]) -> tuple[str, str]:
     password = read_password(file, environ, None)
     assert password is not None
     return user, password
+
+
+def _tls_failure(exc: BaseException, *files: str | None) -> str:
+    """One line naming the TLS file that could not be used, when the error says which."""
+    named = getattr(exc, "filename", None)
+    given = ", ".join(f for f in files if f)
+    where = f"{named}" if named else given
+    return f"cannot load TLS files ({where}): {_reason(exc)}"
 
 
 def _reason(exc: BaseException) -> str:

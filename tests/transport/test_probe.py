@@ -53,3 +53,12 @@ def test_probe_of_nothing_is_exit_5_with_what_was_learnt() -> None:
     assert code == 5
     assert json.loads(out) == {"url": f"ws://127.0.0.1:{port}/CP1"}
     assert err.startswith("ocppctl: error: cannot connect to ")
+
+
+def test_a_url_that_is_not_websocket_is_a_usage_error() -> None:
+    code, out, err = _probe("--url", "http://127.0.0.1:9/CP1")
+    assert (code, out) == (2, "")
+    assert err == (
+        "ocppctl: error: Invalid value for '--url': 'http://127.0.0.1:9/CP1' is not a WebSocket URL "
+        "(ws[s]://host[:port]/path/STATIONID) (see 'ocppctl probe --help')\n"
+    )
