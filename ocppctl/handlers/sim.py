@@ -13,6 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocppctl.core.payloads import template
+from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.versions import Version
+
 DEFAULT_MODEL: dict[str, Any] = {
     "variables": [
         {"component": "ChargingStation", "variable": "Model", "value": "ocppctl-sim", "mutability": "ReadOnly"},
@@ -146,6 +150,39 @@ def station_answer(model: DeviceModel, version: str, action: str, payload: Any) 
     if handler is None:
         return "error", ("NotImplemented", f"the simulated station does not handle {action}")
     return "result", handler(model, payload)
+
+
+def follow_ups(
+    model: DeviceModel, registry: SchemaRegistry, version: Version, action: str, payload: Any, now: str
+) -> list[tuple[str, Any]]:
+    """The calls a station makes after accepting `action`: the NotifyReport parts of a
+    GetBaseReport, the message a TriggerMessage asks for (Heartbeat, BootNotification)."""
+    if not isinstance(payload, dict):
+        return []
+    if action == "GetBaseReport":
+        return [("NotifyReport", part) for part in report_parts(model, int(payload.get("requestId", 0)), now)]
+    if action == "TriggerMessage":
+        wanted = payload.get("requestedMessage")
+        if wanted == "Heartbeat":
+            return [("Heartbeat", {})]
+        if wanted == "BootNotification":
+            return [("BootNotification", boot_payload(registry, version, model))]
+    return []
+
+
+def boot_payload(registry: SchemaRegistry, version: Version, model: DeviceModel) -> Any:
+    """BootNotification of the modelled station (its ChargingStation Model and VendorName)."""
+    schema = registry.get(version, "BootNotification", "request")
+    payload: Any = template(schema.document) if schema is not None else {}
+    values = {(v.component, v.variable): v.value for v in model.variables}
+    vendor = values.get(("ChargingStation", "VendorName"), "ocppctl")
+    model_name = values.get(("ChargingStation", "Model"), "ocppctl-sim")
+    if version.name == "1.6":
+        payload.update(chargePointVendor=vendor[:20], chargePointModel=model_name[:20])
+    else:
+        payload["reason"] = "PowerUp"
+        payload["chargingStation"] = {"model": model_name[:20], "vendorName": vendor[:50]}
+    return payload
 
 
 def _get_variables(model: DeviceModel, payload: Any) -> Any:

@@ -189,16 +189,19 @@ async def call_and_wait(
         raise LinkError(closed_reason(exc)) from None
 
 
-def closed_reason(exc: Any) -> str:
-    """One line on a link that closed while we waited: who closed it, with what code."""
+def closed_reason(exc: Any, waiting: bool = True) -> str:
+    """One line on a link that closed (while waiting for an answer, or not): who closed it,
+    with what code."""
     if exc.rcvd is not None and (exc.sent is None or exc.rcvd_then_sent):
         why = f": {exc.rcvd.reason}" if exc.rcvd.reason else ""
-        return f"the peer closed the link before answering (code {exc.rcvd.code}{why})"
+        when = " before answering" if waiting else ""
+        return f"the peer closed the link{when} (code {exc.rcvd.code}{why})"
     if exc.sent is not None:
         why = f": {exc.sent.reason}" if exc.sent.reason else ""
         hint = " (--max-size)" if exc.sent.code == 1009 else ""
-        return f"ocppctl closed the link before the answer came (code {exc.sent.code}{why}){hint}"
-    return "the link was lost before the answer came (no closing handshake)"
+        when = " before the answer came" if waiting else ""
+        return f"ocppctl closed the link{when} (code {exc.sent.code}{why}){hint}"
+    return "the link was lost" + (" before the answer came" if waiting else "") + " (no closing handshake)"
 
 
 async def wait_for_calls(

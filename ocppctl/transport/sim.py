@@ -15,10 +15,9 @@ from typing import Any
 
 import orjson
 
-from ocppctl.core.payloads import template
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
-from ocppctl.handlers.sim import DeviceModel, report_parts, station_answer
+from ocppctl.handlers.sim import DeviceModel, boot_payload, follow_ups, station_answer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, closed_reason, connect_station
 from ocppctl.transport.hub import Flow, open_control
@@ -78,7 +77,7 @@ async def run_station(
         writer.close()
 
     control_server = await open_control(control, control_client) if control is not None else None
-    await send_call("BootNotification", _boot_payload(registry, version, model))
+    await send_call("BootNotification", boot_payload(registry, version, model))
     next_beat = time.monotonic() + (interval or 300)
     try:
         while not stop.is_set():
@@ -114,19 +113,13 @@ async def run_station(
                 sent = session.fail(frame.id, body[0], body[1], {}, time.monotonic(), check=False)
             await socket.send(sent.text)
             observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings, frame=sent.frame))
-            if frame.action == "GetBaseReport" and kind == "result" and isinstance(frame.payload, dict):
-                for part in report_parts(model, int(frame.payload.get("requestId", 0)), utc_stamp()):
-                    await send_call("NotifyReport", part)
-            elif frame.action == "TriggerMessage" and isinstance(frame.payload, dict):
-                wanted = frame.payload.get("requestedMessage")
-                if wanted == "Heartbeat":
-                    await send_call("Heartbeat", {})
-                elif wanted == "BootNotification":
-                    await send_call("BootNotification", _boot_payload(registry, version, model))
+            if kind == "result":
+                for action, payload in follow_ups(
+                    model, registry, version, frame.action or "", frame.payload, utc_stamp()
+                ):
+                    await send_call(action, payload)
     except ConnectionClosed as exc:
-        raise LinkError(
-            closed_reason(exc).replace("before answering", "").replace(" before the answer came", "")
-        ) from None
+        raise LinkError(closed_reason(exc, waiting=False)) from None
     finally:
         if control_server is not None:
             control_server.close()
@@ -134,17 +127,3 @@ async def run_station(
                 os.unlink(str(control))
         await socket.close()
         observe(Flow(utc_stamp(), name, 1, None, version, event="close", detail={}))
-
-
-def _boot_payload(registry: SchemaRegistry, version: Version, model: DeviceModel) -> Any:
-    schema = registry.get(version, "BootNotification", "request")
-    payload: Any = template(schema.document) if schema is not None else {}
-    values = {(v.component, v.variable): v.value for v in model.variables}
-    vendor = values.get(("ChargingStation", "VendorName"), "ocppctl")
-    model_name = values.get(("ChargingStation", "Model"), "ocppctl-sim")
-    if version.name == "1.6":
-        payload.update(chargePointVendor=vendor[:20], chargePointModel=model_name[:20])
-    else:
-        payload["reason"] = "PowerUp"
-        payload["chargingStation"] = {"model": model_name[:20], "vendorName": vendor[:50]}
-    return payload
