@@ -6,8 +6,7 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import color_option, env_of, link_options, server_security_options
-from ocppctl.cli.send import _versions
+from ocppctl.cli.options import color_option, env_of, link_options, ocpp_versions, server_security_options
 
 
 @click.command()
@@ -17,7 +16,7 @@ from ocppctl.cli.send import _versions
 @click.option(
     "--ocpp",
     "ocpp",
-    callback=_versions,
+    callback=ocpp_versions,
     default="2.0.1,1.6,2.1",
     show_default=True,
     metavar="V[,V...]",

@@ -18,6 +18,15 @@ def ocpp_option(help_text: str = "OCPP version: 1.6, 2.0.1 or 2.1.") -> Callable
     )
 
 
+def ocpp_versions(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str]:
+    """--ocpp V[,V...] of the live commands: the versions to offer or accept, first preferred."""
+    names = [v.strip() for v in (value or DEFAULT_VERSION).split(",") if v.strip()]
+    for name in names:
+        if name not in VERSION_CHOICES:
+            raise click.BadParameter(f"{name!r} is not one of {', '.join(VERSION_CHOICES)}")
+    return names
+
+
 def color_option() -> Callable[[Any], Any]:
     return click.option(
         "--color",

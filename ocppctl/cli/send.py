@@ -8,24 +8,15 @@ import click
 
 from ocppctl.cli.options import (
     DEFAULT_VERSION,
-    VERSION_CHOICES,
     client_security_options,
     color_option,
     complete_action,
     env_of,
     link_options,
+    ocpp_versions,
     server_security_options,
     ws_url,
 )
-from ocppctl.errors import UsageFailure
-
-
-def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str]:
-    names = [v.strip() for v in (value or DEFAULT_VERSION).split(",") if v.strip()]
-    for name in names:
-        if name not in VERSION_CHOICES:
-            raise click.BadParameter(f"{name!r} is not one of {', '.join(VERSION_CHOICES)}")
-    return names
 
 
 @click.command()
@@ -52,7 +43,7 @@ def _versions(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option(
     "--ocpp",
     "ocpp",
-    callback=_versions,
+    callback=ocpp_versions,
     is_eager=True,
     metavar="V[,V...]",
     help=f"OCPP version(s) to offer, first preferred: 1.6, 2.0.1, 2.1 (default {DEFAULT_VERSION}).",
@@ -154,35 +145,3 @@ def send(
         color,
         options,
     )
-
-
-def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin: Any) -> Any:
-    """The payload the arguments give: a JSON object, @file, - (stdin), or request items."""
-    from ocppctl.core.jsontext import JsonSyntaxError, loads
-    from ocppctl.core.payloads import ItemError, apply_items
-
-    source: str | None = None
-    text: str | None = None
-    if len(args) == 1 and args[0].lstrip().startswith("{"):
-        source, text = "the payload argument", args[0]
-    elif len(args) == 1 and args[0].startswith("@"):
-        source = args[0][1:]
-        try:
-            with open(source, encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise UsageFailure(f"{source}: cannot read: {exc.strerror or exc}") from None
-    elif args == ("-",):
-        source, text = "standard input", read_stdin()
-    if text is not None:
-        try:
-            value = loads(text)
-        except JsonSyntaxError as exc:
-            raise UsageFailure(f"{source} is not JSON: {exc.message} (line {exc.line}, column {exc.column})") from None
-        if not isinstance(value, dict):
-            raise UsageFailure(f"{source} must hold a JSON object, the payload")
-        return value
-    try:
-        return apply_items(list(args), base)
-    except ItemError as exc:
-        raise UsageFailure(f"item {exc.item!r}: {exc.message} (at column {exc.column + 1})") from None

@@ -6,8 +6,7 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import client_security_options, color_option, env_of, link_options, ws_url
-from ocppctl.cli.send import _versions
+from ocppctl.cli.options import client_security_options, color_option, env_of, link_options, ocpp_versions, ws_url
 
 
 @click.group()
@@ -22,7 +21,7 @@ def sim() -> None:
 @click.option(
     "--ocpp",
     "ocpp",
-    callback=_versions,
+    callback=ocpp_versions,
     default="2.0.1",
     show_default=True,
     metavar="V[,V...]",

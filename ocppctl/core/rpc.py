@@ -170,17 +170,9 @@ class RpcSession:
     # --- helpers ---------------------------------------------------------------------------------
 
     def _preflight_call(self, frame: Frame) -> list[Finding]:
-        version = self.version
-        action = frame.action or ""
-        if action not in version.actions:
-            return [checks.unknown_action(version, action)]
-        found = [f for f in [checks.direction(version, frame, self.local)] if f is not None]
+        found = preflight(self.registry, self.version, self.local, frame)
         if frame.id in self.pending:
             found.append(Finding(ERROR, "duplicate-id", f"unique id {frame.id!r} is still waiting for its answer"))
-        kind = "send" if frame.type == SEND else "request"
-        schema = self.registry.get(version, action, kind)
-        if schema is not None:
-            found += checks.payload_findings(schema, frame.payload, encode(frame), False)
         return found
 
     def _refuse_errors(self, found: list[Finding]) -> None:
@@ -202,6 +194,20 @@ class RpcSession:
         for finding in found:  # a live frame has no file position
             finding.file = finding.line = finding.column = None
         return found
+
+
+def preflight(registry: SchemaRegistry, version: Version, local: str, frame: Frame) -> list[Finding]:
+    """What is wrong with a call (or SEND) `local` is about to make: an unknown action, a
+    direction it may not send, its schema. The REPL's toolbar shows the first as you type."""
+    action = frame.action or ""
+    if action not in version.actions:
+        return [checks.unknown_action(version, action)]
+    found = [f for f in [checks.direction(version, frame, local)] if f is not None]
+    kind = "send" if frame.type == SEND else "request"
+    schema = registry.get(version, action, kind)
+    if schema is not None:
+        found += checks.payload_findings(schema, frame.payload, encode(frame), False)
+    return found
 
 
 def _no_such_call(call_id: str) -> Finding:

@@ -1,0 +1,41 @@
+"""The payload a command line or a REPL line gives: a JSON object, @FILE, - (stdin), or request
+items (path=value, path:=json), resolved in one place for `send` and the REPL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ocppctl.errors import UsageFailure
+
+
+def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin: Callable[[], str]) -> Any:
+    """The payload the arguments give: a JSON object, @file, - (stdin), or request items."""
+    from ocppctl.core.jsontext import JsonSyntaxError, loads
+    from ocppctl.core.payloads import ItemError, apply_items
+
+    source: str | None = None
+    text: str | None = None
+    if len(args) == 1 and args[0].lstrip().startswith("{"):
+        source, text = "the payload argument", args[0]
+    elif len(args) == 1 and args[0].startswith("@"):
+        source = args[0][1:]
+        try:
+            with open(source, encoding="utf-8-sig") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise UsageFailure(f"{source}: cannot read: {exc.strerror or exc}") from None
+    elif args == ("-",):
+        source, text = "standard input", read_stdin()
+    if text is not None:
+        try:
+            value = loads(text)
+        except JsonSyntaxError as exc:
+            raise UsageFailure(f"{source} is not JSON: {exc.message} (line {exc.line}, column {exc.column})") from None
+        if not isinstance(value, dict):
+            raise UsageFailure(f"{source} must hold a JSON object, the payload")
+        return value
+    try:
+        return apply_items(list(args), base)
+    except ItemError as exc:
+        raise UsageFailure(f"item {exc.item!r}: {exc.message} (at column {exc.column + 1})") from None
