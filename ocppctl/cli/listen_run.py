@@ -120,17 +120,7 @@ class _FlowPrinter:
     def flow(self, flow: Flow) -> None:
         out = self.env.stdout
         if self.as_json:
-            data: dict[str, Any] = {
-                "ts": flow.ts,
-                "station": flow.station,
-                "conn": flow.conn,
-                "ocpp": flow.version.name,
-            }
-            if flow.event is not None:
-                data.update(event=flow.event, **flow.detail)
-            else:
-                data.update({"from": flow.side, "raw": flow.text, "findings": [f.as_dict() for f in flow.findings]})
-            out.write(orjson.dumps(data).decode() + "\n")
+            out.write(orjson.dumps(flow.as_record()).decode() + "\n")
         else:
             when = flow.ts[11:23]
             who = escape(flow.station)

@@ -11,11 +11,11 @@ import orjson
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send import read_payload
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.rpc import Event, Refused, RpcSession, Sent
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.io.payload_args import read_payload
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape, paint, wants_color
@@ -133,39 +133,24 @@ def _via(
     as_json: bool,
 ) -> int:
     """The call made by a running hub, through its control socket; printed as send prints."""
-    from ocppctl.core.findings import Finding
-    from ocppctl.core.frames import from_value
-    from ocppctl.core.jsontext import loads
-
     request = {"op": "call", "station": station, "action": action, "payload": payload, "id": uid, "check": check}
     request["timeout"] = timeout
 
     from ocppctl.transport.client import LinkError
-    from ocppctl.transport.control import control_request
+    from ocppctl.transport.control import control_request, hub_answer, no_hub
 
-    missing = f"no hub at {path}: start `ocppctl listen` (or give --url or --listen)"
     try:
-        reply = asyncio.run(control_request(path, request, missing, timeout + 5))
+        reply = asyncio.run(control_request(path, request, no_hub(path), timeout + 5))
     except LinkError as exc:
         raise ConnectionFailure(exc.message) from None
 
-    def findings(key: str) -> list[Finding]:
-        return [Finding(**data) for data in reply.get(key, [])]
-
-    if "refused" in reply:
-        raise Refused(findings("refused"))
-    if "sent" in reply:
-        frame, _ = from_value(loads(reply["sent"]), None)
-        if frame is not None:
-            printer.sent(Sent(reply["sent"], frame, findings("sent_findings")), reply.get("version", "?"))
-    if not reply.get("ok"):
-        code = int(reply.get("exit", 5))
+    sent, event = hub_answer(reply)
+    if sent is not None:
+        printer.sent(sent, reply.get("version", "?"))
+    if event is None:
         error = OcppctlError(str(reply.get("error", "the hub failed")))
-        error.exit_code = code
+        error.exit_code = int(reply.get("exit", 5))
         raise error
-    frame, _ = from_value(loads(reply["answer"]), None)
-    assert frame is not None
-    event = Event(reply["kind"], frame, None, reply.get("rtt_ms"), findings("findings"), reply["answer"])
     printer.answer(event)
     if event.kind == "error":
         return int(ExitCode.CALLERROR)

@@ -1,14 +1,23 @@
 """The client side of a control socket (a hub's, a simulated station's): one JSON request, one
-JSON reply."""
+JSON reply; or a hub's live traffic (`watch_hub`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 
 from ocppctl.transport.client import LinkError
+
+RECORD_LIMIT = 1 << 26  # the longest record line a watch reads (a frame's raw text is in it, escaped)
+
+
+def no_hub(path: str) -> str:
+    """What to say when no hub answers at `path`."""
+    return f"no hub at {path}: start `ocppctl listen` (or give --url or --listen)"
 
 
 async def control_request(
@@ -27,3 +36,119 @@ async def control_request(
         raise LinkError(f"{path} closed the control link without an answer")
     reply: dict[str, Any] = orjson.loads(line)
     return reply
+
+
+class HubWatch:
+    """A hub's traffic as it flows, from `watch_hub`: `stations`, the ids connected when the
+    watch began (sorted), then, iterated, one record per frame or connection event, the dict
+    `listen --json` prints (`Flow.as_record`): `ts`, `station`, `conn`, `ocpp`, and either
+    `event` (connect|close) with its detail, or `from` (station|csms), `raw`, `findings`.
+
+    Iteration ends when the hub closes the stream (it stopped); LinkError when the hub dropped
+    this watch (it fell more than the hub's backlog behind) or the link broke."""
+
+    def __init__(self, path: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stations: list[str]):
+        self.path = path
+        self.stations = stations
+        self.versions: dict[str, str] = {}  # station id -> OCPP version, of those in `stations`
+        self._reader = reader
+        self._writer = writer
+
+    def __aiter__(self) -> HubWatch:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        record = await self._next()
+        if record is None:
+            raise StopAsyncIteration
+        return record
+
+    async def _next(self) -> dict[str, Any] | None:
+        try:
+            line = await self._reader.readline()
+        except ValueError:  # longer than RECORD_LIMIT
+            raise LinkError(f"{self.path} sent a record over {RECORD_LIMIT} bytes") from None
+        except ConnectionError as exc:
+            raise LinkError(f"{self.path}: the watch link broke: {exc.strerror or exc}") from None
+        if not line:
+            return None
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise LinkError(f"{self.path} sent a line that is not JSON: {line[:80]!r}") from None
+        if not isinstance(record, dict):
+            raise LinkError(f"{self.path} sent a line that is not a JSON object: {line[:80]!r}")
+        if record.get("ok") is False:  # the hub's last word: why it ends this watch
+            raise LinkError(str(record.get("error", "the hub ended the watch")))
+        return record
+
+    async def close(self) -> None:
+        """Hang up (the hub forgets this watcher); idempotent."""
+        if not self._writer.is_closing():
+            self._writer.close()
+        with contextlib.suppress(ConnectionError):
+            await self._writer.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def watch_hub(path: str, missing: str, timeout: float | None = None) -> AsyncIterator[HubWatch]:
+    """Watch the traffic of the hub whose control socket is `path` (`{"op": "watch"}`):
+
+        async with watch_hub(path, missing) as feed:
+            show(feed.stations)
+            async for record in feed:
+                show(record)
+
+    LinkError(`missing`) when nothing listens there, LinkError when the hub's first line is no
+    `{"ok": true, "stations": [...]}` (within `timeout` seconds, None waits), or is a refusal
+    (its `error`). Leaving the block hangs up."""
+    try:
+        reader, writer = await asyncio.open_unix_connection(path, limit=RECORD_LIMIT)
+    except OSError:
+        raise LinkError(missing) from None
+    feed = HubWatch(path, reader, writer, [])
+    try:
+        try:
+            writer.write(orjson.dumps({"op": "watch"}) + b"\n")
+            await writer.drain()
+            first = await asyncio.wait_for(feed._next(), timeout)
+        except asyncio.TimeoutError:
+            raise LinkError(f"{path} did not answer the watch within {timeout:g} s") from None
+        except ConnectionError as exc:
+            raise LinkError(f"{path}: the watch link broke: {exc.strerror or exc}") from None
+        if first is None:
+            raise LinkError(f"{path} closed the control link without an answer")
+        stations = first.get("stations")
+        if first.get("ok") is not True or not isinstance(stations, list):
+            raise LinkError(f"{path} answered the watch with {orjson.dumps(first).decode()[:200]}")
+        feed.stations = [str(s) for s in stations]
+        versions = first.get("versions")
+        feed.versions = {str(k): str(v) for k, v in versions.items()} if isinstance(versions, dict) else {}
+        yield feed
+    finally:
+        await feed.close()
+
+
+def hub_answer(reply: dict[str, Any]) -> tuple[Any, Any]:
+    """(Sent, Event) from a hub's reply to a `call` op: the frame it sent (None when it sent
+    none) and the answer (None when there was none: the reply's `error` and `exit` say why).
+    Refused when the hub refused the call before sending it."""
+    from ocppctl.core.findings import Finding
+    from ocppctl.core.frames import from_value
+    from ocppctl.core.jsontext import loads
+    from ocppctl.core.rpc import Event, Refused, Sent
+
+    def findings(key: str) -> list[Finding]:
+        return [Finding(**data) for data in reply.get(key, [])]
+
+    if "refused" in reply:
+        raise Refused(findings("refused"))
+    sent = None
+    if "sent" in reply:
+        frame, _ = from_value(loads(reply["sent"]), None)
+        sent = Sent(reply["sent"], frame, findings("sent_findings")) if frame is not None else None
+    if not reply.get("ok"):
+        return sent, None
+    answer, _ = from_value(loads(reply["answer"]), None)
+    event = Event(reply["kind"], answer, None, reply.get("rtt_ms"), findings("findings"), reply["answer"])
+    return sent, event

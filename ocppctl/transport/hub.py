@@ -42,6 +42,123 @@ class Flow:
     event: str | None = None  # connect or close
     detail: dict[str, Any] = field(default_factory=dict)
     frame: Frame | None = None  # the frame as read (None when it was not one)
+    answers: str | None = None  # of an answer: the action of the call it answers
+    rtt_ms: float | None = None  # of an answer to a call of ours: its round trip
+
+    def as_record(self) -> dict[str, Any]:
+        """The flow as `listen --json` prints it and the control socket's `watch` streams it:
+        `ts`, `station`, `conn`, `ocpp`, then `event` and its detail (`subprotocol`, `remote`;
+        `code`, `reason`) or `from` (station|csms), `raw` (the wire text) and `findings`."""
+        record: dict[str, Any] = {"ts": self.ts, "station": self.station, "conn": self.conn, "ocpp": self.version.name}
+        if self.event is not None:
+            record.update(event=self.event, **self.detail)
+        else:
+            record.update({"from": self.side, "raw": self.text, "findings": [f.as_dict() for f in self.findings]})
+        return record
+
+
+WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped
+
+
+@dataclass(eq=False)
+class _Watcher:
+    queue: asyncio.Queue[bytes | None]
+    pump: asyncio.Task[None]
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: bool = False
+
+
+class Watchers:
+    """The control socket's `watch` streams. Each watcher has a queue of its own, fed by
+    `publish` (so by every observed Flow, see `tee`) and emptied onto its socket by a task of
+    its own: a slow reader never holds up the hub, and one that falls `backlog` lines behind is
+    dropped (a last `{"ok": false, "error": ...}` line, then the socket closes)."""
+
+    def __init__(self, backlog: int = WATCH_BACKLOG) -> None:
+        self.backlog = backlog
+        self._watchers: set[_Watcher] = set()
+        self._closed = False
+
+    def __len__(self) -> int:
+        return len(self._watchers)
+
+    def tee(self, observe: Callable[[Flow], None]) -> Callable[[Flow], None]:
+        """`observe`, then every watcher's queue."""
+
+        def both(flow: Flow) -> None:
+            observe(flow)
+            self.publish(flow)
+
+        return both
+
+    def publish(self, flow: Flow) -> None:
+        if not self._watchers:
+            return
+        line = orjson.dumps(flow.as_record()) + b"\n"
+        for watcher in self._watchers:
+            if watcher.dropped:
+                continue  # its serve() is ending
+            try:
+                watcher.queue.put_nowait(line)
+            except asyncio.QueueFull:
+                watcher.dropped = True
+                watcher.pump.cancel()
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, versions: dict[str, str]) -> None:
+        """Stream to one control client: `{"ok": true, "stations": [...], "versions": {id:
+        version}}`, then a line per Flow, until it hangs up, falls behind, or `close()`."""
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue(max(self.backlog, 1))
+        first = {"ok": True, "stations": sorted(versions), "versions": versions}
+        queue.put_nowait(orjson.dumps(first) + b"\n")
+        if self._closed:  # the hub is stopping: the stations line, then the end
+            queue.put_nowait(None)
+        # registered with no await since `stations` was read: no Flow falls between the two
+        watcher = _Watcher(queue, asyncio.ensure_future(_pump(queue, writer)))
+        self._watchers.add(watcher)
+        hangup = asyncio.ensure_future(_until_eof(reader))
+        try:
+            await asyncio.wait({watcher.pump, hangup}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._watchers.discard(watcher)
+            for task in (watcher.pump, hangup):
+                task.cancel()
+            await asyncio.gather(watcher.pump, hangup, return_exceptions=True)
+            if watcher.dropped:
+                error = f"dropped: more than {self.backlog} records behind"
+                writer.write(orjson.dumps({"ok": False, "exit": 5, "error": error}) + b"\n")
+            writer.close()
+            watcher.ended.set()
+
+    async def close(self, grace: float = 2.0) -> None:
+        """End every stream: what is queued goes out first (for up to `grace` seconds), then
+        the socket closes; returns when every `serve` has."""
+        self._closed = True
+        watchers = list(self._watchers)
+        for watcher in watchers:
+            try:
+                watcher.queue.put_nowait(None)  # the pump stops there
+            except asyncio.QueueFull:
+                watcher.pump.cancel()  # that far behind: what is queued is lost
+        if not watchers:
+            return
+        ends = [asyncio.ensure_future(w.ended.wait()) for w in watchers]
+        _, late = await asyncio.wait(ends, timeout=grace)
+        if late:
+            for watcher in watchers:
+                watcher.pump.cancel()
+            await asyncio.wait(late)
+
+
+async def _pump(queue: asyncio.Queue[bytes | None], writer: asyncio.StreamWriter) -> None:
+    while (line := await queue.get()) is not None:
+        writer.write(line)
+        await writer.drain()
+
+
+async def _until_eof(reader: asyncio.StreamReader) -> None:
+    with contextlib.suppress(ConnectionError):
+        while await reader.read(1 << 16):
+            pass  # a watcher has nothing more to say; whatever it sends is ignored
 
 
 async def serve_hub(
@@ -60,9 +177,12 @@ async def serve_hub(
     """Serve until `stop` is set; LinkError if the port (or the control socket) cannot be had.
 
     With `control`, a Unix socket at that path (mode 0600) lets other commands reach the
-    stations connected here (`ocppctl send --via`): one JSON request a connection, one reply."""
+    stations connected here (`ocppctl send --via`): one JSON request a connection, one reply
+    (ops `stations`, `call`); or, for `{"op": "watch"}`, a stream of the traffic (`Watchers`)."""
     from websockets.exceptions import ConnectionClosed
 
+    watchers = Watchers()
+    observe = watchers.tee(observe)  # every Flow below also goes to each watcher
     counter = itertools.count(1)
     stations: dict[str, tuple[Any, RpcSession, Version, int]] = {}
     waiting: dict[tuple[str, str], asyncio.Future[Any]] = {}
@@ -187,6 +307,9 @@ async def serve_hub(
             request = orjson.loads(await reader.readline())
             if not isinstance(request, dict):
                 raise ValueError("a request is a JSON object")
+            if request.get("op") == "watch":
+                await watchers.serve(reader, writer, {name: entry[2].name for name, entry in stations.items()})
+                return
             if request.get("op") == "stations":
                 reply: dict[str, Any] = {"ok": True, "stations": sorted(stations)}
             elif request.get("op") == "call":
@@ -212,6 +335,7 @@ async def serve_hub(
             control_server.close()
             with contextlib.suppress(OSError):
                 os.unlink(str(control))
+        await watchers.close()
 
 
 def default_control_path(name: str = "hub") -> str:
