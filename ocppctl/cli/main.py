@@ -30,6 +30,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "probe": ("ocppctl.cli.probe", "probe", "Report what a CSMS endpoint accepts: subprotocols, TLS, auth, boot."),
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
+    "repl": (
+        "ocppctl.cli.repl",
+        "repl",
+        "An interactive session: send calls with completion, watch and answer traffic.",
+    ),
 }
 
 

@@ -9,45 +9,33 @@ is a thin adapter over it (tested with tables, as pgcli and litecli do).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
 
-META_COMMANDS = (
-    ":help",
-    ":actions",
-    ":template",
-    ":schema",
-    ":stations",
-    ":use",
-    ":wait",
-    ":record",
-    ":last",
-    ":show",
-    ":auto",
-    ":reply",
-    ":error",
-    ":pending",
-    ":connect",
-    ":quit",
-)
-_ACTION_ARGUMENT = {":template", ":schema", ":wait"}
-
 
 @dataclass(frozen=True)
 class Suggestion:
-    kind: str  # action, meta, property, enum, boolean, none
+    kind: str  # action, meta, property, enum, boolean, station, pending, folded, file, none
     word: str  # the part of the line the candidates replace
     values: list[str] = field(default_factory=list)
 
 
-def suggest(text: str, version: Version, side: str, registry: SchemaRegistry) -> Suggestion:
-    """The completion at the end of `text` for a link of `version` seen from `side`."""
+def suggest(
+    text: str,
+    version: Version,
+    side: str,
+    registry: SchemaRegistry,
+    names: Mapping[str, list[str]] | None = None,
+) -> Suggestion:
+    """The completion at the end of `text` for a link of `version` seen from `side`; `names`
+    holds what the session knows now (station ids, ids of pending calls and folded payloads)."""
     stripped = text.lstrip()
     if stripped.startswith(":"):
-        return _meta(stripped, version, side)
+        return _meta(stripped, version, side, names or {})
     if " " not in stripped:
         return _actions(stripped, version, side)
     action, rest = stripped.split(" ", 1)
@@ -64,22 +52,25 @@ def _actions(word: str, version: Version, side: str) -> Suggestion:
     return Suggestion("action", word, [n for n in names if n.lower().startswith(word.lower())])
 
 
-def _meta(text: str, version: Version, side: str) -> Suggestion:
+def _meta(text: str, version: Version, side: str, names: Mapping[str, list[str]]) -> Suggestion:
+    from ocppctl.repl.commands import COMMANDS
+
     if " " not in text:
-        return Suggestion("meta", text, [m for m in META_COMMANDS if m.startswith(text)])
+        return Suggestion("meta", text, [m for m in COMMANDS if m.startswith(text)])
     command, argument = text.split(" ", 1)
-    if command in _ACTION_ARGUMENT and " " not in argument:
-        names = (
-            sorted(version.actions)
-            if command != ":wait"
-            else sorted(
-                a for a in version.actions if version.may_initiate(a, "csms" if side == "station" else "station")
-            )
-        )
-        return Suggestion("action", argument, [n for n in names if n.lower().startswith(argument.lower())])
-    if command == ":auto":
+    found = COMMANDS.get(command)
+    kind = found.completes if found is not None else None
+    if kind is None or " " in argument:
+        return Suggestion("none", argument)
+    if kind in ("action", "peer-action"):
+        peer = "csms" if side == "station" else "station"
+        pool = sorted(a for a in version.actions if kind == "action" or version.may_initiate(a, peer))
+        return Suggestion("action", argument, [n for n in pool if n.lower().startswith(argument.lower())])
+    if kind == "onoff":
         return Suggestion("meta", argument, [v for v in ("on", "off") if v.startswith(argument)])
-    return Suggestion("none", argument)
+    if kind == "file":
+        return Suggestion("file", argument)
+    return Suggestion(kind, argument, [n for n in names.get(kind, []) if n.startswith(argument)])
 
 
 def _schema(registry: SchemaRegistry, version: Version, action: str) -> Any:

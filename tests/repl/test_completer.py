@@ -40,3 +40,18 @@ def test_only_the_text_before_the_cursor_counts(registry: SchemaRegistry) -> Non
     completer = OcppCompleter(registry, lambda: (V201, "csms"))
     document = Document("Reset type=Imm and more", len("Reset type=Imm"))
     assert [c.text for c in completer.get_completions(document, CompleteEvent())] == ["Immediate"]
+
+
+def test_meta_arguments_come_from_the_session(registry: SchemaRegistry) -> None:
+    completer = OcppCompleter(registry, lambda: (V201, "csms"), lambda: {"station": ["CP001", "CP002", "XY"]})
+    found = completer.get_completions(Document(":use CP", 7), CompleteEvent())
+    assert [(c.text, c.display_meta_text) for c in found] == [("CP001", "station"), ("CP002", "station")]
+
+
+def test_record_completes_file_paths(registry: SchemaRegistry, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "capture-one.jsonl").write_text("")
+    (tmp_path / "other.txt").write_text("")
+    monkeypatch.chdir(tmp_path)
+    completer = OcppCompleter(registry, lambda: (V201, "csms"))
+    found = completer.get_completions(Document(":record capt", 12), CompleteEvent())
+    assert [c.text for c in found] == ["ure-one.jsonl"]

@@ -1,0 +1,107 @@
+"""`ocppctl repl`: the interactive session, with the connection options of `send`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ocppctl.cli.options import (
+    client_security_options,
+    color_option,
+    env_of,
+    link_options,
+    ocpp_versions,
+    server_security_options,
+    ws_url,
+)
+
+
+@click.command()
+@click.option(
+    "--url",
+    metavar="URL",
+    callback=ws_url,
+    help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.",
+)
+@click.option(
+    "--listen",
+    metavar="[HOST:]PORT",
+    help="As a CSMS, listen here (HOST defaults to 127.0.0.1); any number of stations may connect.",
+)
+@click.option(
+    "--via",
+    metavar="PATH",
+    help="Attach to a running `ocppctl listen` (its control socket); the default when neither "
+    "--url nor --listen is given.",
+)
+@click.option("--station", metavar="ID", help="With --listen or --via: the station to use first.")
+@click.option(
+    "--ocpp",
+    "ocpp",
+    callback=ocpp_versions,
+    is_eager=True,
+    metavar="V[,V...]",
+    help="OCPP version(s) to offer or accept, first preferred: 1.6, 2.0.1, 2.1 (default 2.0.1).",
+)
+@click.option("--no-validate", is_flag=True, help="Send calls and answers even if they break their schema.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for an answer (and for :wait).",
+)
+@click.option(
+    "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
+)
+@click.option("--record", metavar="FILE", type=click.Path(dir_okay=False), help="Record the traffic from the start.")
+@click.option("--no-history", is_flag=True, help="Neither read nor write the history file.")
+@color_option()
+@client_security_options
+@server_security_options
+@link_options
+@click.pass_context
+def repl(
+    ctx: click.Context,
+    url: str | None,
+    listen: str | None,
+    via: str | None,
+    station: str | None,
+    ocpp: list[str],
+    no_validate: bool,
+    timeout: float,
+    connect_timeout: float,
+    record: str | None,
+    no_history: bool,
+    color: str,
+    **options: Any,
+) -> int:
+    """An interactive session with a CSMS (--url, as a station), with stations (--listen, as a
+    CSMS), or through a running hub (--via).
+
+    Type `ACTION {json}` or `ACTION path=value path:=json` to send a call; Tab completes
+    actions, property names, enum values and meta-commands (:help lists them). The toolbar
+    checks the line as you type. Traffic is printed above the prompt as it flows; the peer's
+    calls get default answers until `:auto off`, then wait for `:reply ID {...}` or `:error`.
+    Ctrl-C clears the line (or stops waiting for an answer), Ctrl-D leaves.
+
+    Settings: $XDG_CONFIG_HOME/ocppctl/config; history: $XDG_STATE_HOME/ocppctl/history.
+    Exit status: 0, or 2 usage, 5 when the first connection or the listening port fails.
+    """
+    from ocppctl.cli.repl_run import run_repl
+
+    if sum(x is not None for x in (url, listen, via)) > 1:
+        raise click.UsageError("give one of --url (as a station), --listen (as a CSMS) or --via (a running hub)")
+    if station is not None and url is not None:
+        raise click.UsageError("--station goes with --listen or --via")
+    if url is not None:
+        role = ("station", url)
+    elif listen is not None:
+        role = ("csms", listen)
+    else:
+        from ocppctl.transport.hub import default_control_path
+
+        role = ("via", via or default_control_path())
+    options.update(record=record, no_history=no_history, station=station)
+    return run_repl(env_of(ctx), role, ocpp, not no_validate, timeout, connect_timeout, color, options)

@@ -1,0 +1,135 @@
+"""What `repl` does once its options are read: make the links, the session, the prompt; run."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.options import build_link_options
+from ocppctl.cli.send_run import ConnectionFailure, client_security, server_security
+from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.versions import VERSIONS, Version
+from ocppctl.errors import UsageFailure
+from ocppctl.io.schemafiles import default_registry
+from ocppctl.render.style import wants_color
+
+
+def run_repl(
+    env: Env,
+    role: tuple[str, str],
+    ocpp: list[str],
+    check: bool,
+    timeout: float,
+    connect_timeout: float,
+    color_choice: str,
+    options: dict[str, Any],
+) -> int:
+    """`options` holds the link and security options, --record, --no-history and --station."""
+    from ocppctl.repl.app import Repl
+    from ocppctl.repl.config import load_settings
+
+    settings = load_settings(env.environ)
+    for problem in settings.problems:
+        env.stderr.write(f"ocppctl: {problem}\n")
+    registry = default_registry()
+    versions = [VERSIONS[name] for name in ocpp]
+    record, no_history, station = options.pop("record"), options.pop("no_history"), options.pop("station")
+    links = make_links(env, role, versions, registry, connect_timeout, options)
+    color = wants_color(color_choice, env.stdout_isatty, env.environ)
+
+    def echo(text: str) -> None:
+        print(text, flush=True)  # sys.stdout at call time: above the prompt while it is shown
+
+    repl = Repl(links, registry, settings, echo, color, timeout, check)
+    history = None
+    if not no_history:
+        from ocppctl.repl.config import BoundedHistory, history_path
+
+        history = BoundedHistory(history_path(env.environ), settings.history_size)
+    return asyncio.run(_session(repl, history, station, record))
+
+
+def make_links(
+    env: Env,
+    role: tuple[str, str],
+    versions: list[Version],
+    registry: SchemaRegistry,
+    connect_timeout: float,
+    options: dict[str, Any],
+) -> Any:
+    """The links of the role asked for, answering the peer's calls as a default peer would."""
+    from ocppctl.transport import links
+
+    link_options = build_link_options(options)
+    if role[0] == "station":
+        return links.StationLinks(
+            role[1],
+            connect_timeout,
+            client_security(env, role[1], options),
+            link_options,
+            registry,
+            versions,
+            station_answers(),
+            _ignore,
+        )
+    if role[0] == "csms":
+        from ocppctl.transport.server import parse_listen
+
+        try:
+            host, port = parse_listen(role[1])
+        except ValueError:
+            raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
+        return links.CsmsLinks(
+            host, port, server_security(env, options), link_options, registry, versions, csms_answers(registry), _ignore
+        )
+    return links.HubLinks(role[1], registry, versions, csms_answers(registry), _ignore)
+
+
+def _ignore(flow: Any) -> None:
+    """The observer until the Repl takes over."""
+
+
+def station_answers() -> Any:
+    """A station's default answers: those of the simulated station's device model."""
+    from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, station_answer
+
+    model = DeviceModel.from_json(DEFAULT_MODEL)
+
+    def answer(version: Version, action: str, payload: Any) -> tuple[str, Any]:
+        return station_answer(model, version.name, action, payload)
+
+    return answer
+
+
+def csms_answers(registry: SchemaRegistry) -> Any:
+    """A CSMS's default answers (handlers/defaults.py), as `listen` gives them."""
+    from ocppctl.handlers.defaults import CsmsState, csms_answer
+    from ocppctl.io.recorder import utc_stamp
+
+    state = CsmsState()
+
+    def answer(version: Version, action: str, payload: Any) -> tuple[str, Any]:
+        return csms_answer(registry, version, action, payload, utc_stamp(), state)
+
+    return answer
+
+
+async def _session(repl: Any, history: Any, station: str | None, record: str | None) -> int:
+    from ocppctl.repl.prompt import build_session, interact
+    from ocppctl.transport.client import LinkError
+
+    try:
+        await repl.links.start()
+    except LinkError as exc:
+        raise ConnectionFailure(exc.message) from None
+    try:
+        if station is not None:
+            repl.links.current = station
+        repl.echo(f"ocppctl repl: {repl.links.banner()}; :help lists the meta-commands, Ctrl-D leaves")
+        if record is not None:
+            repl.record(record)
+        await interact(repl, build_session(repl, history))
+    finally:
+        await repl.close()
+    return 0

@@ -1,0 +1,98 @@
+"""A REPL line as data: `ACTION {json}`, `ACTION path=value path:=json ...` or `:meta args`.
+
+Pure, like suggest(): the payload comes from the same reader as `ocppctl send`'s arguments,
+and the check of a call is the one the session makes before sending (core.rpc.preflight), so
+what the toolbar says as you type is what Enter will meet.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+from ocppctl.core.findings import ERROR, Finding
+from ocppctl.core.frames import CALL, SEND, Frame
+from ocppctl.core.rpc import preflight
+from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.versions import Version
+from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.io.payload_args import read_payload
+
+
+@dataclass(frozen=True)
+class CallLine:
+    action: str
+    payload: Any
+
+
+@dataclass(frozen=True)
+class MetaLine:
+    name: str
+    argument: str
+
+
+def _no_stdin() -> str:
+    raise UsageFailure("- (standard input) cannot be read in the REPL: give the payload on the line")
+
+
+def payload_of(rest: str) -> Any:
+    """The payload of the text after an action: JSON, @FILE, or items (shell-style quoting)."""
+    rest = rest.strip()
+    if not rest:
+        return {}
+    if rest.startswith("{"):
+        return read_payload((rest,), None, _no_stdin)
+    try:
+        words = shlex.split(rest)
+    except ValueError as exc:
+        raise UsageFailure(f"cannot split the items: {exc}") from None
+    return read_payload(tuple(words), None, _no_stdin)
+
+
+def parse_line(text: str) -> CallLine | MetaLine | None:
+    """What a line asks for; None for a blank line; UsageFailure when its payload is bad."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    head, *tail = re.split(r"\s+", stripped, maxsplit=1)
+    rest = tail[0] if tail else ""
+    if head.startswith(":"):
+        return MetaLine(head, rest)
+    return CallLine(head, payload_of(rest))
+
+
+def unbalanced(text: str) -> bool:
+    """True while a JSON object or array on the line is still open (Enter continues the line)."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+    return depth > 0
+
+
+def first_problem(text: str, registry: SchemaRegistry, version: Version, side: str) -> Finding | None:
+    """The first error Enter would meet on this line (a call refused, a payload that cannot be
+    read), or None when it would go out as it is. Meta-commands are not checked here."""
+    try:
+        line = parse_line(text)
+    except OcppctlError as exc:
+        return Finding(ERROR, "payload", exc.message)
+    if not isinstance(line, CallLine):
+        return None
+    mtype = SEND if line.action in version.send_actions else CALL
+    found = preflight(registry, version, side, Frame(mtype, "-", line.action, line.payload))
+    return next((f for f in found if f.severity == ERROR), None)

@@ -1,0 +1,306 @@
+"""Whole REPL sessions in-process: keys typed through prompt-toolkit's pipe input, a real peer of
+the `ocpp` package on 127.0.0.1, and the printed transcript asserted (ANSI stripped; times, ids
+and round-trip times normalised)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from transport.peers import ocpp_csms, ocpp_station
+from transport.test_send import _free_port
+
+from ocppctl.cli.repl_run import csms_answers, station_answers
+from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.versions import V201
+from ocppctl.repl.app import Repl
+from ocppctl.repl.config import Settings
+from ocppctl.repl.prompt import build_session, interact
+from ocppctl.transport.links import CsmsLinks, HubLinks, Links, StationLinks
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def normalise(lines: list[str]) -> str:
+    text = _ANSI.sub("", "\n".join(lines))
+    text = _UUID.sub("<id>", text)
+    text = re.sub(r'"20\d\d-\d\d-\d\dT[0-9:.]+Z"', '"<now>"', text)
+    text = re.sub(r"\d\d:\d\d:\d\d\.\d{3}", "HH:MM:SS", text)
+    text = re.sub(r"\(\d+\.\d ms\)", "(RTT)", text)
+    return re.sub(r"remote=127\.0\.0\.1:\d+", "remote=127.0.0.1:PORT", text)
+
+
+class Driver:
+    """Types into the REPL and waits for what it prints."""
+
+    def __init__(self, repl: Repl, pipe: Any, lines: list[str], prompt: Any) -> None:
+        self.repl = repl
+        self.pipe = pipe
+        self.lines = lines
+        self.prompt = prompt
+
+    async def complete(self, keys: str, expected: str) -> None:
+        """Type keys then Tab; wait until the line being typed reads `expected`."""
+        buffer = self.prompt.default_buffer
+        self.pipe.send_text(keys)
+        await self.until(lambda: buffer.complete_state is not None and bool(buffer.complete_state.completions))
+        self.pipe.send_text("\t")
+        await self.until(lambda: buffer.text == expected)
+
+    def text(self) -> str:
+        return normalise(self.lines)
+
+    async def until(self, expected: str | Callable[[], bool], timeout: float = 10.0) -> None:
+        check = expected if callable(expected) else (lambda: expected in self.text())
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not check():
+            assert asyncio.get_running_loop().time() < deadline, (
+                f"waited for {expected!r}; line {self.prompt.default_buffer.text!r}; got:\n{self.text()}"
+            )
+            await asyncio.sleep(0.02)
+
+    async def type(self, keys: str, expected: str, timeout: float = 10.0) -> None:
+        """Send keys; wait until `expected` appears once more than it did before."""
+        seen = self.text().count(expected)
+        self.pipe.send_text(keys)
+        await self.until(lambda: self.text().count(expected) > seen, timeout)
+
+
+@asynccontextmanager
+async def session(links: Links, registry: SchemaRegistry, settings: Settings | None = None) -> AsyncIterator[Driver]:
+    lines: list[str] = []
+    repl = Repl(links, registry, settings or Settings(), lines.append, color=True, timeout=5.0)
+    await links.start()
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        prompt = build_session(repl)
+        task = asyncio.ensure_future(interact(repl, prompt))
+        driver = Driver(repl, pipe, lines, prompt)
+        try:
+            yield driver
+            pipe.send_text("\x04")  # Ctrl-D leaves
+            await asyncio.wait_for(task, 10)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await repl.close()
+
+
+def _csms(registry: SchemaRegistry, port: int) -> CsmsLinks:
+    def ignore(flow: Any) -> None:
+        pass
+
+    return CsmsLinks("127.0.0.1", port, None, None, registry, [V201], csms_answers(registry), ignore)
+
+
+def test_as_csms_a_station_boots_then_calls_completion_and_checks(registry: SchemaRegistry) -> None:
+    port = _free_port()
+
+    async def main() -> str:
+        async with session(_csms(registry, port), registry) as repl:
+            await repl.until("→ CALLRESULT BootNotification")
+            await repl.type(
+                "GetVariables getVariableData[0].component.name=FiscalMetering "
+                "getVariableData[0].variable.name=Enabled\r",
+                "← CALLRESULT GetVariables",
+            )
+            await repl.type(":last\r", '"attributeValue"')
+            # multi-line JSON: Enter inside an open object continues the line
+            await repl.complete('Reset {"type":\r"Imme', 'Reset {"type":\n"Immediate"')
+            await repl.type("\r}\r", "← CALLERROR")
+            await repl.type("Reset type=Later\r", "not sent")
+            await repl.type("Get\x03:stations\r", "OCPP 2.0.1")  # Ctrl-C dropped "Get"
+            await repl.type(":sation\r", "did you mean")
+        return repl.text()
+
+    with ocpp_station(port, "CP7", "ocpp2.0.1"):
+        transcript = asyncio.run(main())
+    assert transcript == (
+        "HH:MM:SS CP7 connect subprotocol=ocpp2.0.1 remote=127.0.0.1:PORT\n"
+        "HH:MM:SS CP7 ← CALL BootNotification <id>\n"
+        "  {\n"
+        '    "chargingStation": {\n'
+        '      "model": "M",\n'
+        '      "vendorName": "V"\n'
+        "    },\n"
+        '    "reason": "PowerUp"\n'
+        "  }\n"
+        "HH:MM:SS CP7 → CALLRESULT BootNotification <id>\n"
+        "  {\n"
+        '    "currentTime": "<now>",\n'
+        '    "interval": 300,\n'
+        '    "status": "Accepted"\n'
+        "  }\n"
+        "HH:MM:SS CP7 → CALL GetVariables <id>\n"
+        "  {\n"
+        '    "getVariableData": [\n'
+        "      {\n"
+        '        "component": {\n'
+        '          "name": "FiscalMetering"\n'
+        "        },\n"
+        '        "variable": {\n'
+        '          "name": "Enabled"\n'
+        "        }\n"
+        "      }\n"
+        "    ]\n"
+        "  }\n"
+        "HH:MM:SS CP7 ← CALLRESULT GetVariables <id> (RTT)\n"
+        "  {\n"
+        '    "getVariableResult": [\n'
+        "      {\n"
+        '        "attributeStatus": "Accepted",\n'
+        '        "attributeValue": "true",\n'
+        '        "component": {\n'
+        '          "name": "FiscalMetering"\n'
+        "        },\n"
+        '        "variable": {\n'
+        '          "name": "Enabled"\n'
+        "        }\n"
+        "      }\n"
+        "    ]\n"
+        "  }\n"
+        '{"getVariableResult":[{"attributeStatus":"Accepted","attributeValue":"true",'
+        '"component":{"name":"FiscalMetering"},"variable":{"name":"Enabled"}}]}\n'
+        "HH:MM:SS CP7 → CALL Reset <id>\n"
+        "  {\n"
+        '    "type": "Immediate"\n'
+        "  }\n"
+        "HH:MM:SS CP7 ← CALLERROR Reset <id> (RTT)\n"
+        '  NotImplemented: "Request Action is recognized but not supported by the receiver"\n'
+        "  {\n"
+        '    "cause": "No handler for Reset registered."\n'
+        "  }\n"
+        'error: Reset request: "Later" is not an allowed value [schema] at /type\n'
+        "    hint: allowed: Immediate, OnIdle\n"
+        "not sent (start with --no-validate to send it anyway)\n"
+        "* CP7  OCPP 2.0.1\n"
+        'error: no meta-command :sation (did you mean ":stations"?)\n'
+        "HH:MM:SS CP7 close code=1000"
+    )
+
+
+def test_answers_by_hand_with_auto_off(registry: SchemaRegistry) -> None:
+    port = _free_port()
+    found: list[Any] = []
+
+    async def main() -> str:
+        async with session(_csms(registry, port), registry, Settings(auto_answer=False)) as repl:
+            await repl.until(lambda: bool(repl.repl.links.pending()))
+            call_id = repl.repl.links.pending()[0][1].id
+            await repl.type(":pending\r", "BootNotification  {")
+            await repl.type(f":reply {call_id} status=Accepted\r", "not sent")  # currentTime, interval missing
+            await repl.type(
+                f":reply {call_id} status=Pending interval:=5 currentTime=2026-11-30T10:00:00Z\r",
+                "→ CALLRESULT BootNotification",
+            )
+            await repl.until(lambda: bool(found))
+            await repl.type(":pending\r", "no call waiting")
+        return repl.text()
+
+    with ocpp_station(port, "CP8", "ocpp2.0.1") as answers:
+        found = answers
+        transcript = asyncio.run(main())
+    assert found[0].status == "Pending" and found[0].interval == 5
+    assert transcript == (
+        "HH:MM:SS CP8 connect subprotocol=ocpp2.0.1 remote=127.0.0.1:PORT\n"
+        "HH:MM:SS CP8 ← CALL BootNotification <id>\n"
+        "  {\n"
+        '    "chargingStation": {\n'
+        '      "model": "M",\n'
+        '      "vendorName": "V"\n'
+        "    },\n"
+        '    "reason": "PowerUp"\n'
+        "  }\n"
+        "    waiting for your answer: :reply <id> {...} or :error <id> CODE\n"
+        '<id>  CP8  BootNotification  {"chargingStation":{"model":"M","vendorName":"V"},"reason":"PowerUp"}\n'
+        'error: BootNotification response: required property "currentTime" is missing [schema]\n'
+        'error: BootNotification response: required property "interval" is missing [schema]\n'
+        "not sent (start with --no-validate to send it anyway)\n"
+        "HH:MM:SS CP8 → CALLRESULT BootNotification <id>\n"
+        "  {\n"
+        '    "status": "Pending",\n'
+        '    "interval": 5,\n'
+        '    "currentTime": "<now>"\n'
+        "  }\n"
+        "no call waiting\n"
+        "HH:MM:SS CP8 close code=1000"
+    )
+
+
+def test_as_station_a_lost_link_is_shown_and_connect_makes_it_again(registry: SchemaRegistry, tmp_path: Path) -> None:
+    record = tmp_path / "session.jsonl"
+
+    def ignore(flow: Any) -> None:
+        pass
+
+    async def main(port: int) -> str:
+        links = StationLinks(f"ws://127.0.0.1:{port}/CP9", 5.0, None, None, registry, [V201], station_answers(), ignore)
+        async with session(links, registry) as repl:
+            await repl.type(f":record {record}\r", "recording to")
+            await repl.type("Heartbeat\r", "closed")
+            await repl.type("Heartbeat\r", "error: not connected (:connect)")
+            await repl.type(":connect\r", "connected")
+            await repl.type(":record off\r", "stopped")
+        return repl.text()
+
+    with ocpp_csms(["ocpp2.0.1"], hang_up=True) as port:
+        transcript = asyncio.run(main(port))
+    assert transcript == (
+        "HH:MM:SS CP9 connect subprotocol=ocpp2.0.1 remote=127.0.0.1:PORT\n"
+        f"recording to {record}\n"
+        "HH:MM:SS CP9 → CALL Heartbeat <id>\n"
+        "  {}\n"
+        "HH:MM:SS CP9 close code=1011 reason=going away mid-call\n"
+        "error: CP9: the peer closed the link (code 1011: going away mid-call)\n"
+        "error: not connected (:connect)\n"
+        "HH:MM:SS CP9 connect subprotocol=ocpp2.0.1 remote=127.0.0.1:PORT\n"
+        "connected\n"
+        f"recording to {record} stopped\n"
+        "HH:MM:SS CP9 close code=1000"
+    )
+    records = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [r.get("event") or json.loads(r["raw"])[2] for r in records] == ["Heartbeat", "close", "connect"]
+    assert records[1]["code"] == 1011 and records[1]["reason"] == "going away mid-call"
+
+
+def test_attached_to_a_hub_calls_go_through_it_and_its_traffic_shows(registry: SchemaRegistry) -> None:
+    from transport.test_hub_watch import _hub
+
+    def ignore(flow: Any) -> None:
+        pass
+
+    async def main() -> str:
+        async with _hub(registry) as served:
+            links = HubLinks(served.control, registry, [V201], csms_answers(registry), ignore)
+            station = ocpp_station(served.port, "CP5", "ocpp2.0.1")
+            station.__enter__()
+            try:
+                async with session(links, registry) as repl:
+                    await repl.until("→ CALLRESULT BootNotification")
+                    await repl.type(
+                        "GetVariables getVariableData[0].component.name=FiscalMetering "
+                        "getVariableData[0].variable.name=Enabled\r",
+                        "← CALLRESULT GetVariables",
+                    )
+                    await repl.type(":auto off\r", "answers by hand")
+                    await repl.type(":stations\r", "* CP5")
+            finally:
+                await asyncio.to_thread(station.__exit__, None, None, None)
+        return repl.text()
+
+    transcript = asyncio.run(main())
+    assert "HH:MM:SS CP5 → CALLRESULT BootNotification <id>\n" in transcript  # the action named from its call
+    assert "HH:MM:SS CP5 → CALL GetVariables <id>\n" in transcript
+    assert "HH:MM:SS CP5 ← CALLRESULT GetVariables <id>\n" in transcript
+    assert '        "attributeValue": "true",\n' in transcript
+    assert transcript.endswith(
+        "error: the hub answers its stations' calls itself: `ocppctl repl --listen` answers by hand\n* CP5  OCPP 2.0.1"
+    )
