@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import signal
 from typing import Any
 
@@ -52,7 +53,7 @@ class Toolbar:
         station = links.current or "-"
         auto = "auto on" if links.auto else "auto off"
         state = f" {links.side} · OCPP {version.name} · {station} · {links.state()} · {auto} "
-        return [*self._verdict, ("class:bottom-toolbar", state)]
+        return [("class:bottom-toolbar", state), *self._verdict]
 
     def _check(self, text: str, version: Any, side: str) -> list[tuple[str, str]]:
         if not text.strip() or text.lstrip().startswith(":"):
@@ -63,7 +64,8 @@ class Toolbar:
         if problem is None:
             return [("class:bottom-toolbar.ok", " ✓ valid ")]
         where = f" at {problem.path}" if problem.path else ""
-        return [("class:bottom-toolbar.bad", f" ✗ {problem.message}{where} [{problem.code}] ")]
+        message = re.sub(r"^\w+ (request|send): ", "", problem.message)  # the action is on the line
+        return [("class:bottom-toolbar.bad", f" ✗ {message}{where} [{problem.code}] ")]
 
 
 def build_session(repl: Repl, history: History | None = None, **kwargs: Any) -> PromptSession[str]:

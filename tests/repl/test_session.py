@@ -20,7 +20,7 @@ from transport.test_send import _free_port
 
 from ocppctl.cli.repl_run import csms_answers, station_answers
 from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.core.versions import V201
+from ocppctl.core.versions import V16, V201
 from ocppctl.repl.app import Repl
 from ocppctl.repl.config import Settings
 from ocppctl.repl.prompt import build_session, interact
@@ -303,4 +303,61 @@ def test_attached_to_a_hub_calls_go_through_it_and_its_traffic_shows(registry: S
     assert '        "attributeValue": "true",\n' in transcript
     assert transcript.endswith(
         "error: the hub answers its stations' calls itself: `ocppctl repl --listen` answers by hand\n* CP5  OCPP 2.0.1"
+    )
+
+
+def test_wait_error_use_and_show_with_two_stations(registry: SchemaRegistry) -> None:
+    port = _free_port()
+
+    async def main() -> tuple[str, str]:
+        links = CsmsLinks(
+            "127.0.0.1", port, None, None, registry, [V201, V16], csms_answers(registry), lambda flow: None
+        )
+        async with session(links, registry, Settings(auto_answer=False, fold_lines=4)) as repl:
+            first = ocpp_station(port, "CP1", "ocpp2.0.1")
+            repl.pipe.send_text(":wait BootNotification 10\r")
+            await asyncio.sleep(0.2)  # the wait is on before the station comes
+            first.__enter__()
+            try:
+                await repl.until(lambda: bool(links.pending()))
+                call_id = links.pending()[0][1].id
+                await repl.type(f":error {call_id} InternalError try again later\r", "→ CALLERROR")
+                await repl.type(":auto on\r", "auto answers on")
+                second = ocpp_station(port, "CP2", "ocpp1.6")
+                second.__enter__()
+                try:
+                    await repl.until(lambda: len(links.stations()) == 2)
+                    await repl.type(":stations\r", "CP2  OCPP 1.6")
+                    await repl.type(":use CP2\r", "using CP2")
+                    await repl.type("GetConfiguration\r", "← CALLRESULT GetConfiguration")
+                    raw = _ANSI.sub("", "\n".join(repl.lines))
+                    folded = re.search(r"  … 6 more lines \(:show (\S+)\)", raw)
+                    assert folded is not None, raw
+                    before = len(repl.lines)
+                    await repl.type(f":show {folded.group(1)}\r", '"value": "300"')
+                    whole = normalise(repl.lines[before:])
+                finally:
+                    await asyncio.to_thread(second.__exit__, None, None, None)
+            finally:
+                await asyncio.to_thread(first.__exit__, None, None, None)
+        return repl.text(), whole
+
+    transcript, whole = asyncio.run(main())
+    assert (
+        "HH:MM:SS CP1 → CALLERROR <id>\n" in transcript
+        or "HH:MM:SS CP1 → CALLERROR BootNotification <id>\n" in transcript
+    )
+    assert '  InternalError: "try again later"\n' in transcript
+    assert "* CP1  OCPP 2.0.1\n  CP2  OCPP 1.6\n" in transcript
+    assert whole == (
+        "HH:MM:SS CP2 ← CALLRESULT GetConfiguration <id>\n"
+        "  {\n"
+        '    "configurationKey": [\n'
+        "      {\n"
+        '        "key": "HeartbeatInterval",\n'
+        '        "readonly": false,\n'
+        '        "value": "300"\n'
+        "      }\n"
+        "    ]\n"
+        "  }"
     )
