@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 from ocppctl.cli.env import Env
@@ -47,7 +48,8 @@ def run_repl(
         from ocppctl.repl.config import BoundedHistory, history_path
 
         history = BoundedHistory(history_path(env.environ), settings.history_size)
-    return asyncio.run(_session(repl, history, station, record))
+    script = None if env.stdin_isatty else sys.stdin  # lines piped in: no prompt
+    return asyncio.run(_session(repl, history, station, record, script))
 
 
 def make_links(
@@ -115,8 +117,8 @@ def csms_answers(registry: SchemaRegistry) -> Any:
     return answer
 
 
-async def _session(repl: Any, history: Any, station: str | None, record: str | None) -> int:
-    from ocppctl.repl.prompt import build_session, interact
+async def _session(repl: Any, history: Any, station: str | None, record: str | None, script: Any) -> int:
+    from ocppctl.repl.prompt import build_session, interact, run_lines
     from ocppctl.transport.client import LinkError
 
     try:
@@ -129,7 +131,10 @@ async def _session(repl: Any, history: Any, station: str | None, record: str | N
         repl.echo(f"ocppctl repl: {repl.links.banner()}; :help lists the meta-commands, Ctrl-D leaves")
         if record is not None:
             repl.record(record)
-        await interact(repl, build_session(repl, history))
+        if script is not None:
+            await run_lines(repl, script)
+        else:
+            await interact(repl, build_session(repl, history))
     finally:
         await repl.close()
     return 0

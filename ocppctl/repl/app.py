@@ -85,7 +85,7 @@ class Repl:
                 if not future.done():
                     future.set_result(flow)
             if not self.links.auto:
-                hint = f"waiting for your answer: :reply {frame.id} {{...}} or :error {frame.id} CODE"
+                hint = "waiting for your answer: :reply ID {...} or :error ID CODE (Tab completes the ID)"
                 self.echo(paint("yellow", "    " + escape(hint), self.color))
 
     def _print_frame(self, flow: Flow) -> None:
@@ -170,8 +170,9 @@ class Repl:
         self.echo(paint("brightred", "error:", self.color) + " " + message)
 
     async def close(self) -> None:
-        self.record(None)
+        """Close the links, then the recording: it ends with their close events."""
         await self.links.close()
+        self.record(None)
 
 
 def _error_body(frame: Any) -> dict[str, Any]:

@@ -114,6 +114,8 @@ async def _stations(repl: Repl, argument: str) -> None:
 
 @meta(":use", "ID", "send to this station from now on", "station")
 async def _use(repl: Repl, argument: str) -> None:
+    if not argument.strip():
+        raise UsageFailure("which station? (:stations lists them, Tab completes)")
     repl.links.use(argument.strip())
     repl.echo(f"using {argument.strip()}")
 
@@ -121,6 +123,9 @@ async def _use(repl: Repl, argument: str) -> None:
 @meta(":wait", "ACTION [SECONDS]", "wait for the peer's call of ACTION", "peer-action")
 async def _wait(repl: Repl, argument: str) -> None:
     action = _action(repl, argument)
+    version, peer = repl.links.version(), repl.links.peer
+    if not version.may_initiate(action, peer):
+        raise UsageFailure(f"{action} is not sent by the {peer}: :wait waits for the peer's calls")
     words = argument.split()
     try:
         seconds = float(words[1]) if len(words) > 1 else repl.timeout
@@ -134,6 +139,9 @@ async def _record(repl: Repl, argument: str) -> None:
     target = argument.strip()
     if not target:
         repl.echo(f"recording to {repl.record_path}" if repl.record_path else "not recording")
+        return
+    if target == "off" and repl.record_path is None:
+        repl.echo("not recording")
         return
     repl.record(None if target == "off" else target)
 

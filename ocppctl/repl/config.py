@@ -5,6 +5,7 @@ in `$XDG_STATE_HOME/ocppctl/history`, mode 0600 (it holds payloads, maybe secret
 from __future__ import annotations
 
 import configparser
+import itertools
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,7 +48,10 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     user = config_path(environ)
     settings = Settings()
     try:
-        parser.read(user, encoding="utf-8")
+        if user.exists():
+            parser.read_string(user.read_text(encoding="utf-8"), source=str(user))
+    except OSError as exc:
+        settings.problems.append(f"{user}: ignored, it cannot be opened: {exc.strerror or exc}")
     except (configparser.Error, UnicodeDecodeError) as exc:
         settings.problems.append(f"{user}: ignored, it cannot be read: {str(exc).splitlines()[0]}")
         parser = configparser.ConfigParser()
@@ -76,7 +80,8 @@ def _style(name: str, where: Path, problems: list[str]) -> str:
 
 
 class BoundedHistory(FileHistory):
-    """prompt-toolkit's file history, created 0600, keeping the newest `size` entries."""
+    """prompt-toolkit's file history, created 0600, keeping the newest `size` entries (the file
+    is cut back to them when a session starts)."""
 
     def __init__(self, path: Path, size: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -85,6 +90,11 @@ class BoundedHistory(FileHistory):
         os.chmod(path, 0o600)  # an older, looser file is tightened
         super().__init__(str(path))
         self.size = size
+        kept = list(itertools.islice(super().load_history_strings(), size + 1))  # newest first
+        if len(kept) > size:  # more than `size` on disk: keep only the newest
+            path.write_text("", encoding="utf-8")
+            for entry in reversed(kept[:size]):
+                self.store_string(entry)
 
     def load_history_strings(self) -> Iterable[str]:
         for count, entry in enumerate(super().load_history_strings()):  # newest first

@@ -64,7 +64,15 @@ def parse_line(text: str) -> CallLine | MetaLine | None:
 
 
 def unbalanced(text: str) -> bool:
-    """True while a JSON object or array on the line is still open (Enter continues the line)."""
+    """True while the line's JSON payload (`ACTION {...`, `:reply ID {...`) is still open: Enter
+    continues the line. Items (`data='{'`) never hold a line open."""
+    words = text.lstrip().split(None, 2 if text.lstrip().startswith(":reply") else 1)
+    rest = words[-1] if len(words) > (2 if text.lstrip().startswith(":reply") else 1) else ""
+    return rest.lstrip().startswith("{") and _depth(rest) > 0
+
+
+def _depth(text: str) -> int:
+    """How many JSON objects and arrays are open at the end of `text` (strings skipped)."""
     depth = 0
     in_string = escaped = False
     for ch in text:
@@ -81,7 +89,7 @@ def unbalanced(text: str) -> bool:
             depth += 1
         elif ch in "}]":
             depth -= 1
-    return depth > 0
+    return depth
 
 
 def first_problem(text: str, registry: SchemaRegistry, version: Version, side: str) -> Finding | None:

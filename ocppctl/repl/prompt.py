@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import re
 import signal
-from typing import Any
+from typing import Any, TextIO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application.current import get_app
@@ -119,6 +119,22 @@ async def interact(repl: Repl, session: PromptSession[str]) -> None:
             except EOFError:
                 break
             await _run_interruptible(repl, text)
+
+
+async def run_lines(repl: Repl, stream: TextIO) -> None:
+    """Lines from a stream that is not a terminal (`ocppctl repl < script.txt`): read one by one,
+    run in turn (an open JSON object continues on the next line); no prompt, no toolbar."""
+    text = ""
+    while not repl.done:
+        line = await asyncio.to_thread(stream.readline)
+        if not line:
+            break
+        text += line
+        if not unbalanced(text):
+            await _run_interruptible(repl, text)
+            text = ""
+    if text.strip():
+        await _run_interruptible(repl, text)
 
 
 async def _run_interruptible(repl: Repl, text: str) -> None:

@@ -116,7 +116,7 @@ class Links:
     ) -> Event:
         """Send a call on the link in use and wait for its answer; Refused (nothing sent),
         TimedOut, or LinkError when there is no link or it closes first."""
-        conn = self._conn()
+        conn = self._conn(action, payload, check)
         sent = conn.session.call(action, payload, self.clock(), timeout, uid=uid, check=check)
         future: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
         conn.waiters[sent.frame.id] = future
@@ -139,11 +139,25 @@ class Links:
 
     # --- the parts every kind of link shares ---------------------------------------------------
 
-    def _conn(self) -> Conn:
+    def _conn(self, action: str, payload: Any, check: bool) -> Conn:
+        """The link in use; with none, a call that would be refused is refused first."""
         conn = self.conns.get(self.current or "")
         if conn is None:
+            self._preflight(action, payload, check)
             raise LinkError(self._not_connected())
         return conn
+
+    def _preflight(self, action: str, payload: Any, check: bool) -> None:
+        from ocppctl.core.findings import ERROR
+        from ocppctl.core.frames import SEND
+        from ocppctl.core.rpc import Refused, preflight
+
+        version = self.version()
+        if check:
+            frame = Frame(SEND if action in version.send_actions else CALL, "-", action, payload)
+            errors = [f for f in preflight(self.registry, version, self.side, frame) if f.severity == ERROR]
+            if errors:
+                raise Refused(errors)
 
     def _not_connected(self) -> str:
         return "not connected (:connect)"
@@ -475,6 +489,7 @@ class HubLinks(Links):
         from ocppctl.transport.control import control_request, hub_answer
 
         if self.current is None:
+            self._preflight(action, payload, check)
             raise LinkError(f"no station is connected to the hub at {self.path} yet")
         request = {"op": "call", "station": self.current, "action": action, "payload": payload}
         request.update(id=uid, check=check, timeout=timeout)

@@ -219,7 +219,7 @@ def test_answers_by_hand_with_auto_off(registry: SchemaRegistry) -> None:
         "    },\n"
         '    "reason": "PowerUp"\n'
         "  }\n"
-        "    waiting for your answer: :reply <id> {...} or :error <id> CODE\n"
+        "    waiting for your answer: :reply ID {...} or :error ID CODE (Tab completes the ID)\n"
         '<id>  CP8  BootNotification  {"chargingStation":{"model":"M","vendorName":"V"},"reason":"PowerUp"}\n'
         'error: BootNotification response: required property "currentTime" is missing [schema]\n'
         'error: BootNotification response: required property "interval" is missing [schema]\n'

@@ -1,0 +1,60 @@
+"""`ocppctl repl` with lines piped in (not a terminal): each line runs in turn, no prompt; a real
+process as a CSMS, a station of the `ocpp` package on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from transport.peers import ocpp_station
+from transport.test_send import _free_port
+
+
+def test_a_script_waits_for_the_boot_calls_and_records(tmp_path: Path) -> None:
+    port = _free_port()
+    record = tmp_path / "session.jsonl"
+    script = (
+        ":wait BootNotification 20\n"
+        'GetVariables {"getVariableData": [\n'
+        '  {"component": {"name": "FiscalMetering"}, "variable": {"name": "Enabled"}}\n'
+        "]}\n"
+        ":last\n"
+        "Reset type=Sometime\n"
+        ":quit\n"
+    )
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", "repl", "--listen", f"127.0.0.1:{port}", "--record", str(record)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "PYTHONPATH": ":".join(sys.path)},
+    )
+    with ocpp_station(port, "CP3", "ocpp2.0.1"):
+        out, err = process.communicate(script, timeout=60)
+    assert process.returncode == 0, err
+    assert err == ""
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"ocppctl repl: listening on 127.0.0.1:{port} as a CSMS (OCPP 2.0.1); stations connect to "
+        f"ws://127.0.0.1:{port}/ID; :help lists the meta-commands, Ctrl-D leaves"
+    )
+    last = next(line for line in lines if line.startswith('{"getVariableResult"'))
+    assert json.loads(last)["getVariableResult"][0]["attributeValue"] == "true"
+    assert lines[-5:-2] == [
+        'error: Reset request: "Sometime" is not an allowed value [schema] at /type',
+        "    hint: allowed: Immediate, OnIdle",
+        "not sent (start with --no-validate to send it anyway)",
+    ]
+    assert lines[-2].endswith(" CP3 close code=1000")  # :quit closes the link, then the recording
+    assert lines[-1] == f"recording to {record} stopped"
+    records = [json.loads(line) for line in record.read_text().splitlines()]
+    kinds = [r.get("event") or json.loads(r["raw"])[0] for r in records]
+    assert kinds == ["connect", 2, 3, 2, 3, "close"]
+    checked = subprocess.run(
+        [sys.executable, "-m", "ocppctl", "validate", "--color", "never", str(record)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout
