@@ -218,15 +218,18 @@ class Links:
                     if future is not None and not future.done():
                         future.set_result(event)
                 elif event.kind == "call" and event.frame is not None and self.auto:
-                    await self._auto_answer(conn, event.frame)
+                    await self._auto_answer(conn, event.frame, event.findings)
         except ConnectionClosed:
             pass
         finally:
             self._closed(conn)
 
-    async def _auto_answer(self, conn: Conn, frame: Frame) -> None:
+    async def _auto_answer(self, conn: Conn, frame: Frame, findings: list[Any]) -> None:
+        from ocppctl.handlers.guard import guarded
+
         session = conn.session
-        kind, body = self.answer(session.version, frame.action or "", frame.payload)
+        version = session.version
+        kind, body = guarded(version, findings, self.answer, version, frame.action or "", frame.payload)
         if kind == "result":
             sent = session.reply(frame.id, body, self.clock(), check=False)
         else:

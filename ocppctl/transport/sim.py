@@ -17,6 +17,7 @@ import orjson
 
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
+from ocppctl.handlers.guard import guarded
 from ocppctl.handlers.sim import DeviceModel, boot_payload, follow_ups, station_answer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, closed_reason, connect_station
@@ -106,7 +107,9 @@ async def run_station(
             if event.kind != "call" or event.frame is None:
                 continue
             frame = event.frame
-            kind, body = station_answer(model, version.name, frame.action or "", frame.payload)
+            kind, body = guarded(
+                version, event.findings, station_answer, model, version.name, frame.action or "", frame.payload
+            )
             if kind == "result":
                 sent = session.reply(frame.id, body, time.monotonic(), check=False)
             else:
