@@ -58,16 +58,32 @@ class Repl:
     # --- traffic -------------------------------------------------------------------------------
 
     def observe(self, flow: Flow) -> None:
-        """Every frame and connection event of the links: printed, recorded, remembered."""
-        from ocppctl.io.recorder import Recorder
-        from ocppctl.render.style import escape, paint
+        """Every frame and connection event of the links: recorded, printed, remembered. It is
+        called from the links' readers, so it never raises: a failure is one line."""
+        try:
+            self._keep(flow)
+            self._show(flow)
+        except Exception as exc:  # noqa: BLE001 - a reader must outlive a bad frame or a full disk
+            self._error(f"cannot show a frame of {flow.station}: {type(exc).__name__}: {exc}")
 
-        if self._record is not None:
-            recorder = Recorder(self._record)
+    def _keep(self, flow: Flow) -> None:
+        from ocppctl.io.recorder import Recorder
+
+        if self._record is None:
+            return
+        recorder = Recorder(self._record)
+        try:
             if flow.event in ("connect", "close"):
                 recorder.event(flow.ts, flow.station, flow.conn, flow.event, **flow.detail)
             elif flow.side is not None and flow.text is not None:
                 recorder.frame(flow.ts, flow.station, flow.conn, flow.side, flow.version.name, flow.text)
+        except OSError as exc:
+            self._error(f"recording to {self.record_path} stopped: {exc.strerror or exc}")
+            self._record = self.record_path = None
+
+    def _show(self, flow: Flow) -> None:
+        from ocppctl.render.style import escape, paint
+
         if flow.event is not None:
             detail = " ".join(f"{k}={v}" for k, v in flow.detail.items() if v not in (None, ""))
             self.echo(

@@ -302,3 +302,19 @@ def test_quit_ends_the_session(session: Session) -> None:
     assert session.repl.done is False
     assert session.run(":quit") == []
     assert session.repl.done is True
+
+
+def test_a_recording_that_cannot_be_written_stops_with_one_line_and_the_traffic_still_shows(session: Session) -> None:
+    from ocppctl.core.frames import CALL, Frame
+    from ocppctl.transport.hub import Flow
+
+    assert session.run(":record /dev/full") == ["recording to /dev/full"]
+    frame = Frame(CALL, "1", "Heartbeat", {})
+    flow = Flow("2026-11-30T10:00:00.000Z", "CP1", 1, "station", V201, '[2,"1","Heartbeat",{}]', frame=frame)
+    start = len(session.printed)
+    session.repl.observe(flow)
+    assert session.printed[start:] == [
+        "error: recording to /dev/full stopped: No space left on device",
+        "10:00:00.000 CP1 ← CALL Heartbeat 1\n  {}",
+    ]
+    assert session.run(":record") == ["not recording"]

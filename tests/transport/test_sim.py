@@ -188,9 +188,7 @@ def test_sim_set_needs_a_running_station(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("ocpp", "code"), [("2.0.1", "FormatViolation"), ("1.6", "FormationViolation")])
 def test_a_call_that_breaks_its_schema_gets_a_format_violation_and_the_station_stays(ocpp: str, code: str) -> None:
     action, item = (
-        ("GetVariables", "getVariableData[0].variable.name=X")
-        if ocpp == "2.0.1"
-        else ("ChangeConfiguration", "key:=5")
+        ("GetVariables", "getVariableData[0].variable.name=X") if ocpp == "2.0.1" else ("ChangeConfiguration", "key:=5")
     )
     status, out, err = _as_csms(_free_port(), "SIM9", action, item, "--no-validate", "--ocpp", ocpp)
     assert status == 3, err  # a CALLERROR, not a link the station dropped
