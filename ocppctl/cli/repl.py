@@ -86,8 +86,11 @@ def repl(
     calls get default answers until `:auto off`, then wait for `:reply ID {...}` or `:error`.
     Ctrl-C clears the line (or stops waiting for an answer), Ctrl-D leaves.
 
+    Lines piped in (not a terminal) run one by one with no prompt, as a script.
+
     Settings: $XDG_CONFIG_HOME/ocppctl/config; history: $XDG_STATE_HOME/ocppctl/history.
-    Exit status: 0, or 2 usage, 5 when the first connection or the listening port fails.
+    Exit status: 0, or 2 usage, 5 when the first connection or the listening port fails; a
+    script's status is the first of 2, 5, 4, 3, 1 that happened in it.
     """
     from ocppctl.cli.repl_run import run_repl
 

@@ -9,6 +9,7 @@ from typing import Any
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, client_security, server_security
+from ocppctl.cli.status import PRECEDENCE
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS, Version
 from ocppctl.errors import UsageFailure
@@ -133,8 +134,8 @@ async def _session(repl: Any, history: Any, station: str | None, record: str | N
             repl.record(record)
         if script is not None:
             await run_lines(repl, script)
-        else:
-            await interact(repl, build_session(repl, history))
+            return next((int(code) for code in PRECEDENCE if int(code) in repl.failures), 0)
+        await interact(repl, build_session(repl, history))
     finally:
         await repl.close()
     return 0

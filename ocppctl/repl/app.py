@@ -52,6 +52,7 @@ class Repl:
         self.record_path: str | None = None
         self._record: IO[str] | None = None
         self._waiting: dict[str, list[asyncio.Future[Flow]]] = {}
+        self.failures: set[int] = set()  # exit codes of what went wrong (a piped script's status)
         links.auto = settings.auto_answer
         links.observe = self.observe
 
@@ -172,12 +173,20 @@ class Repl:
             if isinstance(line, MetaLine):
                 await commands.find(line.name).run(self, line.argument)
             elif isinstance(line, CallLine):
-                await self.links.call(line.action, line.payload, self.timeout, check=self.check)
+                event = await self.links.call(line.action, line.payload, self.timeout, check=self.check)
+                if event.kind == "error":
+                    self.failures.add(3)
+                elif any(f.severity == "error" for f in event.findings):
+                    self.failures.add(1)
         except Refused as refused:
+            self.failures.add(1)
             for finding in refused.findings:
                 self.echo(finding_text(finding, self.color))
             self.echo("not sent (start with --no-validate to send it anyway)")
         except (OcppctlError, LinkError, TimedOut) as exc:
+            self.failures.add(
+                exc.exit_code if isinstance(exc, OcppctlError) else 5 if isinstance(exc, LinkError) else 4
+            )
             self._error(getattr(exc, "message", None) or str(exc))
 
     def _error(self, message: str) -> None:

@@ -35,7 +35,7 @@ def test_a_script_waits_for_the_boot_calls_and_records(tmp_path: Path) -> None:
     )
     with ocpp_station(port, "CP3", "ocpp2.0.1"):
         out, err = process.communicate(script, timeout=60)
-    assert process.returncode == 0, err
+    assert process.returncode == 1, err  # the Reset refused: a script's status says what went wrong
     assert err == ""
     lines = out.splitlines()
     assert lines[0] == (
@@ -58,3 +58,21 @@ def test_a_script_waits_for_the_boot_calls_and_records(tmp_path: Path) -> None:
         [sys.executable, "-m", "ocppctl", "validate", "--color", "never", str(record)], capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_scripts_exit_status_is_the_first_of_2_5_4_3_1_that_happened(tmp_path: Path) -> None:
+    def run(script: str) -> int:
+        env = {"XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path), "PYTHONPATH": ":".join(sys.path)}
+        done = subprocess.run(
+            [sys.executable, "-m", "ocppctl", "repl", "--listen", "127.0.0.1:0"],
+            input=script,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        return done.returncode
+
+    assert run(":help\n:template Reset\n") == 0
+    assert run("Reset type=Immediate\n") == 5  # no station to send it to
+    assert run("Reset type=Never\nReset type=Immediate\n:nosuch\n") == 2  # 2 wins over 5 and 1
