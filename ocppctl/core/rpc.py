@@ -203,6 +203,10 @@ def preflight(registry: SchemaRegistry, version: Version, local: str, frame: Fra
     if action not in version.actions:
         return [checks.unknown_action(version, action)]
     found = [f for f in [checks.direction(version, frame, local)] if f is not None]
+    for finding in found:  # our own call: no record to check, the role is the choice to make
+        finding.hint = (
+            f"ocppctl is the {'CSMS' if local == 'csms' else 'station'} on this link (--no-validate sends it anyway)"
+        )
     kind = "send" if frame.type == SEND else "request"
     schema = registry.get(version, action, kind)
     if schema is not None:

@@ -286,7 +286,7 @@ def test_an_action_the_side_may_not_send(registry: SchemaRegistry) -> None:
         ERROR,
         "direction",
         "Heartbeat is sent by the station, not by the CSMS",
-        hint="check the record's 'from', or which side of the link sent it",
+        hint="ocppctl is the CSMS on this link (--no-validate sends it anyway)",
         action="Heartbeat",
     )
     assert first_problem("Heartbeat", registry, V201, "station") is None
