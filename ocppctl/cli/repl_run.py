@@ -66,15 +66,10 @@ def make_links(
 
     link_options = build_link_options(options)
     if role[0] == "station":
+        answer, then = station_answers(registry)
+        security = client_security(env, role[1], options)
         return links.StationLinks(
-            role[1],
-            connect_timeout,
-            client_security(env, role[1], options),
-            link_options,
-            registry,
-            versions,
-            station_answers(),
-            _ignore,
+            role[1], connect_timeout, security, link_options, registry, versions, answer, _ignore, then=then
         )
     if role[0] == "csms":
         from ocppctl.transport.server import parse_listen
@@ -93,16 +88,21 @@ def _ignore(flow: Any) -> None:
     """The observer until the Repl takes over."""
 
 
-def station_answers() -> Any:
-    """A station's default answers: those of the simulated station's device model."""
-    from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, station_answer
+def station_answers(registry: SchemaRegistry) -> tuple[Any, Any]:
+    """A station's default answers and the calls it makes after them: those of the simulated
+    station's device model (NotifyReport parts after GetBaseReport, ...)."""
+    from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, follow_ups, station_answer
+    from ocppctl.io.recorder import utc_stamp
 
     model = DeviceModel.from_json(DEFAULT_MODEL)
 
     def answer(version: Version, action: str, payload: Any) -> tuple[str, Any]:
         return station_answer(model, version.name, action, payload)
 
-    return answer
+    def then(version: Version, action: str, payload: Any) -> list[tuple[str, Any]]:
+        return follow_ups(model, registry, version, action, payload, utc_stamp())
+
+    return answer, then
 
 
 def csms_answers(registry: SchemaRegistry) -> Any:

@@ -25,6 +25,8 @@ from ocppctl.transport.hub import Flow
 
 # (version, action, payload) -> ("result", payload) or ("error", (code, description))
 Answerer = Callable[[Version, str, Any], tuple[str, Any]]
+# (version, action, payload) of a call answered with a result -> the calls to make after it
+FollowUps = Callable[[Version, str, Any], list[tuple[str, Any]]]
 
 
 class Conn:
@@ -50,10 +52,12 @@ class Links:
         answer: Answerer,
         observe: Callable[[Flow], None],
         clock: Callable[[], float] = time.monotonic,
+        then: FollowUps | None = None,
     ) -> None:
         self.registry = registry
         self.versions = versions
         self.answer = answer
+        self.then = then
         self.observe = observe
         self.clock = clock
         self.auto = True
@@ -235,6 +239,9 @@ class Links:
         else:
             sent = session.fail(frame.id, body[0], body[1], {}, self.clock(), check=False)
         await self._send(conn, sent)
+        if kind == "result" and self.then is not None:  # NotifyReport parts after GetBaseReport, ...
+            for action, payload in self.then(version, frame.action or "", frame.payload):
+                await self._send(conn, session.call(action, payload, self.clock(), 30.0, check=False))
 
     def _closed(self, conn: Conn) -> None:
         name = conn.session.station or ""

@@ -242,7 +242,8 @@ def test_as_station_a_lost_link_is_shown_and_connect_makes_it_again(registry: Sc
         pass
 
     async def main(port: int) -> str:
-        links = StationLinks(f"ws://127.0.0.1:{port}/CP9", 5.0, None, None, registry, [V201], station_answers(), ignore)
+        answer, _ = station_answers(registry)
+        links = StationLinks(f"ws://127.0.0.1:{port}/CP9", 5.0, None, None, registry, [V201], answer, ignore)
         async with session(links, registry) as repl:
             await repl.type(f":record {record}\r", "recording to")
             await repl.type("Heartbeat\r", "closed")
@@ -361,3 +362,28 @@ def test_wait_error_use_and_show_with_two_stations(registry: SchemaRegistry) -> 
         "    ]\n"
         "  }"
     )
+
+
+def test_as_station_default_answers_send_the_report_after_get_base_report(registry: SchemaRegistry) -> None:
+    async def main() -> str:
+        csms = _csms(registry, 0)
+        await csms.start()
+        answer, then = station_answers(registry)
+        url = f"ws://127.0.0.1:{csms.port}/CP4"
+        links = StationLinks(url, 5.0, None, None, registry, [V201], answer, lambda flow: None, then=then)
+        try:
+            async with session(links, registry) as repl:
+                await repl.until(lambda: csms.stations() == ["CP4"])
+                event = await csms.call("GetBaseReport", {"requestId": 7, "reportBase": "FullInventory"}, 5.0)
+                assert event.kind == "result" and event.frame is not None
+                assert event.frame.payload == {"status": "Accepted"}
+                await repl.until('"tbc": false')
+                await repl.until(lambda: repl.text().count("← CALLRESULT NotifyReport") == 2)
+        finally:
+            await csms.close()
+        return repl.text()
+
+    transcript = asyncio.run(main())
+    assert transcript.count("HH:MM:SS CP4 → CALL NotifyReport <id>\n") == 2
+    assert transcript.count('    "requestId": 7,\n') == 3  # the call and both parts
+    assert "error" not in transcript  # every part valid, every answer valid
