@@ -48,12 +48,15 @@ class Flow:
     def as_record(self) -> dict[str, Any]:
         """The flow as `listen --json` prints it and the control socket's `watch` streams it:
         `ts`, `station`, `conn`, `ocpp`, then `event` and its detail (`subprotocol`, `remote`;
-        `code`, `reason`) or `from` (station|csms), `raw` (the wire text) and `findings`."""
+        `code`, `reason`) or `from` (station|csms), `raw` (the wire text) and `findings`; an
+        answer to a call the hub made also carries `rtt_ms`."""
         record: dict[str, Any] = {"ts": self.ts, "station": self.station, "conn": self.conn, "ocpp": self.version.name}
         if self.event is not None:
             record.update(event=self.event, **self.detail)
         else:
             record.update({"from": self.side, "raw": self.text, "findings": [f.as_dict() for f in self.findings]})
+            if self.rtt_ms is not None:
+                record["rtt_ms"] = round(self.rtt_ms, 3)
         return record
 
 
@@ -215,7 +218,12 @@ async def serve_hub(
             async for message in connection:
                 text = message if isinstance(message, str) else message.decode("utf-8", "replace")
                 event = session.receive(text, time.monotonic())
-                observe(Flow(utc_stamp(), name, conn, "station", version, text, event.findings, frame=event.frame))
+                timing: dict[str, Any] = {}
+                if event.call is not None:  # the answer to a call of the hub's: its round trip
+                    timing = {"rtt_ms": event.rtt_ms, "answers": event.call.action}
+                observe(
+                    Flow(utc_stamp(), name, conn, "station", version, text, event.findings, frame=event.frame, **timing)
+                )
                 if event.kind in ("result", "error") and event.call is not None:
                     future = waiting.pop((name, event.call.id), None)
                     if future is not None and not future.done():

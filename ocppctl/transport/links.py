@@ -456,6 +456,7 @@ class HubLinks(Links):
                 else:
                     flow.text = str(record.get("raw", ""))
                     flow.findings = [Finding(**f) for f in record.get("findings", [])]
+                    flow.rtt_ms = record.get("rtt_ms")
                     try:
                         flow.frame, _ = from_value(loads(flow.text), version)
                     except ValueError:

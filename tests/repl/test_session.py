@@ -300,7 +300,7 @@ def test_attached_to_a_hub_calls_go_through_it_and_its_traffic_shows(registry: S
     transcript = asyncio.run(main())
     assert "HH:MM:SS CP5 → CALLRESULT BootNotification <id>\n" in transcript  # the action named from its call
     assert "HH:MM:SS CP5 → CALL GetVariables <id>\n" in transcript
-    assert "HH:MM:SS CP5 ← CALLRESULT GetVariables <id>\n" in transcript
+    assert "HH:MM:SS CP5 ← CALLRESULT GetVariables <id> (RTT)\n" in transcript  # timed by the hub
     assert '        "attributeValue": "true",\n' in transcript
     assert transcript.endswith(
         "error: the hub answers its stations' calls itself: `ocppctl repl --listen` answers by hand\n* CP5  OCPP 2.0.1"
