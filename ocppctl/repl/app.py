@@ -190,9 +190,9 @@ class Repl:
             self._error(getattr(exc, "message", None) or str(exc))
 
     def _error(self, message: str) -> None:
-        from ocppctl.render.style import paint
+        from ocppctl.render.style import escape, paint
 
-        self.echo(paint("brightred", "error:", self.color) + " " + message)
+        self.echo(paint("brightred", "error:", self.color) + " " + escape(message))  # may quote the peer
 
     async def close(self) -> None:
         """Close the links, then the recording: it ends with their close events."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ocppctl.errors import UsageFailure
+from ocppctl.render.style import escape
 from ocppctl.repl.lines import payload_of
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ def meta(name: str, args: str, help_text: str, completes: str | None = None) -> 
 
 def _pretty(repl: Repl, value: Any) -> str:
     from ocppctl.render.highlight import highlight_json
-    from ocppctl.render.style import escape
 
     text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
     return highlight_json(text) if repl.color else escape(text)
@@ -109,7 +109,7 @@ async def _stations(repl: Repl, argument: str) -> None:
         repl.echo("no station connected")
     for name, version in sorted(versions.items()):
         mark = "*" if name == repl.links.current else " "
-        repl.echo(f"{mark} {name}  OCPP {version.name}")
+        repl.echo(f"{mark} {escape(name)}  OCPP {version.name}")
 
 
 @meta(":use", "ID", "send to this station from now on", "station")
@@ -117,7 +117,7 @@ async def _use(repl: Repl, argument: str) -> None:
     if not argument.strip():
         raise UsageFailure("which station? (:stations lists them, Tab completes)")
     repl.links.use(argument.strip())
-    repl.echo(f"using {argument.strip()}")
+    repl.echo(f"using {escape(argument.strip())}")
 
 
 @meta(":wait", "ACTION [SECONDS]", "wait for the peer's call of ACTION", "peer-action")
@@ -150,7 +150,7 @@ async def _record(repl: Repl, argument: str) -> None:
 async def _last(repl: Repl, argument: str) -> None:
     if repl.last is None:
         raise UsageFailure("no answer received yet")
-    repl.echo(orjson.dumps(repl.last).decode())
+    repl.echo(escape(orjson.dumps(repl.last).decode()))  # the peer's: no C1 control reaches the terminal
 
 
 @meta(":show", "ID", "a folded payload in full", "folded")
@@ -177,8 +177,9 @@ async def _pending(repl: Repl, argument: str) -> None:
     waiting = repl.links.pending()
     if not waiting:
         repl.echo("no call waiting")
-    for station, frame in waiting:
-        repl.echo(f"{frame.id}  {station}  {frame.action}  {orjson.dumps(frame.payload).decode()}")
+    for station, frame in waiting:  # all of it the peer's: escaped
+        payload = orjson.dumps(frame.payload).decode()
+        repl.echo(escape(f"{frame.id}  {station}  {frame.action}  {payload}"))
 
 
 @meta(":reply", "ID {json}|items", "answer the peer's call ID with a CALLRESULT", "pending")

@@ -318,3 +318,8 @@ def test_a_recording_that_cannot_be_written_stops_with_one_line_and_the_traffic_
         "10:00:00.000 CP1 ← CALL Heartbeat 1\n  {}",
     ]
     assert session.run(":record") == ["not recording"]
+
+
+def test_what_came_from_the_peer_is_escaped_in_meta_command_output(session: Session) -> None:
+    session.repl.last = {"status": "Accepted\x9b2J"}  # a C1 control (CSI) that orjson leaves as is
+    assert session.run(":last") == ['{"status":"Accepted\\x9b2J"}']
