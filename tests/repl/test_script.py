@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from transport.peers import ocpp_station
@@ -76,3 +77,58 @@ def test_a_scripts_exit_status_is_the_first_of_2_5_4_3_1_that_happened(tmp_path:
     assert run(":help\n:template Reset\n") == 0
     assert run("Reset type=Immediate\n") == 5  # no station to send it to
     assert run("Reset type=Never\nReset type=Immediate\n:nosuch\n") == 2  # 2 wins over 5 and 1
+
+
+def test_sessions_over_tls_as_csms_with_client_certificates_and_as_station(tmp_path: Path) -> None:
+    """Security profile 3 on a real TLS handshake: a CSMS session takes a station's client
+    certificate; a station session verifies the CSMS session's certificate with --cacert."""
+    import trustme
+
+    ca, clients = trustme.CA(), trustme.CA()
+    server, client = tmp_path / "server.pem", tmp_path / "client.pem"
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(server))
+    clients.issue_cert("CP1").private_key_and_cert_chain_pem.write_to_path(str(client))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    clients.cert_pem.write_to_path(str(tmp_path / "clients.pem"))
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path), "PYTHONPATH": ":".join(sys.path)}
+    port = _free_port()
+    tls = ["--tls-cert", str(server), "--client-ca", str(tmp_path / "clients.pem")]
+    csms = subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", "repl", "--listen", f"127.0.0.1:{port}", *tls],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert csms.stdin is not None
+        csms.stdin.write(":wait Heartbeat 30\n:stations\n")
+        csms.stdin.flush()
+        station_script = (
+            "BootNotification reason=PowerUp chargingStation.model=M chargingStation.vendorName=V\nHeartbeat\n"
+        )
+        cert = ["--cacert", str(tmp_path / "ca.pem"), "--cert", str(client), "--key", str(client)]
+        station = None
+        for _ in range(100):  # until the CSMS session listens
+            station = subprocess.run(
+                [sys.executable, "-m", "ocppctl", "repl", "--url", f"wss://127.0.0.1:{port}/CP1", *cert],
+                input=station_script,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=60,
+            )
+            if "cannot connect" not in station.stderr:
+                break
+            time.sleep(0.1)
+        assert station is not None and station.returncode == 0, station.stderr if station else ""
+        assert "← CALLRESULT Heartbeat" in station.stdout
+        out, err = csms.communicate(timeout=60)
+    finally:
+        if csms.poll() is None:
+            csms.kill()
+            csms.communicate(timeout=10)
+    assert csms.returncode == 0, err
+    assert "CP1 ← CALL Heartbeat" in out
+    assert "* CP1  OCPP 2.0.1" in out
