@@ -22,6 +22,7 @@ from ocppctl.repl.config import Settings
 from ocppctl.repl.lines import CallLine, MetaLine, parse_line
 from ocppctl.transport.client import LinkError, TimedOut
 from ocppctl.transport.hub import Flow
+from ocppctl.transport.links import Links
 
 FOLDED_KEPT = 200  # folded payloads :show can still print
 
@@ -31,7 +32,7 @@ class Repl:
 
     def __init__(
         self,
-        links: Any,
+        links: Links,
         registry: SchemaRegistry,
         settings: Settings,
         echo: Callable[[str], None],
@@ -115,9 +116,9 @@ class Repl:
             outgoing=flow.side == self.links.side,
             frame=frame,
             text=flow.text or "",
-            action=getattr(flow, "answers", None),
+            action=flow.answers,
             findings=flow.findings,
-            rtt_ms=getattr(flow, "rtt_ms", None),
+            rtt_ms=flow.rtt_ms,
             color=self.color,
             max_lines=self.settings.fold_lines,
         )
@@ -129,7 +130,7 @@ class Repl:
                 outgoing=flow.side == self.links.side,
                 frame=frame,
                 text=flow.text or "",
-                action=getattr(flow, "answers", None),
+                action=flow.answers,
                 color=self.color,
                 max_lines=1 << 30,
             )
