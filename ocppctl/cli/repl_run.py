@@ -62,14 +62,24 @@ def make_links(
     options: dict[str, Any],
 ) -> Any:
     """The links of the role asked for, answering the peer's calls as a default peer would."""
+    from ocppctl.handlers.defaults import CsmsState, csms_answerer
+    from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, station_answerer
+    from ocppctl.io.recorder import utc_stamp
     from ocppctl.transport import links
 
     link_options = build_link_options(options)
     if role[0] == "station":
-        answer, then = station_answers(registry)
+        answer, then = station_answerer(DeviceModel.from_json(DEFAULT_MODEL), registry, utc_stamp)
         security = client_security(env, role[1], options)
         return links.StationLinks(
-            role[1], connect_timeout, security, link_options, registry, versions, answer, _ignore, then=then
+            role[1],
+            connect_timeout,
+            registry,
+            versions,
+            answer=answer,
+            then=then,
+            security=security,
+            options=link_options,
         )
     if role[0] == "csms":
         from ocppctl.transport.server import parse_listen
@@ -78,44 +88,10 @@ def make_links(
             host, port = parse_listen(role[1])
         except ValueError:
             raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
-        return links.CsmsLinks(
-            host, port, server_security(env, options), link_options, registry, versions, csms_answers(registry), _ignore
-        )
-    return links.HubLinks(role[1], registry, versions, csms_answers(registry), _ignore)
-
-
-def _ignore(flow: Any) -> None:
-    """The observer until the Repl takes over."""
-
-
-def station_answers(registry: SchemaRegistry) -> tuple[Any, Any]:
-    """A station's default answers and the calls it makes after them: those of the simulated
-    station's device model (NotifyReport parts after GetBaseReport, ...)."""
-    from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, follow_ups, station_answer
-    from ocppctl.io.recorder import utc_stamp
-
-    model = DeviceModel.from_json(DEFAULT_MODEL)
-
-    def answer(version: Version, action: str, payload: Any) -> tuple[str, Any]:
-        return station_answer(model, version.name, action, payload)
-
-    def then(version: Version, action: str, payload: Any) -> list[tuple[str, Any]]:
-        return follow_ups(model, registry, version, action, payload, utc_stamp())
-
-    return answer, then
-
-
-def csms_answers(registry: SchemaRegistry) -> Any:
-    """A CSMS's default answers (handlers/defaults.py), as `listen` gives them."""
-    from ocppctl.handlers.defaults import CsmsState, csms_answer
-    from ocppctl.io.recorder import utc_stamp
-
-    state = CsmsState()
-
-    def answer(version: Version, action: str, payload: Any) -> tuple[str, Any]:
-        return csms_answer(registry, version, action, payload, utc_stamp(), state)
-
-    return answer
+        answer = csms_answerer(registry, CsmsState(), utc_stamp)
+        security = server_security(env, options)
+        return links.CsmsLinks(host, port, registry, versions, answer=answer, security=security, options=link_options)
+    return links.HubLinks(role[1], registry, versions)  # the hub answers its stations itself
 
 
 async def _session(repl: Any, history: Any, station: str | None, record: str | None, script: Any) -> int:

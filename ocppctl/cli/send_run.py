@@ -264,18 +264,15 @@ class _Exchange:
 
 def _csms_defaults(registry: Any, state: Any) -> Any:
     """Answer a station's calls as a CSMS does by default (handlers/defaults.py)."""
-    from datetime import datetime, timezone
+    from ocppctl.handlers.defaults import csms_answerer
+    from ocppctl.io.recorder import utc_stamp
 
-    from ocppctl.handlers.defaults import csms_answer
+    verdict = csms_answerer(registry, state, utc_stamp)
 
     def answer(session: RpcSession, event: Event, now: float) -> Sent:
         frame = event.frame
         assert frame is not None
-        stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        kind, body = csms_answer(registry, session.version, frame.action or "", frame.payload, stamp, state)
-        if kind == "result":
-            return session.reply(frame.id, body, now, check=False)
-        return session.fail(frame.id, body[0], body[1], {}, now, check=False)
+        return session.respond(frame.id, verdict(session.version, frame.action or "", frame.payload), now)
 
     return answer
 

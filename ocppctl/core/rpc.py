@@ -135,6 +135,14 @@ class RpcSession:
         self.incoming.pop(call_id, None)
         return self._send(frame, now)
 
+    def respond(self, call_id: str, verdict: tuple[str, Any], now: float) -> Sent:
+        """A handler's verdict on the peer's call, sent as it is (handlers are trusted: no
+        check): ("result", payload) a CALLRESULT, ("error", (code, description)) a CALLERROR."""
+        kind, body = verdict
+        if kind == "result":
+            return self.reply(call_id, body, now, check=False)
+        return self.fail(call_id, body[0], body[1], {}, now, check=False)
+
     # --- what we receive -----------------------------------------------------------------------
 
     def receive(self, text: str, now: float) -> Event:

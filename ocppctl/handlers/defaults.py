@@ -7,12 +7,16 @@ valid response of its schema; an action a station may not send gets NotImplement
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ocppctl.core.payloads import template
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
+
+# (version, action, payload) of the peer's call -> ("result", payload) or ("error", (code, description))
+Answerer = Callable[[Version, str, Any], tuple[str, Any]]
 
 
 @dataclass
@@ -44,3 +48,12 @@ def csms_answer(
         answer["transactionId"] = state.next_transaction_id
         state.next_transaction_id += 1
     return "result", answer
+
+
+def csms_answerer(registry: SchemaRegistry, state: CsmsState, now: Callable[[], str]) -> Answerer:
+    """csms_answer as an Answerer, stamping answers with `now()` (RFC 3339 UTC)."""
+
+    def answer(version: Version, action: str, payload: Any) -> tuple[str, Any]:
+        return csms_answer(registry, version, action, payload, now(), state)
+
+    return answer

@@ -10,6 +10,7 @@ ChargingSoundCtrlr and CustomizationCtrlr examples.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,6 +151,21 @@ def station_answer(model: DeviceModel, version: str, action: str, payload: Any) 
     if handler is None:
         return "error", ("NotImplemented", f"the simulated station does not handle {action}")
     return "result", handler(model, payload)
+
+
+def station_answerer(
+    model: DeviceModel, registry: SchemaRegistry, now: Callable[[], str]
+) -> tuple[Callable[[Version, str, Any], tuple[str, Any]], Callable[[Version, str, Any], list[tuple[str, Any]]]]:
+    """The modelled station as (answer, then): its answer to a CSMS's call, and the calls it
+    makes after answering one with a result (follow_ups), for links that take them as functions."""
+
+    def answer(version: Version, action: str, payload: Any) -> tuple[str, Any]:
+        return station_answer(model, version.name, action, payload)
+
+    def then(version: Version, action: str, payload: Any) -> list[tuple[str, Any]]:
+        return follow_ups(model, registry, version, action, payload, now())
+
+    return answer, then
 
 
 def follow_ups(

@@ -22,7 +22,7 @@ from ocppctl.core.frames import Frame
 from ocppctl.core.rpc import Refused, RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
-from ocppctl.handlers.defaults import CsmsState, csms_answer
+from ocppctl.handlers.defaults import CsmsState, csms_answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, station_id
 from ocppctl.transport.security import ServerSecurity
@@ -187,6 +187,7 @@ async def serve_hub(
     watchers = Watchers()
     observe = watchers.tee(observe)  # every Flow below also goes to each watcher
     counter = itertools.count(1)
+    answer = csms_answerer(registry, state, utc_stamp)
     stations: dict[str, tuple[Any, RpcSession, Version, int]] = {}
     waiting: dict[tuple[str, str], asyncio.Future[Any]] = {}
 
@@ -229,13 +230,8 @@ async def serve_hub(
                     if future is not None and not future.done():
                         future.set_result(event)
                 if event.kind == "call" and event.frame is not None:
-                    kind, body = csms_answer(
-                        registry, version, event.frame.action or "", event.frame.payload, utc_stamp(), state
-                    )
-                    if kind == "result":
-                        sent = session.reply(event.frame.id, body, time.monotonic(), check=False)
-                    else:
-                        sent = session.fail(event.frame.id, body[0], body[1], {}, time.monotonic(), check=False)
+                    verdict = answer(version, event.frame.action or "", event.frame.payload)
+                    sent = session.respond(event.frame.id, verdict, time.monotonic())
                     await connection.send(sent.text)
                     observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings, frame=sent.frame))
         except ConnectionClosed:

@@ -19,14 +19,17 @@ from ocppctl.core.frames import CALL, Frame
 from ocppctl.core.rpc import Event, RpcSession, Sent
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, VERSIONS, Version
+from ocppctl.handlers.defaults import Answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, TimedOut, closed_reason, station_id
 from ocppctl.transport.hub import Flow
 
-# (version, action, payload) -> ("result", payload) or ("error", (code, description))
-Answerer = Callable[[Version, str, Any], tuple[str, Any]]
 # (version, action, payload) of a call answered with a result -> the calls to make after it
 FollowUps = Callable[[Version, str, Any], list[tuple[str, Any]]]
+
+
+def _unobserved(flow: Flow) -> None:
+    """The observer until one is given (the REPL sets its own)."""
 
 
 class Conn:
@@ -49,16 +52,23 @@ class Links:
         self,
         registry: SchemaRegistry,
         versions: list[Version],
-        answer: Answerer,
-        observe: Callable[[Flow], None],
-        clock: Callable[[], float] = time.monotonic,
+        *,
+        answer: Answerer | None = None,
         then: FollowUps | None = None,
+        security: Any = None,
+        options: LinkOptions | None = None,
+        observe: Callable[[Flow], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`answer` (and `then`, the calls after a result) answer the peer while `auto` is on;
+        `security` is the side's ClientSecurity or ServerSecurity; `observe` sees every Flow."""
         self.registry = registry
         self.versions = versions
         self.answer = answer
         self.then = then
-        self.observe = observe
+        self.security = security
+        self.options = options
+        self.observe = observe or _unobserved
         self.clock = clock
         self.auto = True
         self.current: str | None = None
@@ -233,13 +243,12 @@ class Links:
 
         session = conn.session
         version = session.version
-        kind, body = guarded(version, findings, self.answer, version, frame.action or "", frame.payload)
-        if kind == "result":
-            sent = session.reply(frame.id, body, self.clock(), check=False)
+        if self.answer is None:
+            verdict: tuple[str, Any] = ("error", ("NotImplemented", "ocppctl answers no calls on this link"))
         else:
-            sent = session.fail(frame.id, body[0], body[1], {}, self.clock(), check=False)
-        await self._send(conn, sent)
-        if kind == "result" and self.then is not None:  # NotifyReport parts after GetBaseReport, ...
+            verdict = guarded(version, findings, self.answer, version, frame.action or "", frame.payload)
+        await self._send(conn, session.respond(frame.id, verdict, self.clock()))
+        if verdict[0] == "result" and self.then is not None:  # NotifyReport parts after GetBaseReport, ...
             for action, payload in self.then(version, frame.action or "", frame.payload):
                 await self._send(conn, session.call(action, payload, self.clock(), 30.0, check=False))
 
@@ -261,19 +270,11 @@ class StationLinks(Links):
     side = "station"
 
     def __init__(
-        self,
-        url: str,
-        connect_timeout: float,
-        security: Any,
-        options: LinkOptions | None,
-        *args: Any,
-        **kwargs: Any,
+        self, url: str, connect_timeout: float, registry: SchemaRegistry, versions: list[Version], **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(registry, versions, **kwargs)
         self.url = url
         self.connect_timeout = connect_timeout
-        self.security = security
-        self.options = options
         self.current = station_id(url)
 
     def banner(self) -> str:
@@ -302,20 +303,10 @@ class CsmsLinks(Links):
 
     side = "csms"
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        security: Any,
-        options: LinkOptions | None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, host: str, port: int, registry: SchemaRegistry, versions: list[Version], **kwargs: Any) -> None:
+        super().__init__(registry, versions, **kwargs)
         self.host = host
         self.port = port
-        self.security = security
-        self.options = options
         self.server: Any = None
 
     def where(self) -> str:
@@ -370,8 +361,8 @@ class HubLinks(Links):
 
     side = "csms"
 
-    def __init__(self, path: str, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, path: str, registry: SchemaRegistry, versions: list[Version], **kwargs: Any) -> None:
+        super().__init__(registry, versions, **kwargs)
         self.path = path
         self.hub_versions: dict[str, Version] = {}
         self._calls: dict[tuple[str, str], str] = {}  # (station, unique id) -> action, of open calls

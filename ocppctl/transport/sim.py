@@ -107,16 +107,13 @@ async def run_station(
             if event.kind != "call" or event.frame is None:
                 continue
             frame = event.frame
-            kind, body = guarded(
+            verdict = guarded(
                 version, event.findings, station_answer, model, version.name, frame.action or "", frame.payload
             )
-            if kind == "result":
-                sent = session.reply(frame.id, body, time.monotonic(), check=False)
-            else:
-                sent = session.fail(frame.id, body[0], body[1], {}, time.monotonic(), check=False)
+            sent = session.respond(frame.id, verdict, time.monotonic())
             await socket.send(sent.text)
             observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings, frame=sent.frame))
-            if kind == "result":
+            if verdict[0] == "result":
                 for action, payload in follow_ups(
                     model, registry, version, frame.action or "", frame.payload, utc_stamp()
                 ):

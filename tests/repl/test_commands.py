@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from ocppctl.cli.repl_run import csms_answers
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import V201
 from ocppctl.repl.app import Repl
@@ -38,7 +37,7 @@ class Session:
 
     def __init__(self, registry: SchemaRegistry, settings: Settings | None = None) -> None:
         self.printed: list[str] = []
-        self.links = CsmsLinks("127.0.0.1", 0, None, None, registry, [V201], csms_answers(registry), lambda flow: None)
+        self.links = CsmsLinks("127.0.0.1", 0, registry, [V201])
         self.repl = Repl(self.links, registry, settings or Settings(), self.printed.append, color=False)
 
     def run(self, line: str) -> list[str]:

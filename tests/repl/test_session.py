@@ -18,9 +18,11 @@ from prompt_toolkit.output import DummyOutput
 from transport.peers import ocpp_csms, ocpp_station
 from transport.test_send import _free_port
 
-from ocppctl.cli.repl_run import csms_answers, station_answers
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import V16, V201
+from ocppctl.handlers.defaults import CsmsState, csms_answerer
+from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, station_answerer
+from ocppctl.io.recorder import utc_stamp
 from ocppctl.repl.app import Repl
 from ocppctl.repl.config import Settings
 from ocppctl.repl.prompt import build_session, interact
@@ -37,6 +39,14 @@ def normalise(lines: list[str]) -> str:
     text = re.sub(r"\d\d:\d\d:\d\d\.\d{3}", "HH:MM:SS", text)
     text = re.sub(r"\(\d+\.\d ms\)", "(RTT)", text)
     return re.sub(r"remote=127\.0\.0\.1:\d+", "remote=127.0.0.1:PORT", text)
+
+
+def csms_answers(registry: SchemaRegistry) -> Any:
+    return csms_answerer(registry, CsmsState(), utc_stamp)
+
+
+def station_answers(registry: SchemaRegistry) -> Any:
+    return station_answerer(DeviceModel.from_json(DEFAULT_MODEL), registry, utc_stamp)
 
 
 class Driver:
@@ -95,10 +105,7 @@ async def session(links: Links, registry: SchemaRegistry, settings: Settings | N
 
 
 def _csms(registry: SchemaRegistry, port: int) -> CsmsLinks:
-    def ignore(flow: Any) -> None:
-        pass
-
-    return CsmsLinks("127.0.0.1", port, None, None, registry, [V201], csms_answers(registry), ignore)
+    return CsmsLinks("127.0.0.1", port, registry, [V201], answer=csms_answers(registry))
 
 
 def test_as_csms_a_station_boots_then_calls_completion_and_checks(registry: SchemaRegistry) -> None:
@@ -238,12 +245,9 @@ def test_answers_by_hand_with_auto_off(registry: SchemaRegistry) -> None:
 def test_as_station_a_lost_link_is_shown_and_connect_makes_it_again(registry: SchemaRegistry, tmp_path: Path) -> None:
     record = tmp_path / "session.jsonl"
 
-    def ignore(flow: Any) -> None:
-        pass
-
     async def main(port: int) -> str:
         answer, _ = station_answers(registry)
-        links = StationLinks(f"ws://127.0.0.1:{port}/CP9", 5.0, None, None, registry, [V201], answer, ignore)
+        links = StationLinks(f"ws://127.0.0.1:{port}/CP9", 5.0, registry, [V201], answer=answer)
         async with session(links, registry) as repl:
             await repl.type(f":record {record}\r", "recording to")
             await repl.type("Heartbeat\r", "closed")
@@ -275,12 +279,9 @@ def test_as_station_a_lost_link_is_shown_and_connect_makes_it_again(registry: Sc
 def test_attached_to_a_hub_calls_go_through_it_and_its_traffic_shows(registry: SchemaRegistry) -> None:
     from transport.test_hub_watch import _hub
 
-    def ignore(flow: Any) -> None:
-        pass
-
     async def main() -> str:
         async with _hub(registry) as served:
-            links = HubLinks(served.control, registry, [V201], csms_answers(registry), ignore)
+            links = HubLinks(served.control, registry, [V201])
             station = ocpp_station(served.port, "CP5", "ocpp2.0.1")
             station.__enter__()
             try:
@@ -311,9 +312,7 @@ def test_wait_error_use_and_show_with_two_stations(registry: SchemaRegistry) -> 
     port = _free_port()
 
     async def main() -> tuple[str, str]:
-        links = CsmsLinks(
-            "127.0.0.1", port, None, None, registry, [V201, V16], csms_answers(registry), lambda flow: None
-        )
+        links = CsmsLinks("127.0.0.1", port, registry, [V201, V16], answer=csms_answers(registry))
         async with session(links, registry, Settings(auto_answer=False, fold_lines=4)) as repl:
             first = ocpp_station(port, "CP1", "ocpp2.0.1")
             repl.pipe.send_text(":wait BootNotification 10\r")
@@ -370,7 +369,7 @@ def test_as_station_default_answers_send_the_report_after_get_base_report(regist
         await csms.start()
         answer, then = station_answers(registry)
         url = f"ws://127.0.0.1:{csms.port}/CP4"
-        links = StationLinks(url, 5.0, None, None, registry, [V201], answer, lambda flow: None, then=then)
+        links = StationLinks(url, 5.0, registry, [V201], answer=answer, then=then)
         try:
             async with session(links, registry) as repl:
                 await repl.until(lambda: csms.stations() == ["CP4"])
