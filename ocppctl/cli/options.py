@@ -67,6 +67,67 @@ def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     return value
 
 
+def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Callable[[Any], Any]:
+    """How a command reaches its peer, the same for `send` and `repl`: --url (as a station),
+    --listen (as a CSMS), --via (a running hub), --station, --ocpp V[,V...], --timeout and
+    --connect-timeout. choose_role() reads them."""
+    decorators = [
+        click.option(
+            "--url",
+            metavar="URL",
+            callback=ws_url,
+            help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.",
+        ),
+        click.option("--listen", metavar="[HOST:]PORT", help=listen_help),
+        click.option("--station", metavar="ID", help=station_help),
+        click.option(
+            "--via",
+            metavar="PATH",
+            help="Reach the stations through a running `ocppctl listen` (its control socket); the default "
+            "when neither --url nor --listen is given.",
+        ),
+        click.option(
+            "--ocpp",
+            "ocpp",
+            callback=ocpp_versions,
+            is_eager=True,
+            metavar="V[,V...]",
+            help=f"OCPP version(s) to offer or accept, first preferred: 1.6, 2.0.1, 2.1 (default {DEFAULT_VERSION}).",
+        ),
+        click.option("--timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help=timeout_help),
+        click.option(
+            "--connect-timeout",
+            type=click.FloatRange(min=0.001),
+            default=30.0,
+            show_default=True,
+            help="Seconds to connect.",
+        ),
+    ]
+
+    def apply(command: Any) -> Any:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+def choose_role(url: str | None, listen: str | None, via: str | None, station: str | None) -> tuple[str, str]:
+    """("station", URL), ("csms", [HOST:]PORT) or ("via", control socket path) from the
+    options of peer_options; a usage error when they contradict each other."""
+    if sum(x is not None for x in (url, listen, via)) > 1:
+        raise click.UsageError("give one of --url (as a station), --listen (as a CSMS) or --via (a running hub)")
+    if station is not None and url is not None:
+        raise click.UsageError("--station goes with --listen or --via")
+    if url is not None:
+        return "station", url
+    if listen is not None:
+        return "csms", listen
+    from ocppctl.transport.hub import default_control_path
+
+    return "via", via or default_control_path()
+
+
 def env_of(ctx: click.Context) -> Any:
     """The Env object the run was started with."""
     from ocppctl.cli.env import Env

@@ -7,54 +7,23 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
+    choose_role,
     client_security_options,
     color_option,
     env_of,
     link_options,
-    ocpp_versions,
+    peer_options,
     server_security_options,
-    ws_url,
 )
 
 
 @click.command()
-@click.option(
-    "--url",
-    metavar="URL",
-    callback=ws_url,
-    help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.",
-)
-@click.option(
-    "--listen",
-    metavar="[HOST:]PORT",
-    help="As a CSMS, listen here (HOST defaults to 127.0.0.1); any number of stations may connect.",
-)
-@click.option(
-    "--via",
-    metavar="PATH",
-    help="Attach to a running `ocppctl listen` (its control socket); the default when neither "
-    "--url nor --listen is given.",
-)
-@click.option("--station", metavar="ID", help="With --listen or --via: the station to use first.")
-@click.option(
-    "--ocpp",
-    "ocpp",
-    callback=ocpp_versions,
-    is_eager=True,
-    metavar="V[,V...]",
-    help="OCPP version(s) to offer or accept, first preferred: 1.6, 2.0.1, 2.1 (default 2.0.1).",
+@peer_options(
+    listen_help="As a CSMS, listen here (HOST defaults to 127.0.0.1); any number of stations may connect.",
+    station_help="With --listen or --via: the station to use first.",
+    timeout_help="Seconds to wait for an answer (and for :wait).",
 )
 @click.option("--no-validate", is_flag=True, help="Send calls and answers even if they break their schema.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.001),
-    default=30.0,
-    show_default=True,
-    help="Seconds to wait for an answer (and for :wait).",
-)
-@click.option(
-    "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
-)
 @click.option("--record", metavar="FILE", type=click.Path(dir_okay=False), help="Record the traffic from the start.")
 @click.option("--no-history", is_flag=True, help="Neither read nor write the history file.")
 @color_option()
@@ -94,17 +63,6 @@ def repl(
     """
     from ocppctl.cli.repl_run import run_repl
 
-    if sum(x is not None for x in (url, listen, via)) > 1:
-        raise click.UsageError("give one of --url (as a station), --listen (as a CSMS) or --via (a running hub)")
-    if station is not None and url is not None:
-        raise click.UsageError("--station goes with --listen or --via")
-    if url is not None:
-        role = ("station", url)
-    elif listen is not None:
-        role = ("csms", listen)
-    else:
-        from ocppctl.transport.hub import default_control_path
-
-        role = ("via", via or default_control_path())
+    role = choose_role(url, listen, via, station)
     options.update(record=record, no_history=no_history, station=station)
     return run_repl(env_of(ctx), role, ocpp, not no_validate, timeout, connect_timeout, color, options)

@@ -7,60 +7,28 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
-    DEFAULT_VERSION,
+    choose_role,
     client_security_options,
     color_option,
     complete_action,
     env_of,
     link_options,
-    ocpp_versions,
+    peer_options,
     server_security_options,
-    ws_url,
 )
 
 
 @click.command()
 @click.argument("action", shell_complete=complete_action)
 @click.argument("payload", nargs=-1)
-@click.option(
-    "--url",
-    metavar="URL",
-    callback=ws_url,
-    help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.",
-)
-@click.option(
-    "--listen",
-    metavar="[HOST:]PORT",
-    help="As a CSMS, listen here (HOST defaults to 127.0.0.1) and send to the station that connects.",
-)
-@click.option("--station", metavar="ID", help="With --listen: wait for this station; with --via: the station to call.")
-@click.option(
-    "--via",
-    metavar="PATH",
-    help="Reach the station through a running `ocppctl listen` (its control socket); the default "
-    "when neither --url nor --listen is given.",
-)
-@click.option(
-    "--ocpp",
-    "ocpp",
-    callback=ocpp_versions,
-    is_eager=True,
-    metavar="V[,V...]",
-    help=f"OCPP version(s) to offer, first preferred: 1.6, 2.0.1, 2.1 (default {DEFAULT_VERSION}).",
+@peer_options(
+    listen_help="As a CSMS, listen here (HOST defaults to 127.0.0.1) and send to the station that connects.",
+    station_help="With --listen: wait for this station; with --via: the station to call.",
+    timeout_help="Seconds to wait for the answer.",
 )
 @click.option("--template", is_flag=True, help="Start the payload from the action's template.")
 @click.option("--id", "uid", metavar="ID", help="Use this unique id instead of a fresh UUID.")
 @click.option("--no-validate", is_flag=True, help="Send the call even if it breaks its schema or direction.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.001),
-    default=30.0,
-    show_default=True,
-    help="Seconds to wait for the answer.",
-)
-@click.option(
-    "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
-)
 @click.option(
     "--wait",
     "wait_for",
@@ -110,20 +78,9 @@ def send(
     from ocppctl.cli.send_run import run_send
 
     env = env_of(ctx)
-    if sum(x is not None for x in (url, listen, via)) > 1:
-        raise click.UsageError("give one of --url (as a station), --listen (as a CSMS) or --via (a running hub)")
-    if station is not None and url is not None:
-        raise click.UsageError("--station goes with --listen or --via")
-    if url is not None:
-        role = ("station", url)
-    elif listen is not None:
-        role = ("csms", listen)
-    else:
-        if station is None:
-            raise click.UsageError("--station ID: which station of the hub to call (or --url / --listen)")
-        from ocppctl.transport.hub import default_control_path
-
-        role = ("via", via or default_control_path())
+    role = choose_role(url, listen, via, station)
+    if role[0] == "via" and station is None:
+        raise click.UsageError("--station ID: which station of the hub to call (or --url / --listen)")
     if (count is not None or until_done) and wait_for is None:
         raise click.UsageError("--count and --until-done go with --wait ACTION")
     if wait_for is not None and role[0] == "via":
