@@ -9,6 +9,7 @@ ends the session but :quit and Ctrl-D: every failure is one line and the prompt 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -107,34 +108,24 @@ class Repl:
                 self.echo(paint("yellow", "    " + escape(hint), self.color))
 
     def _print_frame(self, flow: Flow) -> None:
+        """The frame, folded past fold_lines; a folded one is kept whole for :show."""
         from ocppctl.render.traffic import traffic_text
 
         frame = flow.frame
-        shown = traffic_text(
+        render = functools.partial(
+            traffic_text,
             ts=flow.ts,
             station=flow.station,
             outgoing=flow.side == self.links.side,
             frame=frame,
             text=flow.text or "",
             action=flow.answers,
-            findings=flow.findings,
-            rtt_ms=flow.rtt_ms,
             color=self.color,
-            max_lines=self.settings.fold_lines,
         )
+        shown = render(findings=flow.findings, rtt_ms=flow.rtt_ms, max_lines=self.settings.fold_lines)
         self.echo(shown.text)
         if shown.folded and frame is not None:
-            whole = traffic_text(
-                ts=flow.ts,
-                station=flow.station,
-                outgoing=flow.side == self.links.side,
-                frame=frame,
-                text=flow.text or "",
-                action=flow.answers,
-                color=self.color,
-                max_lines=1 << 30,
-            )
-            self.folded[frame.id] = whole.text
+            self.folded[frame.id] = render(max_lines=1 << 30).text
             while len(self.folded) > FOLDED_KEPT:
                 del self.folded[next(iter(self.folded))]
 

@@ -126,17 +126,7 @@ def test_an_at_file_payload_is_read_from_the_file(tmp_path: Path) -> None:
         ),
         ('Reset {"type":1', "the payload argument is not JSON: Expecting ',' delimiter (line 1, column 10)"),
         ('Reset {"type": "Immediate"} extra', "the payload argument is not JSON: Extra data (line 1, column 23)"),
-    ],
-)
-def test_bad_json_is_a_usage_failure(text: str, message: str) -> None:
-    with pytest.raises(UsageFailure) as caught:
-        parse_line(text)
-    assert caught.value.message == message
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
+        # bad items
         ("X a", "item 'a': an item is path=value (a string) or path:=json (at column 2)"),
         ("X [1]", "item '[1]': an item is path=value (a string) or path:=json (at column 4)"),
         ("X =1", "item '=1': the path before '=' is empty (at column 1)"),
@@ -148,7 +138,7 @@ def test_bad_json_is_a_usage_failure(text: str, message: str) -> None:
         ("X @/nonexistent-dir/p.json", "/nonexistent-dir/p.json: cannot read: No such file or directory"),
     ],
 )
-def test_bad_items_are_a_usage_failure(text: str, message: str) -> None:
+def test_a_payload_that_cannot_be_read_is_a_usage_failure(text: str, message: str) -> None:
     with pytest.raises(UsageFailure) as caught:
         parse_line(text)
     assert caught.value.message == message

@@ -28,6 +28,9 @@ from ocppctl.repl.config import Settings
 from ocppctl.repl.prompt import build_session, interact
 from ocppctl.transport.links import CsmsLinks, HubLinks, Links, StationLinks
 
+GET_FISCAL_METERING = (
+    "GetVariables getVariableData[0].component.name=FiscalMetering getVariableData[0].variable.name=Enabled\r"
+)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -115,8 +118,7 @@ def test_as_csms_a_station_boots_then_calls_completion_and_checks(registry: Sche
         async with session(_csms(registry, port), registry) as repl:
             await repl.until("→ CALLRESULT BootNotification")
             await repl.type(
-                "GetVariables getVariableData[0].component.name=FiscalMetering "
-                "getVariableData[0].variable.name=Enabled\r",
+                GET_FISCAL_METERING,
                 "← CALLRESULT GetVariables",
             )
             await repl.type(":last\r", '"attributeValue"')
@@ -288,8 +290,7 @@ def test_attached_to_a_hub_calls_go_through_it_and_its_traffic_shows(registry: S
                 async with session(links, registry) as repl:
                     await repl.until("→ CALLRESULT BootNotification")
                     await repl.type(
-                        "GetVariables getVariableData[0].component.name=FiscalMetering "
-                        "getVariableData[0].variable.name=Enabled\r",
+                        GET_FISCAL_METERING,
                         "← CALLRESULT GetVariables",
                     )
                     await repl.type(":auto off\r", "answers by hand")
