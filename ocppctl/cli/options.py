@@ -135,21 +135,6 @@ def env_of(ctx: click.Context) -> Any:
     return ctx.find_object(Env)
 
 
-def resolve_action(version: Any, name: str, response: bool) -> tuple[str, str]:
-    """(action, schema kind) for an action named on the command line; a usage error if the
-    version has no such action, or if a SEND message is asked for its response."""
-    from ocppctl.core.checks import action_hint
-    from ocppctl.errors import UsageFailure
-
-    if name not in version.actions:
-        raise UsageFailure(f'"{name}" is not an OCPP {version.name} action ({action_hint(version, name)})')
-    if name in version.send_actions:
-        if response:
-            raise UsageFailure(f"{name} is a SEND message: it has no response")
-        return name, "send"
-    return name, "response" if response else "request"
-
-
 def client_security_options(command: Any) -> Any:
     """--cacert, --insecure, --cert, --key, --user, --password-file (security profiles 1-3)."""
     for option in reversed(

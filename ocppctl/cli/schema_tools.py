@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ocppctl.cli.options import DEFAULT_VERSION, color_option, complete_action, env_of, ocpp_option, resolve_action
+from ocppctl.cli.options import DEFAULT_VERSION, color_option, complete_action, env_of, ocpp_option
+from ocppctl.core.checks import resolve_action
 from ocppctl.errors import UsageFailure
 
 

@@ -9,8 +9,8 @@ import re
 from typing import TextIO
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.options import resolve_action
 from ocppctl.core.capture import split_document
+from ocppctl.core.checks import resolve_action
 from ocppctl.core.findings import Finding
 from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine, check_payload
 from ocppctl.core.summary import Report, Summary

@@ -44,6 +44,21 @@ def action_hint(version: Version, action: str) -> str:
     return f'did you mean "{near}"?' if near else f"`ocppctl actions --ocpp {version.name}` lists them"
 
 
+def resolve_action(version: Version, name: str, response: bool) -> tuple[str, str]:
+    """(action, schema kind) for an action a user named (on the command line, in the REPL); a
+    usage error if the version has no such action, or if a SEND message is asked for its
+    response."""
+    from ocppctl.errors import UsageFailure
+
+    if name not in version.actions:
+        raise UsageFailure(f'"{name}" is not an OCPP {version.name} action ({action_hint(version, name)})')
+    if name in version.send_actions:
+        if response:
+            raise UsageFailure(f"{name} is a SEND message: it has no response")
+        return name, "send"
+    return name, "response" if response else "request"
+
+
 def direction(version: Version, frame: Frame, side: str) -> Finding | None:
     """An action sent by the side that may not initiate it (side: 'station' or 'csms')."""
     action = frame.action

@@ -101,14 +101,12 @@ class RpcSession:
         self, action: str, payload: Any, now: float, timeout: float, uid: str | None = None, check: bool = True
     ) -> Sent:
         """A CALL (or a 2.1 SEND) of ours: its text to send; Refused when `check` finds an error."""
-        uid = uid if uid is not None else self._new_id()
-        mtype = SEND if action in self.version.send_actions else CALL
-        frame = Frame(mtype, uid, action, payload)
+        frame = call_frame(self.version, action, payload, uid if uid is not None else self._new_id())
         if check:
             self._refuse_errors(self._preflight_call(frame))
         sent = self._send(frame, now)
-        if mtype == CALL:
-            self.pending[uid] = Pending(uid, action, now, now + timeout)
+        if frame.type == CALL:
+            self.pending[frame.id] = Pending(frame.id, action, now, now + timeout)
         return sent
 
     def reply(self, call_id: str, payload: Any, now: float, check: bool = True) -> Sent:
@@ -202,6 +200,17 @@ class RpcSession:
         for finding in found:  # a live frame has no file position
             finding.file = finding.line = finding.column = None
         return found
+
+
+def call_frame(version: Version, action: str, payload: Any, uid: str) -> Frame:
+    """A CALL, or a SEND for the 2.1 actions that are sent without an answer."""
+    return Frame(SEND if action in version.send_actions else CALL, uid, action, payload)
+
+
+def call_errors(registry: SchemaRegistry, version: Version, local: str, action: str, payload: Any) -> list[Finding]:
+    """The errors that refuse a call of `action` before it is sent (preflight's, errors only)."""
+    found = preflight(registry, version, local, call_frame(version, action, payload, "-"))
+    return [f for f in found if f.severity == ERROR]
 
 
 def preflight(registry: SchemaRegistry, version: Version, local: str, frame: Frame) -> list[Finding]:

@@ -47,16 +47,14 @@ def _pretty(repl: Repl, value: Any) -> str:
     return highlight_json(text) if repl.color else escape(text)
 
 
-def _action(repl: Repl, argument: str) -> str:
-    from ocppctl.core.checks import action_hint
+def _action(repl: Repl, argument: str, response: bool = False) -> tuple[str, str]:
+    """(action, schema kind) of the action the argument names, in the link's version."""
+    from ocppctl.core.checks import resolve_action
 
-    name = argument.split()[0] if argument.split() else ""
-    version = repl.links.version()
-    if not name:
+    words = argument.split()
+    if not words:
         raise UsageFailure("which action? (Tab lists them)")
-    if name not in version.actions:
-        raise UsageFailure(f'"{name}" is not an OCPP {version.name} action ({action_hint(version, name)})')
-    return name
+    return resolve_action(repl.links.version(), words[0], response)
 
 
 @meta(":help", "[COMMAND]", "list the meta-commands, or say what one does")
@@ -85,20 +83,15 @@ async def _actions(repl: Repl, argument: str) -> None:
 async def _template(repl: Repl, argument: str) -> None:
     from ocppctl.core.payloads import template
 
-    action = _action(repl, argument)
-    version = repl.links.version()
-    schema = repl.registry.get(version, action, "send" if action in version.send_actions else "request")
+    action, kind = _action(repl, argument)
+    schema = repl.registry.get(repl.links.version(), action, kind)
     repl.echo(f"{action} " + _pretty(repl, template(schema.document) if schema is not None else {}))
 
 
 @meta(":schema", "ACTION [response]", "the JSON schema of ACTION's request (or response)", "action")
 async def _schema(repl: Repl, argument: str) -> None:
-    action = _action(repl, argument)
-    version = repl.links.version()
-    kind = "response" if argument.split()[1:2] == ["response"] else "request"
-    if action in version.send_actions:
-        kind = "send"
-    schema = repl.registry.get(version, action, kind)
+    action, kind = _action(repl, argument, response=argument.split()[1:2] == ["response"])
+    schema = repl.registry.get(repl.links.version(), action, kind)
     repl.echo(_pretty(repl, schema.document if schema is not None else None))
 
 
@@ -122,7 +115,7 @@ async def _use(repl: Repl, argument: str) -> None:
 
 @meta(":wait", "ACTION [SECONDS]", "wait for the peer's call of ACTION", "peer-action")
 async def _wait(repl: Repl, argument: str) -> None:
-    action = _action(repl, argument)
+    action, _ = _action(repl, argument)
     version, peer = repl.links.version(), repl.links.peer
     if not version.may_initiate(action, peer):
         raise UsageFailure(f"{action} is not sent by the {peer}: :wait waits for the peer's calls")

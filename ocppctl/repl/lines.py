@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocppctl.core.findings import ERROR, Finding
-from ocppctl.core.frames import CALL, SEND, Frame
-from ocppctl.core.rpc import preflight
+from ocppctl.core.rpc import call_errors
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
 from ocppctl.errors import OcppctlError, UsageFailure
@@ -101,6 +100,4 @@ def first_problem(text: str, registry: SchemaRegistry, version: Version, side: s
         return Finding(ERROR, "payload", exc.message)
     if not isinstance(line, CallLine):
         return None
-    mtype = SEND if line.action in version.send_actions else CALL
-    found = preflight(registry, version, side, Frame(mtype, "-", line.action, line.payload))
-    return next((f for f in found if f.severity == ERROR), None)
+    return next(iter(call_errors(registry, version, side, line.action, line.payload)), None)

@@ -162,16 +162,11 @@ class Links:
         return conn
 
     def _preflight(self, action: str, payload: Any, check: bool) -> None:
-        from ocppctl.core.findings import ERROR
-        from ocppctl.core.frames import SEND
-        from ocppctl.core.rpc import Refused, preflight
+        from ocppctl.core.rpc import Refused, call_errors
 
-        version = self.version()
-        if check:
-            frame = Frame(SEND if action in version.send_actions else CALL, "-", action, payload)
-            errors = [f for f in preflight(self.registry, version, self.side, frame) if f.severity == ERROR]
-            if errors:
-                raise Refused(errors)
+        errors = call_errors(self.registry, self.version(), self.side, action, payload) if check else []
+        if errors:
+            raise Refused(errors)
 
     def _not_connected(self) -> str:
         return "not connected (:connect)"
