@@ -21,7 +21,7 @@ from ocppctl.core.findings import Finding
 from ocppctl.core.frames import Frame
 from ocppctl.core.rpc import Refused, RpcSession
 from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.core.versions import BY_SUBPROTOCOL, Version
+from ocppctl.core.versions import BY_SUBPROTOCOL, VERSIONS, Version
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, station_id
@@ -58,6 +58,31 @@ class Flow:
             if self.rtt_ms is not None:
                 record["rtt_ms"] = round(self.rtt_ms, 3)
         return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], default: Version) -> Flow:
+        """The inverse of as_record (a watch's line back into a Flow, its frame read again);
+        `default` stands for a version the record does not name."""
+        from ocppctl.core.frames import from_value
+        from ocppctl.core.jsontext import JsonSyntaxError, loads
+
+        version = VERSIONS.get(str(record.get("ocpp")), default)
+        flow = cls(
+            str(record.get("ts", "")), str(record.get("station", "")), int(record.get("conn") or 0), None, version
+        )
+        if "event" in record:
+            flow.event = str(record["event"])
+            flow.detail = {k: v for k, v in record.items() if k not in ("ts", "station", "conn", "ocpp", "event")}
+            return flow
+        flow.side = record.get("from")
+        flow.text = str(record.get("raw", ""))
+        flow.findings = [Finding(**f) for f in record.get("findings", [])]
+        flow.rtt_ms = record.get("rtt_ms")
+        try:
+            flow.frame, _ = from_value(loads(flow.text), version)
+        except JsonSyntaxError:  # not JSON: shown as the text it is
+            flow.frame = None
+        return flow
 
 
 WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped

@@ -416,38 +416,16 @@ class HubLinks(Links):
         self._task = asyncio.create_task(self._follow(feed))
 
     async def _follow(self, feed: Any) -> None:
-        from ocppctl.core.findings import Finding
-        from ocppctl.core.frames import from_value
-        from ocppctl.core.jsontext import loads
-
         why = "the hub stopped"
         try:
             async for record in feed:
-                version = VERSIONS.get(str(record.get("ocpp")), self.versions[0])
-                station = str(record.get("station", ""))
-                event = record.get("event")
-                if event == "connect":
-                    self.hub_versions[station] = version
-                    self.current = self.current or station
-                elif event == "close":
-                    self.hub_versions.pop(station, None)
-                flow = Flow(
-                    str(record.get("ts", "")), station, int(record.get("conn") or 0), record.get("from"), version
-                )
-                if event is not None:
-                    flow.event = str(event)
-                    flow.detail = {
-                        k: v for k, v in record.items() if k not in ("ts", "station", "conn", "ocpp", "event")
-                    }
-                else:
-                    flow.text = str(record.get("raw", ""))
-                    flow.findings = [Finding(**f) for f in record.get("findings", [])]
-                    flow.rtt_ms = record.get("rtt_ms")
-                    try:
-                        flow.frame, _ = from_value(loads(flow.text), version)
-                    except ValueError:
-                        flow.frame = None
-                    self._name_answer(flow)
+                flow = Flow.from_record(record, self.versions[0])
+                if flow.event == "connect":
+                    self.hub_versions[flow.station] = flow.version
+                    self.current = self.current or flow.station
+                elif flow.event == "close":
+                    self.hub_versions.pop(flow.station, None)
+                self._name_answer(flow)
                 self.observe(flow)
         except LinkError as exc:
             why = exc.message

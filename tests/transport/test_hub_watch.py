@@ -219,3 +219,27 @@ def test_a_watcher_that_falls_behind_is_dropped() -> None:
                 await server.wait_closed()
 
     asyncio.run(main())
+
+
+def test_a_record_read_back_is_the_flow_it_was() -> None:
+    from ocppctl.core.findings import Finding
+    from ocppctl.core.frames import CALLRESULT, Frame
+
+    v201 = VERSIONS["2.0.1"]
+    answer = Flow(
+        "2026-11-30T10:00:00.000Z",
+        "CP1",
+        2,
+        "station",
+        v201,
+        '[3,"7",{"status":"Later"}]',
+        [Finding("error", "schema", "bad status", path="/status")],
+        rtt_ms=4.25,
+    )
+    back = Flow.from_record(answer.as_record(), VERSIONS["1.6"])
+    assert back.as_record() == answer.as_record()
+    assert back.frame == Frame(CALLRESULT, "7", None, {"status": "Later"})
+    event = Flow("2026-11-30T10:00:01.000Z", "CP1", 2, None, v201, event="close", detail={"code": 1000, "reason": ""})
+    assert Flow.from_record(event.as_record(), v201).as_record() == event.as_record()
+    garbage = Flow.from_record({"ts": "t", "station": "CP1", "conn": 1, "from": "station", "raw": "not json"}, v201)
+    assert garbage.frame is None and garbage.text == "not json" and garbage.version is v201
