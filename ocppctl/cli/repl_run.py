@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from typing import Any
 
@@ -37,6 +38,8 @@ def run_repl(
     registry = default_registry()
     versions = [VERSIONS[name] for name in ocpp]
     record, no_history, station = options.pop("record"), options.pop("no_history"), options.pop("station")
+    if record is not None:
+        _check_writable(record)  # said before any link is made
     links = make_links(env, role, versions, registry, connect_timeout, options)
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
 
@@ -92,6 +95,18 @@ def make_links(
         security = server_security(env, options)
         return links.CsmsLinks(host, port, registry, versions, answer=answer, security=security, options=link_options)
     return links.HubLinks(role[1], registry, versions)  # the hub answers its stations itself
+
+
+def _check_writable(path: str) -> None:
+    """A usage error now, rather than after connecting, when `path` cannot be appended to; a
+    file this check creates is removed again."""
+    existed = os.path.exists(path)
+    try:
+        open(path, "a", encoding="utf-8").close()
+    except OSError as exc:
+        raise UsageFailure(f"{path}: cannot record there: {exc.strerror or exc}") from None
+    if not existed:
+        os.unlink(path)
 
 
 async def _session(repl: Any, history: Any, station: str | None, record: str | None, script: Any) -> int:

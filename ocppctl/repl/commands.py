@@ -90,7 +90,10 @@ async def _template(repl: Repl, argument: str) -> None:
 
 @meta(":schema", "ACTION [response]", "the JSON schema of ACTION's request (or response)", "action")
 async def _schema(repl: Repl, argument: str) -> None:
-    action, kind = _action(repl, argument, response=argument.split()[1:2] == ["response"])
+    words = argument.split()
+    if words[1:] not in ([], ["response"]):
+        raise UsageFailure(f"say :schema ACTION or :schema ACTION response, not {' '.join(words[1:])!r}")
+    action, kind = _action(repl, argument, response=words[1:] == ["response"])
     schema = repl.registry.get(repl.links.version(), action, kind)
     repl.echo(_pretty(repl, schema.document if schema is not None else None))
 

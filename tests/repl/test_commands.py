@@ -322,3 +322,9 @@ def test_a_recording_that_cannot_be_written_stops_with_one_line_and_the_traffic_
 def test_what_came_from_the_peer_is_escaped_in_meta_command_output(session: Session) -> None:
     session.repl.last = {"status": "Accepted\x9b2J"}  # a C1 control (CSI) that orjson leaves as is
     assert session.run(":last") == ['{"status":"Accepted\\x9b2J"}']
+
+
+def test_schema_takes_only_response_after_the_action(session: Session) -> None:
+    assert session.run(":schema BootNotification respons") == [
+        "error: say :schema ACTION or :schema ACTION response, not 'respons'"
+    ]
