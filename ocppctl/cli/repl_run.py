@@ -47,12 +47,8 @@ def run_repl(
         print(text, flush=True)  # sys.stdout at call time: above the prompt while it is shown
 
     repl = Repl(links, registry, settings, echo, color, timeout, check)
-    history = None
-    if not no_history:
-        from ocppctl.repl.config import BoundedHistory, history_path
-
-        history = BoundedHistory(history_path(env.environ), settings.history_size)
-    script = None if env.stdin_isatty else sys.stdin  # lines piped in: no prompt
+    script = None if env.stdin_isatty else sys.stdin  # lines piped in: no prompt, no history
+    history = None if no_history or script is not None else _history(env, settings)
     return asyncio.run(_session(repl, history, station, record, script))
 
 
@@ -95,6 +91,19 @@ def make_links(
         security = server_security(env, options)
         return links.CsmsLinks(host, port, registry, versions, answer=answer, security=security, options=link_options)
     return links.HubLinks(role[1], registry, versions)  # the hub answers its stations itself
+
+
+def _history(env: Env, settings: Any) -> Any:
+    """The history file, or None (said in one line) where it cannot be kept: the session is
+    worth more than its history."""
+    from ocppctl.repl.config import BoundedHistory, history_path
+
+    path = history_path(env.environ)
+    try:
+        return BoundedHistory(path, settings.history_size)
+    except OSError as exc:
+        env.stderr.write(f"ocppctl: no history this session: {path}: {exc.strerror or exc}\n")
+        return None
 
 
 def _check_writable(path: str) -> None:

@@ -248,3 +248,16 @@ def test_the_history_file_is_cut_back_to_the_newest_entries_when_a_session_start
     # a reader with room for more sees what the file holds
     assert list(BoundedHistory(path, 100).load_history_strings()) == ["five", "four", "three"]
     assert "one" not in path.read_text() and path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_history_that_cannot_be_kept_is_said_in_one_line_and_the_session_goes_on(tmp_path: Path) -> None:
+    import io
+
+    from ocppctl.cli.env import Env
+    from ocppctl.cli.repl_run import _history
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where the state folder should be
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={"XDG_STATE_HOME": str(blocked)})
+    assert _history(env, Settings()) is None
+    assert env.stderr.getvalue() == f"ocppctl: no history this session: {blocked}/ocppctl/history: Not a directory\n"
