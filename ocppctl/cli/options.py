@@ -104,12 +104,7 @@ def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Call
         ),
     ]
 
-    def apply(command: Any) -> Any:
-        for decorator in reversed(decorators):
-            command = decorator(command)
-        return command
-
-    return apply
+    return lambda command: _stacked(command, decorators)
 
 
 def choose_role(url: str | None, listen: str | None, via: str | None, station: str | None) -> tuple[str, str]:
@@ -128,6 +123,13 @@ def choose_role(url: str | None, listen: str | None, via: str | None, station: s
     return "via", via or default_control_path()
 
 
+def _stacked(command: Any, decorators: list[Callable[[Any], Any]]) -> Any:
+    """`command` with the option decorators applied, shown in --help in the order listed."""
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
 def env_of(ctx: click.Context) -> Any:
     """The Env object the run was started with."""
     from ocppctl.cli.env import Env
@@ -137,7 +139,8 @@ def env_of(ctx: click.Context) -> Any:
 
 def client_security_options(command: Any) -> Any:
     """--cacert, --insecure, --cert, --key, --user, --password-file (security profiles 1-3)."""
-    for option in reversed(
+    return _stacked(
+        command,
         [
             click.option(
                 "--cacert", type=click.Path(dir_okay=False), help="CA certificate(s) to verify the server (wss://)."
@@ -153,15 +156,14 @@ def client_security_options(command: Any) -> Any:
                 type=click.Path(dir_okay=False),
                 help="File holding the basic-auth password (else OCPPCTL_PASSWORD, else a prompt).",
             ),
-        ]
-    ):
-        command = option(command)
-    return command
+        ],
+    )
 
 
 def server_security_options(command: Any) -> Any:
     """--tls-cert, --tls-key, --client-ca, --auth (the CSMS side of security profiles 1-3)."""
-    for option in reversed(
+    return _stacked(
+        command,
         [
             click.option("--tls-cert", type=click.Path(dir_okay=False), help="Serve wss:// with this certificate."),
             click.option("--tls-key", type=click.Path(dir_okay=False), help="Key of the --tls-cert certificate."),
@@ -169,15 +171,14 @@ def server_security_options(command: Any) -> Any:
                 "--client-ca", type=click.Path(dir_okay=False), help="Require client certificates signed by this CA."
             ),
             click.option("--auth", metavar="USER:PASSWORD-FILE", help="Require basic auth (401 otherwise)."),
-        ]
-    ):
-        command = option(command)
-    return command
+        ],
+    )
 
 
 def link_options(command: Any) -> Any:
     """--ping-interval, --ping-timeout, --no-compression, --max-size (every live link)."""
-    for option in reversed(
+    return _stacked(
+        command,
         [
             click.option(
                 "--ping-interval",
@@ -202,10 +203,8 @@ def link_options(command: Any) -> Any:
                 metavar="BYTES",
                 help="Largest message accepted.",
             ),
-        ]
-    ):
-        command = option(command)
-    return command
+        ],
+    )
 
 
 def build_link_options(values: dict[str, Any]) -> Any:
