@@ -15,6 +15,7 @@ from ocppctl.errors import InputError
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
+READ_BUFFER = 1 << 20  # bytes read from a capture file at a time
 
 
 @dataclass
@@ -75,7 +76,9 @@ def open_input(path: str, stdin: BinaryIO | None) -> Input:
     else:
         name = path
         try:
-            raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through Input.handle
+            # A big buffer: line by line through the default 8 KiB one costs a read system call
+            # every dozen records, which on a virtual machine is a third of reading a capture.
+            raw = open(path, "rb", buffering=READ_BUFFER)  # noqa: SIM115 - closed by the caller through Input.handle
         except FileNotFoundError:
             raise InputError(f"{path}: no such file") from None
         except IsADirectoryError:
