@@ -84,6 +84,19 @@ def error_code(version: Version, frame: Frame) -> Finding | None:
     return Finding(ERROR, "error-code", f'"{code}" is not an OCPP {version.name} {name} code', hint)
 
 
+def frame_payload_findings(
+    schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool, is_call: bool
+) -> list[Finding]:
+    """What a frame's payload breaks, in the order validate reports it: its schema and format
+    violations, then its vendorId lints (those need the text only to skip a payload that
+    holds no vendorId). Validate's general path and its fast path both report through this."""
+    out = payload_findings(schema, payload, frame_text, exact)
+    if frame_text is None or "vendorId" in frame_text:
+        scan = frame_text is None or "customData" in frame_text
+        out.extend(vendor_findings(schema.action, is_call, payload, scan))
+    return out
+
+
 def payload_findings(schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool) -> list[Finding]:
     """Every schema and format violation of a payload, [] if it is valid.
 

@@ -1,9 +1,11 @@
 """validate's fast path: the common capture record settled in one pass over the line.
 
-A record holding a well-formed, valid CALL or CALLRESULT whose correlation is plain costs a
-few microseconds here; anything else (a finding to explain, a version to infer, a new station)
-takes the StreamChecker's general path, which finds and explains it. Both give the same
-findings and counts (tests/core/test_fast_path.py).
+A record holding a well-formed CALL or CALLRESULT whose correlation is plain costs a few
+microseconds here; when its payload breaks its schema, the findings come from the same
+function the general path reports them with (checks.frame_payload_findings). Anything else (a
+malformed frame, a version to infer, a new station) takes the StreamChecker's general path,
+which finds and explains it. Both give the same findings and counts
+(tests/core/test_fast_path.py).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ if TYPE_CHECKING:
 
 def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numbered: bool = False) -> None:
     """Lines of a file (line ends still on). The common case, a capture record holding a
-    well-formed, valid CALL or CALLRESULT whose correlation is plain, is settled here in one
-    pass; anything else takes the general path (`feed_line`), which finds and explains it.
-    Both paths give the same findings and counts (tests/core/test_fast_path.py)."""
+    compact, well-formed CALL or CALLRESULT whose correlation is plain, is settled here in one
+    pass, its payload's findings included; anything else takes the general path
+    (`feed_line`), which finds and explains it. Both paths give the same findings and counts
+    (tests/core/test_fast_path.py)."""
     caches = checker.fast_caches
     if caches is None:
         caches = checker.fast_caches = (
@@ -39,13 +42,15 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
     dumps = orjson.dumps
     fromiso = datetime.fromisoformat
     vendor_lint = checks.vendor_findings
+    explain = checks.frame_payload_findings
+    add = checker._add
     by_name: dict[Any, Version | None] = {**VERSIONS, None: None}
     forced = checker.options.version
     conns = checker.conns
     other = _OTHER
     slow = checker.feed_general
     raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
-    frames = calls = results = 0
+    calls = results = 0
     fast = checker.mode == "json" and checker.pending is None
     try:
         for lineno, line in lines if numbered else enumerate(lines, start):
@@ -68,49 +73,46 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
                 if mtype == 2 and len(value) == 4:
                     action = value[2]
                     payload = value[3]
-                    who, is_valid, stats, scan, empty_ok = requests[(version, action)]
+                    who, is_valid, schema, stats, scan, empty_ok = requests[(version, action)]
                     key = (side, uid)
                     if (
                         (side is not None and who != side and who != "both")
                         or key in open_calls
                         or type(payload) is not dict
-                        or (
-                            not empty_ok  # an empty payload has no key to repeat and no vendorId
-                            if not payload
-                            else not is_valid(payload)
-                            or dumps(value) != raw.encode()
-                            or (scan and "vendorId" in raw and vendor_lint(action, True, payload, "customData" in raw))
-                        )
+                        or (not empty_ok if not payload else dumps(value) != raw.encode())
                     ):
                         raise LookupError
-                    frames += 1
-                    calls += 1
-                    stats.calls += 1
-                    at = line.find(raw_key) if type(line) is bytes else -1
-                    column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
-                    open_calls[key] = (uid, action, side, lineno, get("ts"), column)
-                    continue
-                if mtype != 3 or len(value) != 3:
-                    raise LookupError
-                payload = value[2]
-                key = (other[side], uid)
-                call = open_calls[key]
-                action = call[1]
-                is_valid, stats, scan, empty_ok = responses[(version, action)]
-                if type(payload) is not dict or (
-                    not empty_ok
-                    if not payload
-                    else not is_valid(payload)
-                    or dumps(value) != raw.encode()
-                    or (scan and "vendorId" in raw and vendor_lint(action, False, payload, "customData" in raw))
-                ):
-                    raise LookupError
+                    call = None
+                else:
+                    if mtype != 3 or len(value) != 3:
+                        raise LookupError
+                    payload = value[2]
+                    key = (other[side], uid)
+                    call = open_calls[key]
+                    action = call[1]
+                    is_valid, schema, stats, scan, empty_ok = responses[(version, action)]
+                    if type(payload) is not dict or (not empty_ok if not payload else dumps(value) != raw.encode()):
+                        raise LookupError
+                broken = payload and (
+                    not is_valid(payload)
+                    or (scan and "vendorId" in raw and vendor_lint(action, call is None, payload, "customData" in raw))
+                )
             except Exception:  # noqa: BLE001 - anything unusual: the general path finds and explains it
                 fast = slow(line, lineno)
                 continue
-            # A valid, plain result: close its call.
+            if broken:  # a compact, plain frame whose payload breaks its schema: explained here
+                checker.cursor = (lineno, 0)
+                for problem in explain(schema, payload, raw, False, call is None):
+                    add(problem, lineno, column_of_raw(line), get("station"), uid, action)
+            if call is None:  # a call: open it
+                calls += 1
+                stats.calls += 1
+                at = line.find(raw_key) if type(line) is bytes else -1
+                column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
+                open_calls[key] = (uid, action, side, lineno, get("ts"), column)
+                continue
+            # A plain result: close its call.
             del open_calls[key]
-            frames += 1
             results += 1
             stats.results += 1
             if version is _V21:
@@ -133,15 +135,15 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
                         stats.latency.fold()
     finally:
         summary = checker.summary
-        summary.frames += frames
+        summary.frames += calls + results
         summary.calls += calls
         summary.results += results
 
 
-def _entry(checker: StreamChecker, version: Version, action: str, kind: str) -> tuple[Any, Any, bool, bool]:
-    """(is_valid, stats, scan, empty_ok) for an action the fast path may settle; LookupError
-    if not. `scan` says a payload may hold a vendorId to lint (DataTransfer, and customData in
-    2.x); `empty_ok` is the verdict on {} (Heartbeat, most responses), judged once."""
+def _entry(checker: StreamChecker, version: Version, action: str, kind: str) -> tuple[Any, Any, Any, bool, bool]:
+    """(is_valid, schema, stats, scan, empty_ok) for an action the fast path may settle;
+    LookupError if not. `scan` says a payload may hold a vendorId to lint (DataTransfer, and
+    customData in 2.x); `empty_ok` is the verdict on {} (Heartbeat, most responses), judged once."""
     if action not in version.actions or action in version.send_actions:
         raise LookupError(action)
     schema = checker.registry.get(version, action, kind)
@@ -149,7 +151,7 @@ def _entry(checker: StreamChecker, version: Version, action: str, kind: str) -> 
         raise LookupError(action)
     stats = checker.summary.actions[action]  # exists once the general path has counted one
     scan = version.name != "1.6" or action == "DataTransfer"
-    return schema.fast.is_valid, stats, scan, bool(schema.fast.is_valid({}))
+    return schema.fast.is_valid, schema, stats, scan, bool(schema.fast.is_valid({}))
 
 
 class _Cache(dict):  # type: ignore[type-arg]

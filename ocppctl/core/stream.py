@@ -491,14 +491,8 @@ class StreamChecker:
         schema = self.registry.get(version, action, kind)
         if schema is None:
             return
-        payload = frame.payload
-        text = item.text
-        for problem in checks.payload_findings(schema, payload, text, item.exact):
+        for problem in checks.frame_payload_findings(schema, frame.payload, item.text, item.exact, frame.type == 2):
             self._add(problem, item.line, self._column(item), item.station, frame.id, action)
-        if text is None or "vendorId" in text:
-            scan = text is None or "customData" in text
-            for problem in checks.vendor_findings(frame.action, frame.type == 2, payload, scan):
-                self._add(problem, item.line, self._column(item), item.station, frame.id, action)
 
     # --- end ---------------------------------------------------------------------------------
 

@@ -59,6 +59,19 @@ def _mixed_corpus(seed: int) -> list[str]:
         if pick < 0.5:
             lines.append(_record(f'[2,"{uid}","BootNotification",{BOOT}]', station))
             lines.append(_record(f'[3,"{uid}",{BOOT_RESULT}]', station, "csms"))
+        elif pick < 0.51:  # payloads that break their schema, explained by the fast path itself
+            bad = '{"reason":"PowerUp","chargingStation":{"model":"M","vendorname":"V"},"customData":{"vendorId":"x"}}'
+            lines.append(_record(f'[2,"{uid}","BootNotification",{bad}]', station))
+            lines.append(
+                _record(
+                    f'[3,"{uid}",{{"currentTime":"2026-11-22 10:00:00","interval":1.5,"status":"Maybe"}}]',
+                    station,
+                    "csms",
+                )
+            )
+        elif pick < 0.52:  # an integer beyond 64 bits: the reference engine judges it
+            big = '{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"},"x":123456789012345678901234}'
+            lines.append(_record(f'[2,"{uid}","BootNotification",{big}]', station))
         elif pick < 0.53:
             lines.append(_record(f'[2,"{uid}","BootNotification",{{"reason":"PowerUp"}}]', station))
         elif pick < 0.55:  # an empty payload the schema refuses, and its empty (refused) result
