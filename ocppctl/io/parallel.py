@@ -33,7 +33,7 @@ from ocppctl.errors import InputError
 from ocppctl.io.inputs import Input, open_input
 from ocppctl.io.schemafiles import default_registry
 
-_BATCH_LINES = 4096  # a worker reports progress at least this often (in lines read)
+_BATCH_MASK = 4095  # a worker reports progress every 4096 lines read
 _BATCH_FINDINGS = 1024  # and sends its findings at least this often
 _END = float("inf")
 _DONE = (_END, _END)
@@ -212,18 +212,16 @@ def _owned(
     pipe: Connection,
     found: list[tuple[tuple[float, float], dict[str, Any]]],
 ) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of the lines this worker owns; every _BATCH_LINES lines, what was
+    """(line number, line) of the lines this worker owns; every 4096 lines, what was
     found so far goes to the parent with the line reached. The handle is read directly (this
     loop sees every line of the file). A line that is not UTF-8, or a read that fails, stops
     every worker at the same place, as it stops a single checker.
 
     A station goes to the worker its text hashes to (crc32): the same in every worker, and
     even across workers once there are more than a handful of stations."""
-    crc = zlib.crc32
-    owners: dict[bytes, int] = {}
+    mine = _Owners(index, jobs)
     marker = _STATION
     skip = len(marker)
-    countdown = _BATCH_LINES
     lineno = 0
     try:
         first = source.handle.readline()
@@ -231,17 +229,11 @@ def _owned(
             (first[len(_BOM) :] if first.startswith(_BOM) else first,) if first else (), source.handle
         )
         for lineno, line in enumerate(lines, 1):  # noqa: B007 - lineno is read after the loop too
-            countdown -= 1
-            if not countdown:
-                countdown = _BATCH_LINES
+            if not lineno & _BATCH_MASK:
                 pipe.send(("batch", found[:], (lineno - 1, _END)))
                 found.clear()
-            at = line.find(marker)  # the compact form, inline
-            key = line[at + skip : line.find(b'"', at + skip)] if at >= 0 else _station_key(line)
-            owner = owners.get(key)
-            if owner is None:
-                owner = owners[key] = crc(key) % jobs
-            if owner == index:
+            at = line.find(marker) + skip  # the compact form, inline
+            if mine[line[at : line.find(b'"', at)] if at >= skip else _station_key(line)]:
                 yield lineno, line
             elif not line.isascii():
                 try:
@@ -250,6 +242,19 @@ def _owned(
                     raise UndecodableLine(lineno, exc.reason) from None
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(source.read_failure(exc, lineno)) from None
+
+
+class _Owners(dict):  # type: ignore[type-arg]
+    """Station key -> whether this worker owns it: its crc32 modulo the number of workers."""
+
+    def __init__(self, index: int, jobs: int) -> None:
+        super().__init__()
+        self.index = index
+        self.jobs = jobs
+
+    def __missing__(self, key: bytes) -> bool:
+        owned = self[key] = zlib.crc32(key) % self.jobs == self.index
+        return owned
 
 
 def _station_key(line: bytes) -> bytes:
