@@ -79,6 +79,8 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
                         (side is not None and who != side and who != "both")
                         or key in open_calls
                         or type(payload) is not dict
+                        # {} has no key to repeat and no vendorId: its verdict is judged once;
+                        # any other payload must read back byte for byte (no duplicate key)
                         or (not empty_ok if not payload else dumps(value) != raw.encode())
                     ):
                         raise LookupError
