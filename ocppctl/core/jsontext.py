@@ -39,7 +39,23 @@ def _refuse_constant(name: str) -> Any:
 
 
 class _OutOfRange(ValueError):
-    """A JSON number beyond what even a Decimal holds (1e99999999999999999999)."""
+    """A JSON number beyond what even a Decimal holds (1e99999999999999999999), or an integer
+    of more digits than the interpreter converts (4,300)."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(number)
+        self.number = number
+
+    def message(self) -> str:
+        shown = self.number if len(self.number) <= 40 else f"{self.number[:20]}... ({len(self.number)} characters)"
+        return f"number {shown} is out of any range ocppctl can hold"
+
+
+def _exact_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+        raise _OutOfRange(text) from None
 
 
 def _exact_float(text: str) -> Any:
@@ -80,8 +96,8 @@ def _decoders() -> tuple[Any, Any, Any]:
     import json
 
     return (
-        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float),
-        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_double_decimal),
+        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_exact_float, parse_int=_exact_int),
+        json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_double_decimal, parse_int=_exact_int),
         json.JSONDecodeError,
     )
 
@@ -100,9 +116,7 @@ def _slow_loads(text: str) -> Any:
     except decode_error as exc:
         raise JsonSyntaxError(exc.msg, exc.pos, text) from None
     except _OutOfRange as exc:
-        raise JsonSyntaxError(
-            f"number {exc} is out of any range ocppctl can hold", max(text.find(str(exc)), 0), text
-        ) from None
+        raise JsonSyntaxError(exc.message(), max(text.find(exc.number), 0), text) from None
     except RecursionError:
         raise JsonSyntaxError("nested too deeply", 0, text) from None
 
@@ -120,9 +134,7 @@ def raw_decode(text: str, pos: int) -> tuple[Any, int]:
     except decode_error as exc:
         raise JsonSyntaxError(exc.msg, exc.pos, text) from None
     except _OutOfRange as exc:
-        raise JsonSyntaxError(
-            f"number {exc} is out of any range ocppctl can hold", max(text.find(str(exc)), pos), text
-        ) from None
+        raise JsonSyntaxError(exc.message(), max(text.find(exc.number, pos), pos), text) from None
     except RecursionError:
         raise JsonSyntaxError("nested too deeply", pos, text) from None
 
@@ -154,6 +166,8 @@ def loads_decimal(text: str) -> Any:
     to, see _double_decimal), for the reference engine."""
     try:
         return _decoders()[1].decode(text)
+    except _OutOfRange as exc:
+        raise JsonSyntaxError(exc.message(), max(text.find(exc.number), 0), text) from None
     except (ValueError, RecursionError) as exc:
         raise JsonSyntaxError(str(exc), 0, text) from None
 

@@ -803,3 +803,21 @@ def test_response_of_a_send_action_is_a_usage_error(ocppctl) -> None:
         "ocppctl: error: NotifyPeriodicEventStream is a SEND message: it has no response "
         "(see 'ocppctl validate --help')\n"
     )
+
+
+def test_an_integer_of_5000_digits_is_a_json_syntax_finding(ocppctl, tmp_path: Path) -> None:
+    """Python refuses to convert integers of more than 4,300 digits: validate says where the
+    number is and goes on with the next line (it was an internal error, exit 70)."""
+    capture = tmp_path / "long.jsonl"
+    capture.write_text('[2,"1","Heartbeat",{"a":' + "9" * 5000 + "}]\n" + HEARTBEAT_OK)
+    result = ocppctl("validate", "--ocpp", "2.0.1", str(capture))
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"{capture}:1:25: error: not JSON: number 99999999999999999999... (5000 characters) is out of any "
+        "range ocppctl can hold [json-syntax]\n"
+        "    hint: OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)\n"
+        "\n"
+        "1 file: 3 frames, 1 call, 1 result, 0 CALLERRORs; 1 error, 0 warnings\n"
+        "  action       calls  results  CALLERRORs\n"
+        "  Heartbeat        1        1           0\n"
+    )

@@ -154,3 +154,16 @@ def test_huge_exponents_never_escape_as_other_errors(text: str) -> None:
     except JsonSyntaxError:
         return
     assert isinstance(value, (list, dict))
+
+
+@pytest.mark.parametrize("parse", [loads, loads_exact, loads_decimal])
+def test_an_integer_longer_than_python_converts_is_a_syntax_finding(parse: object) -> None:
+    """int() refuses more than 4,300 digits (a ValueError that is not a JSON error): it must
+    become a finding that names the number briefly and points at it, never an internal error."""
+    text = '[2,"1","Heartbeat",{"a":' + "9" * 5000 + "}]"
+    with pytest.raises(JsonSyntaxError) as caught:
+        parse(text)  # type: ignore[operator]
+    assert (
+        caught.value.message == "number 99999999999999999999... (5000 characters) is out of any range ocppctl can hold"
+    )
+    assert caught.value.column == text.index("9999") + 1
