@@ -189,7 +189,9 @@ def test_arbitrary_frames_read_as_json_lines_text(
 
 @settings(max_examples=200, deadline=None, database=None, derandomize=True)
 @given(
-    token=st.sampled_from(["1e400", "-1E400", "123456789012345678901234567890", '"\\ud800"', '"\\udfff"']),
+    token=st.sampled_from(
+        ["1e400", "-1E400", "123456789012345678901234567890", '"\\ud800"', '"\\udfff"', "9" * 5000, "-" + "1" * 4301]
+    ),
     action=st.sampled_from(["DataTransfer", "Heartbeat", "Authorize"]),
     ocpp=version_name,
 )
