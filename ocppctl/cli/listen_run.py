@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import IO, Any
 
-import orjson
-
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, server_security
 from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.frames import TYPE_NAMES
+from ocppctl.core.jsontext import dumps
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import UsageFailure
 from ocppctl.io.recorder import Recorder
@@ -112,15 +111,15 @@ class _FlowPrinter:
             return escape(flow.text or "")
         label = " ".join(x for x in (TYPE_NAMES.get(frame.type, "?"), frame.action, frame.id) if x)
         if frame.error_code is not None:
-            body = f"{frame.error_code} {orjson.dumps(frame.error_description).decode()}"
+            body = f"{frame.error_code} {dumps(frame.error_description)}"
         else:
-            body = orjson.dumps(frame.payload).decode()
+            body = dumps(frame.payload)
         return f"{paint('cyan', escape(label), self.color)} {escape(body)}"
 
     def flow(self, flow: Flow) -> None:
         out = self.env.stdout
         if self.as_json:
-            out.write(orjson.dumps(flow.as_record()).decode() + "\n")
+            out.write(dumps(flow.as_record()) + "\n")
         else:
             when = flow.ts[11:23]
             who = escape(flow.station)

@@ -6,12 +6,11 @@ import asyncio
 import time
 from typing import Any
 
-import orjson
-
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, NoAnswer, client_security
 from ocppctl.cli.status import ExitCode
+from ocppctl.core.jsontext import dumps
 from ocppctl.core.payloads import template
 from ocppctl.core.versions import VERSIONS
 from ocppctl.io.schemafiles import default_registry
@@ -95,7 +94,7 @@ async def _boot(
 
 def _print(env: Env, facts: dict[str, Any], as_json: bool, color: bool) -> None:
     if as_json:
-        env.stdout.write(orjson.dumps(facts).decode() + "\n")
+        env.stdout.write(dumps(facts) + "\n")
         return
     findings = facts.pop("boot_findings", [])
     width = max(len(key) for key in facts)

@@ -7,11 +7,10 @@ import time
 import uuid
 from typing import Any
 
-import orjson
-
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.status import ExitCode
+from ocppctl.core.jsontext import dumps
 from ocppctl.core.rpc import Event, Refused, RpcSession, Sent
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import OcppctlError, UsageFailure
@@ -286,7 +285,7 @@ class _Printer:
         self.as_json = as_json
 
     def _pretty(self, value: Any) -> str:
-        text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+        text = dumps(value, indent=True)
         if self.color:
             from ocppctl.render.highlight import highlight_json
 
@@ -321,7 +320,7 @@ class _Printer:
         frame = event.frame
         assert frame is not None
         if self.as_json:
-            self.env.stdout.write(orjson.dumps(frame.payload).decode() + "\n")
+            self.env.stdout.write(dumps(frame.payload) + "\n")
             return
         head = f"← CALL {escape(frame.action or '')} {escape(frame.id)}"
         self.env.stdout.write(paint("cyan", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
@@ -339,7 +338,7 @@ class _Printer:
         else:
             body = frame.payload
         if self.as_json:
-            self.env.stdout.write(orjson.dumps(body).decode() + "\n")
+            self.env.stdout.write(dumps(body) + "\n")
             return
         name = "CALLERROR" if event.kind == "error" else "CALLRESULT"
         rtt = f" in {event.rtt_ms:.1f} ms" if event.rtt_ms is not None else ""

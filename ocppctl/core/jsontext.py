@@ -211,6 +211,58 @@ def duplicate_keys(text: str, value: Any) -> list[str]:
     return found
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON text, as sent on the wire."""
-    return orjson.dumps(value).decode()
+def dumps(value: Any, indent: bool = False) -> str:
+    """JSON text of any value our parsers return, compact as sent on the wire (or indented by
+    two spaces). orjson writes it, except what it refuses and only the exact parser yields: a
+    Decimal (1e400), an integer beyond 64 bits, a string holding a lone surrogate (the escape
+    "\\ud800" read back). Those are written exactly, the surrogate as its escape again, so text
+    that came from a peer can always be shown, logged and sent."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        try:
+            return _exact_dumps(value, "\n" if indent else "")
+        except RecursionError:
+            raise TypeError("a value nested too deeply to write") from None
+
+
+def _exact_dumps(value: Any, newline: str) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else "null"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = newline + "  " if newline else ""
+        parts = [inner + _exact_dumps(item, inner) for item in value]
+        return "[" + ",".join(parts) + newline + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = newline + "  " if newline else ""
+        sep = ": " if newline else ":"
+        parts = [inner + _string(str(key)) + sep + _exact_dumps(item, inner) for key, item in value.items()]
+        return "{" + ",".join(parts) + newline + "}"
+    from decimal import Decimal
+
+    if isinstance(value, Decimal) and value.is_finite():
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _string(text: str) -> str:
+    try:
+        return orjson.dumps(text).decode()
+    except TypeError:  # a lone surrogate: the standard library writes it as its escape
+        import json
+
+        return json.dumps(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import IO, Any
 
-import orjson
+from ocppctl.core.jsontext import dumps
 
 
 def utc_stamp(moment: datetime | None = None) -> str:
@@ -28,5 +28,5 @@ class Recorder:
         self._write({"ts": ts, "station": station, "conn": conn, "event": event, **extra})
 
     def _write(self, record: dict[str, Any]) -> None:
-        self.handle.write(orjson.dumps(record).decode() + "\n")
+        self.handle.write(dumps(record) + "\n")
         self.handle.flush()

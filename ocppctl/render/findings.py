@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from ocppctl.core.findings import Finding
+from ocppctl.core.jsontext import dumps
 from ocppctl.core.summary import Summary
 from ocppctl.render.style import SEVERITY_COLORS, escape, paint
 
@@ -31,14 +30,14 @@ def finding_text(f: Finding, color: bool) -> str:
 
 
 def finding_json(f: Finding) -> str:
-    return orjson.dumps(f.as_dict()).decode()
+    return dumps(f.as_dict())
 
 
 def summary_json(summary: Summary, exit_code: int, not_shown: int = 0) -> str:
     data: dict[str, Any] = summary.as_dict()
     data["not_shown"] = not_shown
     data["exit_code"] = exit_code
-    return orjson.dumps({"summary": data}).decode()
+    return dumps({"summary": data})
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:

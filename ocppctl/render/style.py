@@ -8,16 +8,22 @@ from collections.abc import Mapping
 
 from pygments.console import colorize
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 SEVERITY_COLORS = {"error": "brightred", "warning": "yellow", "info": "cyan"}
 
 
 def escape(text: str) -> str:
-    """Control characters (an ANSI escape in a payload, say) shown as \\xNN, never obeyed."""
+    """Control characters (an ANSI escape in a payload, say) shown as \\xNN, never obeyed; a
+    lone surrogate (a peer's "\\ud800", which no terminal or file can take) as \\udNNN."""
     if _CONTROL.search(text) is None:
         return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def paint(color: str, text: str, enabled: bool) -> str:

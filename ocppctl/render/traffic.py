@@ -10,11 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from ocppctl.core.findings import Finding, pointer
 from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT, CALLRESULTERROR, SEND, TYPE_NAMES, Frame
-from ocppctl.core.jsontext import JsonSyntaxError, loads
+from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
 from ocppctl.render.findings import finding_text
 from ocppctl.render.highlight import highlight_json
 from ocppctl.render.style import escape, paint
@@ -148,15 +146,10 @@ def _vendor(custom: Any) -> str:
 
 
 def _json(value: Any, indent: bool = True) -> str:
-    """JSON in received key order, escaped (orjson leaves C1 controls be); the standard library
-    takes what orjson refuses: a Decimal, an integer beyond 64 bits, a lone surrogate, deep nesting."""
+    """JSON in received key order, escaped (orjson leaves C1 controls be); whatever our parsers
+    returned can be written (jsontext.dumps), a value past its depth limit is named instead."""
     try:
-        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+        text = dumps(value, indent=indent)
     except TypeError:
-        import json
-
-        try:
-            text = json.dumps(value, indent=2 if indent else None, default=str)
-        except (TypeError, ValueError, RecursionError):
-            text = "(a value too odd to show)"
+        text = "(a value too odd to show)"
     return escape(text)

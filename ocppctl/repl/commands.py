@@ -8,8 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
+from ocppctl.core.jsontext import dumps
 from ocppctl.errors import UsageFailure
 from ocppctl.render.style import escape
 from ocppctl.repl.lines import payload_of
@@ -43,7 +42,7 @@ def meta(name: str, args: str, help_text: str, completes: str | None = None) -> 
 def _pretty(repl: Repl, value: Any) -> str:
     from ocppctl.render.highlight import highlight_json
 
-    text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    text = dumps(value, indent=True)
     return highlight_json(text) if repl.color else escape(text)
 
 
@@ -146,7 +145,7 @@ async def _record(repl: Repl, argument: str) -> None:
 async def _last(repl: Repl, argument: str) -> None:
     if repl.last is None:
         raise UsageFailure("no answer received yet")
-    repl.echo(escape(orjson.dumps(repl.last).decode()))  # the peer's: no C1 control reaches the terminal
+    repl.echo(escape(dumps(repl.last)))  # the peer's: no C1 control reaches the terminal
 
 
 @meta(":show", "ID", "a folded payload in full", "folded")
@@ -174,7 +173,7 @@ async def _pending(repl: Repl, argument: str) -> None:
     if not waiting:
         repl.echo("no call waiting")
     for station, frame in waiting:  # all of it the peer's: escaped
-        payload = orjson.dumps(frame.payload).decode()
+        payload = dumps(frame.payload)
         repl.echo(escape(f"{frame.id}  {station}  {frame.action}  {payload}"))
 
 

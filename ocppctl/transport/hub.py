@@ -19,6 +19,7 @@ import orjson
 
 from ocppctl.core.findings import Finding
 from ocppctl.core.frames import Frame
+from ocppctl.core.jsontext import dumps
 from ocppctl.core.rpc import Refused, RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, VERSIONS, Version
@@ -122,7 +123,7 @@ class Watchers:
     def publish(self, flow: Flow) -> None:
         if not self._watchers:
             return
-        line = orjson.dumps(flow.as_record()) + b"\n"
+        line = dumps(flow.as_record()).encode() + b"\n"
         for watcher in self._watchers:
             if watcher.dropped:
                 continue  # its serve() is ending
@@ -137,7 +138,7 @@ class Watchers:
         version}}`, then a line per Flow, until it hangs up, falls behind, or `close()`."""
         queue: asyncio.Queue[bytes | None] = asyncio.Queue(max(self.backlog, 1))
         first = {"ok": True, "stations": sorted(versions), "versions": versions}
-        queue.put_nowait(orjson.dumps(first) + b"\n")
+        queue.put_nowait(dumps(first).encode() + b"\n")
         if self._closed:  # the hub is stopping: the stations line, then the end
             queue.put_nowait(None)
         # registered with no await since `stations` was read: no Flow falls between the two
@@ -153,7 +154,7 @@ class Watchers:
             await asyncio.gather(watcher.pump, hangup, return_exceptions=True)
             if watcher.dropped:
                 error = f"dropped: more than {self.backlog} records behind"
-                writer.write(orjson.dumps({"ok": False, "exit": 5, "error": error}) + b"\n")
+                writer.write(dumps({"ok": False, "exit": 5, "error": error}).encode() + b"\n")
             writer.close()
             watcher.ended.set()
 
@@ -348,7 +349,7 @@ async def serve_hub(
         except (ValueError, KeyError, orjson.JSONDecodeError) as exc:
             reply = {"ok": False, "exit": 2, "error": f"bad control request: {exc}"}
         with contextlib.suppress(ConnectionError):
-            writer.write(orjson.dumps(reply) + b"\n")
+            writer.write(dumps(reply).encode() + b"\n")
             await writer.drain()
             writer.close()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from ocppctl.core.jsontext import dumps
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
 from ocppctl.handlers.guard import guarded
@@ -73,7 +74,7 @@ async def run_station(
                 reply = {"ok": True, "events": sum(len(p["eventData"]) for p in events)}
         except (ValueError, KeyError, TypeError) as exc:
             reply = {"ok": False, "error": f"bad control request: {exc}"}
-        writer.write(orjson.dumps(reply) + b"\n")
+        writer.write(dumps(reply).encode() + b"\n")
         await writer.drain()
         writer.close()
 

@@ -821,3 +821,32 @@ def test_an_integer_of_5000_digits_is_a_json_syntax_finding(ocppctl, tmp_path: P
         "  action       calls  results  CALLERRORs\n"
         "  Heartbeat        1        1           0\n"
     )
+
+
+def test_a_lone_surrogate_in_a_payload_is_shown_escaped_in_text_and_json(ocppctl, tmp_path: Path) -> None:
+    """ "\\ud800" is JSON no terminal or UTF-8 file can hold once decoded: findings quoting it
+    (an enum value, a property name, a vendorId) were an internal error, exit 70."""
+    capture = tmp_path / "surrogate.jsonl"
+    capture.write_text(
+        '[2,"1","Authorize",{"idToken":{"idToken":"x","type":"\\ud800"}}]\n'
+        '[2,"2","DataTransfer",{"vendorId":"\\ud800","\\udc00":1}]\n'
+    )
+    text = ocppctl("validate", "--ocpp", "2.0.1", str(capture))
+    assert (text.code, text.err) == (1, "")
+    assert text.out.splitlines()[:5] == [
+        f'{capture}:1:1: error: Authorize request: "\\ud800" is not an allowed value [schema] at /idToken/type',
+        "    hint: allowed: Central, eMAID, ISO14443, ISO15693, KeyCode, Local, MacAddress, NoAuthorization",
+        f'{capture}:2:1: error: DataTransfer request: property "\\udc00" is not allowed here [schema] at /\\udc00',
+        "    hint: allowed here: customData, data, messageId, vendorId",
+        f'{capture}:2:1: warning: DataTransfer vendorId "\\ud800" is not a dotted reverse-DNS name (P01.FR.02, '
+        "P02.FR.03) [vendor-id] at /vendorId",
+    ]
+    as_json = ocppctl("validate", "--ocpp", "2.0.1", "--json", str(capture))
+    assert (as_json.code, as_json.err) == (1, "")
+    found = as_json.json_lines()
+    assert [(f.get("code"), f.get("path")) for f in found[:3]] == [
+        ("schema", "/idToken/type"),
+        ("schema", "/\udc00"),
+        ("vendor-id", "/vendorId"),
+    ]
+    assert found[-1]["summary"]["errors"] == 2

@@ -167,3 +167,21 @@ def test_an_integer_longer_than_python_converts_is_a_syntax_finding(parse: objec
         caught.value.message == "number 99999999999999999999... (5000 characters) is out of any range ocppctl can hold"
     )
     assert caught.value.column == text.index("9999") + 1
+
+
+def test_dumps_writes_what_only_the_exact_parser_returns() -> None:
+    """A number beyond a double, an integer beyond 64 bits and a lone surrogate escape are JSON
+    that orjson will not write back: dumps writes them exactly, and they read back the same."""
+    text = '{"a":1E+400,"b":123456789012345678901234567890,"c":"\\ud800x","\\udc00":[-0.0,"é"]}'
+    value = loads(text)
+    assert dumps(value) == text  # only the string holding the surrogate is written escaped
+    assert loads(dumps(value)) == value
+
+
+def test_dumps_indents_the_exact_way_as_orjson_does() -> None:
+    import orjson
+
+    plain = {"a": [1, {"b": 2}], "c": {}, "d": [], "e": "x"}
+    odd = {"a": [1, {"b": Decimal("2")}], "c": {}, "d": [], "e": "x"}  # only the exact writer takes it
+    assert dumps(odd, indent=True) == orjson.dumps(plain, option=orjson.OPT_INDENT_2).decode()
+    assert dumps(odd) == orjson.dumps(plain).decode()

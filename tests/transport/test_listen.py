@@ -144,3 +144,45 @@ def test_send_via_the_hub_reaches_a_connected_station(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=15)
     assert not control.exists()
+
+
+ODD = '[2,"odd-1","DataTransfer",{"vendorId":"\\ud800","data":1e400}]'  # JSON all the same
+
+
+def _send_odd_frame(port: int) -> str:
+    """A station whose DataTransfer holds a lone surrogate escape and a number beyond a double:
+    JSON, but orjson refuses both; the hub must show, record and answer it like any other."""
+    from websockets.sync.client import connect
+
+    with connect(f"ws://127.0.0.1:{port}/CPODD", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
+        ws.send(ODD)
+        answer = ws.recv(timeout=10)
+    return str(answer)
+
+
+def test_a_frame_only_the_exact_parser_reads_is_shown_and_answered(tmp_path: Path) -> None:
+    """It was an internal error of `listen` (orjson could not write the payload back, nor a
+    finding quoting the surrogate); now both outputs carry it, escaped, and the station is answered."""
+    for as_json in (False, True):
+        port = _free_port()
+        record = tmp_path / f"odd-{as_json}.jsonl"
+        process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record), *(["--json"] if as_json else []))
+        try:
+            _wait_listening(process)
+            answer = json.loads(_send_odd_frame(port))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=15)
+        assert process.returncode == 0, err
+        assert "internal error" not in err
+        assert answer[:2] == [3, "odd-1"]
+        if as_json:
+            flows = [json.loads(line) for line in out.splitlines()]
+            call = next(f for f in flows if f.get("raw") == ODD)
+            assert [f["code"] for f in call["findings"]] == ["vendor-id"]
+            assert call["findings"][0]["message"].startswith('DataTransfer vendorId "\ud800"')
+        else:
+            assert ' CPODD ← CALL DataTransfer odd-1 {"vendorId":"\\ud800","data":1E+400}' in out
+            assert 'DataTransfer vendorId "\\ud800" is not a dotted reverse-DNS name' in out
+        recorded = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+        assert any(r.get("raw") == ODD for r in recorded)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+from typing import Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
@@ -272,3 +273,46 @@ def test_a_server_that_picks_no_subprotocol_is_exit_5() -> None:
         f"ocppctl: error: 127.0.0.1:{port[0]} accepted none of the subprotocols offered (ocpp2.0.1, ocpp1.6): "
         "it picked none\n"
     )
+
+
+def test_an_answer_only_the_exact_parser_reads_is_printed() -> None:
+    """A CSMS answering with a number beyond a double and a lone surrogate escape (JSON that
+    orjson refuses): `send` prints it exactly and reports the finding (was an internal error)."""
+    import asyncio
+    import threading
+
+    from websockets.asyncio.server import serve
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    stop: list[asyncio.Event] = []
+    port: list[int] = []
+
+    async def answer(connection: Any) -> None:
+        call = json.loads(await connection.recv())
+        await connection.send('[3,"' + call[1] + '",{"status":"Accepted","data":1e400,"\\ud800":"x"}]')
+        await connection.wait_closed()
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"]) as server:  # type: ignore[list-item]
+            port.append(server.sockets[0].getsockname()[1])
+            ready.set()
+            await stop[0].wait()
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()))
+    thread.start()
+    try:
+        assert ready.wait(10)
+        url = f"ws://127.0.0.1:{port[0]}/CP1"
+        text = _send("DataTransfer", "vendorId=com.example", "--url", url, "--ocpp", "2.0.1")
+        as_json = _send("DataTransfer", "vendorId=com.example", "--url", url, "--ocpp", "2.0.1", "--json")
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
+    for code, out, err in (text, as_json):
+        assert code == 1 and "internal error" not in err, err
+        assert "1E+400" in out, out
+    assert 'property "\\ud800" is not allowed here' in text[1] + text[2]
+    assert json.loads(as_json[1].splitlines()[0]) == {"status": "Accepted", "data": float("inf"), "\ud800": "x"}
