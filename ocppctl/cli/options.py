@@ -61,9 +61,19 @@ def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str
         return None
     from urllib.parse import urlsplit
 
-    parts = urlsplit(value)
+    shape = "ws[s]://host[:port]/path/STATIONID"
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # reads the port: a bad one (99999, abc) or a bad IPv6 host raises
+    except ValueError as exc:
+        reason = str(exc)
+        raise click.BadParameter(
+            f"{value!r} is not a WebSocket URL ({reason[:1].lower() + reason[1:]}; {shape})"
+        ) from None
     if parts.scheme.lower() not in ("ws", "wss") or not parts.hostname:
-        raise click.BadParameter(f"{value!r} is not a WebSocket URL (ws[s]://host[:port]/path/STATIONID)")
+        raise click.BadParameter(f"{value!r} is not a WebSocket URL ({shape})")
+    if port == 0:
+        raise click.BadParameter(f"{value!r} names port 0, which no server listens on")
     return value
 
 

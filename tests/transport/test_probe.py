@@ -6,6 +6,8 @@ import io
 import json
 import socket
 
+import pytest
+
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
@@ -62,3 +64,19 @@ def test_a_url_that_is_not_websocket_is_a_usage_error() -> None:
         "ocppctl: error: Invalid value for '--url': 'http://127.0.0.1:9/CP1' is not a WebSocket URL "
         "(ws[s]://host[:port]/path/STATIONID) (see 'ocppctl probe --help')\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("ws://127.0.0.1:99999/CP1", "is not a WebSocket URL (port out of range 0-65535; "),
+        ("ws://host:abc/CP1", "is not a WebSocket URL (port could not be cast to integer value as 'abc'; "),
+        ("ws://[::1/CP1", "is not a WebSocket URL (invalid IPv6 URL; "),
+        ("ws://127.0.0.1:0/CP1", "names port 0, which no server listens on"),
+    ],
+)
+def test_a_url_with_a_bad_port_or_host_is_a_usage_error(url: str, why: str) -> None:
+    """These were internal errors (exit 70): the URL library raises on reading the port."""
+    code, out, err = _probe("--url", url)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"ocppctl: error: Invalid value for '--url': '{url}' {why}"), err
