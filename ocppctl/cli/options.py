@@ -21,10 +21,23 @@ def ocpp_option(help_text: str = "OCPP version: 1.6, 2.0.1 or 2.1.") -> Callable
 def ocpp_versions(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str]:
     """--ocpp V[,V...] of the live commands: the versions to offer or accept, first preferred."""
     names = [v.strip() for v in (value or DEFAULT_VERSION).split(",") if v.strip()]
+    if not names:
+        raise click.BadParameter(f"{value!r} names no version; one or more of {', '.join(VERSION_CHOICES)}")
     for name in names:
         if name not in VERSION_CHOICES:
             raise click.BadParameter(f"{name!r} is not one of {', '.join(VERSION_CHOICES)}")
     return names
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds at least `min`: a FloatRange that also refuses nan, which passes
+    every range check (each comparison with it is false). inf is a wait without end."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return number
 
 
 def color_option() -> Callable[[Any], Any]:
@@ -104,10 +117,10 @@ def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Call
             metavar="V[,V...]",
             help=f"OCPP version(s) to offer or accept, first preferred: 1.6, 2.0.1, 2.1 (default {DEFAULT_VERSION}).",
         ),
-        click.option("--timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help=timeout_help),
+        click.option("--timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help=timeout_help),
         click.option(
             "--connect-timeout",
-            type=click.FloatRange(min=0.001),
+            type=Seconds(min=0.001),
             default=30.0,
             show_default=True,
             help="Seconds to connect.",
@@ -192,14 +205,14 @@ def link_options(command: Any) -> Any:
         [
             click.option(
                 "--ping-interval",
-                type=click.FloatRange(min=0),
+                type=Seconds(min=0),
                 default=20.0,
                 show_default=True,
                 help="Seconds between pings (0: none).",
             ),
             click.option(
                 "--ping-timeout",
-                type=click.FloatRange(min=0),
+                type=Seconds(min=0),
                 default=20.0,
                 show_default=True,
                 help="Seconds a pong may take.",

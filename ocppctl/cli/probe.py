@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import client_security_options, color_option, env_of, link_options, ocpp_versions, ws_url
+from ocppctl.cli.options import (
+    Seconds,
+    client_security_options,
+    color_option,
+    env_of,
+    link_options,
+    ocpp_versions,
+    ws_url,
+)
 
 
 @click.command()
@@ -29,11 +37,9 @@ from ocppctl.cli.options import client_security_options, color_option, env_of, l
 @click.option("--each-version", is_flag=True, help="Also try each version alone: which does the server accept?")
 @click.option("--no-boot", is_flag=True, help="Skip the BootNotification round trip.")
 @click.option(
-    "--timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds for the boot answer."
+    "--timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help="Seconds for the boot answer."
 )
-@click.option(
-    "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
-)
+@click.option("--connect-timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help="Seconds to connect.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with every fact.")
 @color_option()
 @client_security_options

@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import client_security_options, color_option, env_of, link_options, ocpp_versions, ws_url
+from ocppctl.cli.options import (
+    Seconds,
+    client_security_options,
+    color_option,
+    env_of,
+    link_options,
+    ocpp_versions,
+    ws_url,
+)
 
 
 @click.group()
@@ -30,12 +38,8 @@ def sim() -> None:
 @click.option(
     "--model", type=click.Path(dir_okay=False), help="Device model JSON (variables, 1.6 configuration, vendors)."
 )
-@click.option(
-    "--heartbeat", type=click.FloatRange(min=0.1), help="Seconds between heartbeats (default: the boot answer's)."
-)
-@click.option(
-    "--connect-timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
-)
+@click.option("--heartbeat", type=Seconds(min=0.1), help="Seconds between heartbeats (default: the boot answer's).")
+@click.option("--connect-timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help="Seconds to connect.")
 @click.option(
     "--control",
     metavar="PATH",
