@@ -151,9 +151,12 @@ def decode(text: str) -> tuple[Any, bool]:
     overflow a double: only the reference validator judges those correctly.
     """
     try:
-        return orjson.loads(text), False
+        value = orjson.loads(text)
     except orjson.JSONDecodeError:
         return _slow_loads(text), True
+    if may_be_inexact(text):  # orjson rounds integers beyond 64 bits into floats: read them exactly
+        return _slow_loads(text), True
+    return value, False
 
 
 def loads_exact(text: str) -> Any:

@@ -334,3 +334,47 @@ def test_nan_seconds_and_an_empty_version_list_are_usage_errors(option: str, val
     code, out, err = _send("Heartbeat", "--url", "ws://127.0.0.1:9/CP1", option, value)
     assert (code, out) == (2, "")
     assert err == f"ocppctl: error: {why} (see 'ocppctl send --help')\n"
+
+
+def test_an_integer_beyond_64_bits_is_sent_as_written() -> None:
+    """The payload's 26-digit integer reached the CSMS as 1e+26 (orjson rounds it on reading);
+    the CSMS now receives every digit, from a JSON payload and from a := item alike."""
+    import asyncio
+    import threading
+
+    from websockets.asyncio.server import serve
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    stop: list[asyncio.Event] = []
+    port: list[int] = []
+    received: list[str] = []
+
+    async def answer(connection: Any) -> None:
+        text = await connection.recv()
+        received.append(text)
+        await connection.send('[3,"' + json.loads(text)[1] + '",{"status":"Accepted"}]')
+        await connection.wait_closed()
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"]) as server:  # type: ignore[list-item]
+            port.append(server.sockets[0].getsockname()[1])
+            ready.set()
+            await stop[0].wait()
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()))
+    thread.start()
+    try:
+        assert ready.wait(10)
+        url = f"ws://127.0.0.1:{port[0]}/CP1"
+        first = _send("DataTransfer", '{"vendorId":"com.example","data":99999999999999999999999999}', "--url", url)
+        second = _send("DataTransfer", "vendorId=com.example", "data:=[-123456789012345678901234567890]", "--url", url)
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
+    assert first[0] == 0 and second[0] == 0, first[2] + second[2]
+    assert '"data":99999999999999999999999999}' in received[0]
+    assert '"data":[-123456789012345678901234567890]}' in received[1]
+    assert '"data": 99999999999999999999999999' in first[1]
