@@ -26,6 +26,8 @@ class JsonSyntaxError(Exception):
         self.pos = pos
         self.line = text.count("\n", 0, pos) + 1
         self.column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        self.char = text[pos : pos + 1]  # the character the parser stopped at ("" at the end)
+        self.after_cr = text[pos - 1 : pos] == "\r"  # just past a carriage return (JSON whitespace)
 
 
 class _Constant(ValueError):

@@ -26,6 +26,17 @@ _INFER_CALLS = 50  # calls buffered before the version is inferred
 _INFER_ITEMS = 5000  # items buffered at most while inferring
 _END = float("inf")
 _JSON_HINT = "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"
+_BOM_HINT = "a byte order mark (U+FEFF) inside the file, where files were joined: remove it"
+_CR_HINT = "a carriage return without a line feed before it: do lines end in a bare CR? tr '\\r' '\\n' converts them"
+
+
+def json_hint(exc: JsonSyntaxError) -> str:
+    """The hint of a json-syntax finding: what the parser stopped at, when that says more."""
+    if exc.char == "\ufeff":
+        return _BOM_HINT
+    if exc.after_cr:
+        return _CR_HINT
+    return _JSON_HINT
 
 
 @dataclass
@@ -237,7 +248,9 @@ class StreamChecker:
                 self._syntax(exc, lineno, column, station)
             else:  # inside a record's raw string: count the escapes back to a column of the line
                 at = raw_column(source or "", column_of_raw(source or ""), exc.pos)
-                self._add(Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", _JSON_HINT), lineno, at, station)
+                self._add(
+                    Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", json_hint(exc)), lineno, at, station
+                )
             return
         self._item(_Item(lineno, column, text, value, exact, station, conn, side, ocpp, ts, source))
 
@@ -245,12 +258,7 @@ class StreamChecker:
         line = lineno + exc.line - 1
         col = exc.column + (column - 1 if exc.line == 1 else 0)
         self._add(
-            Finding(
-                ERROR,
-                "json-syntax",
-                f"not JSON: {exc.message}",
-                _JSON_HINT,
-            ),
+            Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", json_hint(exc)),
             line,
             col,
             station,
@@ -624,7 +632,7 @@ def check_payload(
         payload, exact = decode(text)
     except JsonSyntaxError as exc:
         report.add(
-            Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", _JSON_HINT, None, file, exc.line, exc.column)
+            Finding(ERROR, "json-syntax", f"not JSON: {exc.message}", json_hint(exc), None, file, exc.line, exc.column)
         )
         return
     # The payload inside a frame, so the reference engine can re-read it exactly if need be.

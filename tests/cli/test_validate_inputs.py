@@ -850,3 +850,21 @@ def test_a_lone_surrogate_in_a_payload_is_shown_escaped_in_text_and_json(ocppctl
         ("vendor-id", "/vendorId"),
     ]
     assert found[-1]["summary"]["errors"] == 2
+
+
+def test_a_bom_inside_the_file_and_bare_cr_line_ends_are_named(ocppctl, tmp_path: Path) -> None:
+    """Two ways a capture breaks that the generic JSON hint does not explain: files joined with
+    their BOMs, and a file whose lines end in a bare CR (read as one line)."""
+    joined = tmp_path / "joined.jsonl"
+    joined.write_bytes(b'[2,"1","Heartbeat",{}]\n\xef\xbb\xbf[3,"1",{"currentTime":"2026-11-22T10:00:01Z"}]\n')
+    cr = tmp_path / "cr.jsonl"
+    cr.write_bytes(b'[2,"1","Heartbeat",{}]\r[3,"1",{"currentTime":"2026-11-22T10:00:01Z"}]\r')
+    result = ocppctl("validate", "--ocpp", "2.0.1", "--select", "json-syntax", str(joined), str(cr))
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[:4] == [
+        f"{joined}:2:1: error: not JSON: Expecting value [json-syntax]",
+        "    hint: a byte order mark (U+FEFF) inside the file, where files were joined: remove it",
+        f"{cr}:1:24: error: not JSON: Extra data [json-syntax]",
+        "    hint: a carriage return without a line feed before it: do lines end in a bare CR? "
+        "tr '\\r' '\\n' converts them",
+    ]
