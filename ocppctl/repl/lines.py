@@ -70,6 +70,16 @@ def unbalanced(text: str) -> bool:
     return rest.lstrip().startswith("{") and _depth(rest) > 0
 
 
+_COMMAND_START = re.compile(r"\s*(?::|([A-Za-z][A-Za-z0-9]*)(?:\s|$))")
+
+
+def starts_command(line: str) -> bool:
+    """Whether a line begins a command (`:meta ...`, `ACTION ...`): never the next line of a JSON
+    payload, where a line starts with a string, a number, a bracket or true/false/null."""
+    match = _COMMAND_START.match(line)
+    return match is not None and match.group(1) not in ("true", "false", "null")
+
+
 def _depth(text: str) -> int:
     """How many JSON objects and arrays are open at the end of `text` (strings skipped)."""
     depth = 0

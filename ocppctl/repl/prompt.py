@@ -21,7 +21,7 @@ from prompt_toolkit.patch_stdout import patch_stdout
 
 from ocppctl.repl.app import Repl
 from ocppctl.repl.completer import OcppCompleter
-from ocppctl.repl.lines import first_problem, unbalanced
+from ocppctl.repl.lines import first_problem, starts_command, unbalanced
 
 
 def _key_bindings() -> KeyBindings:
@@ -123,12 +123,17 @@ async def interact(repl: Repl, session: PromptSession[str]) -> None:
 
 async def run_lines(repl: Repl, stream: TextIO) -> None:
     """Lines from a stream that is not a terminal (`ocppctl repl < script.txt`): read one by one,
-    run in turn (an open JSON object continues on the next line); no prompt, no toolbar."""
+    run in turn (an open JSON object continues on the next line, until a line that starts a
+    command: the payload never closed, and says so, and the script goes on); no prompt, no
+    toolbar."""
     text = ""
     while not repl.done:
         line = await asyncio.to_thread(stream.readline)
         if not line:
             break
+        if text and starts_command(line):
+            await _run_interruptible(repl, text)
+            text = ""
         text += line
         if not unbalanced(text):
             await _run_interruptible(repl, text)

@@ -12,7 +12,7 @@ from ocppctl.core.findings import ERROR, Finding
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import V16, V201
 from ocppctl.errors import UsageFailure
-from ocppctl.repl.lines import CallLine, MetaLine, first_problem, parse_line, payload_of, unbalanced
+from ocppctl.repl.lines import CallLine, MetaLine, first_problem, parse_line, payload_of, starts_command, unbalanced
 
 # --- parse_line ----------------------------------------------------------------------------------
 
@@ -321,3 +321,23 @@ def test_a_payload_that_breaks_the_schema(registry: SchemaRegistry, text: str, e
 )
 def test_a_payload_that_cannot_be_read(registry: SchemaRegistry, text: str, message: str) -> None:
     assert first_problem(text, registry, V201, "csms") == Finding(ERROR, "payload", message)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (":template Heartbeat\n", True),
+        ("Heartbeat\n", True),
+        ("DataTransfer vendorId=com.example\n", True),
+        ('  "vendorId": "com.example",\n', False),
+        ("  true\n", False),
+        ("null,\n", False),
+        ("  1.5]}\n", False),
+        ("}\n", False),
+        ("\n", False),
+    ],
+)
+def test_starts_command(line: str, expected: bool) -> None:
+    """A script's unclosed payload ends before a line that starts a command, never before a
+    line a JSON payload can hold."""
+    assert starts_command(line) is expected

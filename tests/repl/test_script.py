@@ -132,3 +132,20 @@ def test_sessions_over_tls_as_csms_with_client_certificates_and_as_station(tmp_p
     assert csms.returncode == 0, err
     assert "CP1 ← CALL Heartbeat" in out
     assert "* CP1  OCPP 2.0.1" in out
+
+
+def test_a_payload_left_open_ends_before_the_next_command(tmp_path: Path) -> None:
+    """A script line whose JSON never closes is reported and the script goes on: it swallowed
+    every following line as more of the payload."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path), "PYTHONPATH": ":".join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ocppctl", "repl", "--listen", "127.0.0.1:0", "--color", "never"],
+        input='Reset {"type":\n:template Reset\n',
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "error: the payload argument is not JSON: Expecting value (line 1, column 9)" in done.stdout + done.stderr
+    assert "Reset {" in done.stdout and '"type": "Immediate"' in done.stdout, done.stdout
