@@ -143,10 +143,14 @@ class RpcSession:
 
     # --- what we receive -----------------------------------------------------------------------
 
-    def receive(self, text: str, now: float) -> Event:
-        """The peer's text: what it is, with the findings of the same checks as validate."""
+    def receive(self, message: str | bytes, now: float) -> Event:
+        """The peer's WebSocket message: what it is, with the findings of the same checks as
+        validate. A binary message is read as UTF-8 text all the same, and said to be one."""
+        text = message if isinstance(message, str) else message.decode("utf-8", "replace")
         kind, frame, _ = self._feed(text, self.peer, now)
         found = self._take()
+        if not isinstance(message, str):
+            found.insert(0, _binary())
         if kind == "call" and frame is not None:
             if frame.type == SEND:
                 return Event("send", frame, findings=found, text=text)
@@ -229,6 +233,15 @@ def preflight(registry: SchemaRegistry, version: Version, local: str, frame: Fra
     if schema is not None:
         found += checks.payload_findings(schema, frame.payload, encode(frame), False)
     return found
+
+
+def _binary() -> Finding:
+    return Finding(
+        ERROR,
+        "frame-shape",
+        "a binary WebSocket message: OCPP-J frames travel as text messages",
+        "send each frame as a text message (opcode 1), UTF-8",
+    )
 
 
 def _no_such_call(call_id: str) -> Finding:

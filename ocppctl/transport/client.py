@@ -177,8 +177,6 @@ async def call_and_wait(
                     if event.call is not None and event.call.id == sent.frame.id:
                         raise TimedOut(f"no answer to {event.call.action} within {timeout:g} s (--timeout)") from None
                 continue
-            if isinstance(text, bytes):
-                text = text.decode("utf-8", "replace")
             event = session.receive(text, clock())
             if event.kind in ("result", "error") and event.call is not None and event.call.id == sent.frame.id:
                 return event
@@ -230,8 +228,6 @@ async def wait_for_calls(
             except TimeoutError:
                 seen = f" after {len(found)}" if found else ""
                 raise TimedOut(f"no {action} call{seen} within {timeout:g} s (--timeout)") from None
-            if isinstance(text, bytes):
-                text = text.decode("utf-8", "replace")
             event = session.receive(text, clock())
             if event.kind == "call" and event.frame is not None:
                 await link.socket.send(answer(session, event, clock()).text)

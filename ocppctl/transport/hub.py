@@ -243,8 +243,8 @@ async def serve_hub(
         reason = ""
         try:
             async for message in connection:
-                text = message if isinstance(message, str) else message.decode("utf-8", "replace")
-                event = session.receive(text, time.monotonic())
+                event = session.receive(message, time.monotonic())
+                text = event.text
                 timing: dict[str, Any] = {}
                 if event.call is not None:  # the answer to a call of the hub's: its round trip
                     timing = {"rtt_ms": event.rtt_ms, "answers": event.call.action}

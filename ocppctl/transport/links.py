@@ -218,8 +218,8 @@ class Links:
 
         try:
             async for message in conn.socket:
-                text = message if isinstance(message, str) else message.decode("utf-8", "replace")
-                event = conn.session.receive(text, self.clock())
+                event = conn.session.receive(message, self.clock())
+                text = event.text or ""  # always set for a received message
                 answers = event.call.action if event.call is not None else None
                 self._flow(conn, self.peer, text, event.frame, event.findings, rtt_ms=event.rtt_ms, answers=answers)
                 if event.kind in ("result", "error") and event.call is not None:

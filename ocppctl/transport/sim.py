@@ -96,9 +96,8 @@ async def run_station(
                 await send_call("Heartbeat", {})
                 next_beat = time.monotonic() + (interval or 300)
                 continue
-            text = receiving.result()
-            text = text if isinstance(text, str) else text.decode("utf-8", "replace")
-            event = session.receive(text, time.monotonic())
+            event = session.receive(receiving.result(), time.monotonic())
+            text = event.text
             observe(Flow(utc_stamp(), name, 1, "csms", version, text, event.findings, frame=event.frame))
             if event.kind == "result" and event.call is not None and event.call.action == "BootNotification":
                 payload = event.frame.payload if event.frame is not None else None

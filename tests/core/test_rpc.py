@@ -161,3 +161,18 @@ def test_sends_of_ocpp_21_wait_for_nothing(registry: SchemaRegistry) -> None:
     csms = RpcSession(registry, V21, "csms", lambda: "c1")
     event = csms.receive(sent.text, now=0)
     assert (event.kind, event.findings) == ("send", [])
+
+
+def test_a_binary_message_is_read_as_text_and_said_to_be_one(registry: SchemaRegistry) -> None:
+    """OCPP-J frames travel as WebSocket text messages; a peer sending a binary one is told so,
+    and the frame inside is still read and checked."""
+    session = _station(registry)
+    event = session.receive(b'[2,"t1","TriggerMessage",{"requestedMessage":"Heartbeat"}]', now=1)
+    assert (event.kind, event.text) == ("call", '[2,"t1","TriggerMessage",{"requestedMessage":"Heartbeat"}]')
+    assert [(f.severity, f.code, f.message) for f in event.findings] == [
+        ("error", "frame-shape", "a binary WebSocket message: OCPP-J frames travel as text messages")
+    ]
+    bad = session.receive(b"\xff\xfe[", now=2)
+    assert bad.kind == "malformed" and bad.text == "\ufffd\ufffd["
+    assert [f.code for f in bad.findings] == ["frame-shape", "json-syntax"]
+    assert session.receive('[2,"t2","TriggerMessage",{"requestedMessage":"Heartbeat"}]', now=3).findings == []

@@ -186,3 +186,24 @@ def test_a_frame_only_the_exact_parser_reads_is_shown_and_answered(tmp_path: Pat
             assert 'DataTransfer vendorId "\\ud800" is not a dotted reverse-DNS name' in out
         recorded = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
         assert any(r.get("raw") == ODD for r in recorded)
+
+
+def test_a_binary_message_is_flagged_and_its_call_answered() -> None:
+    from websockets.sync.client import connect
+
+    port = _free_port()
+    process = _start("--listen", f"127.0.0.1:{port}", "--json")
+    try:
+        _wait_listening(process)
+        with connect(f"ws://127.0.0.1:{port}/CPBIN", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
+            ws.send(b'[2,"b1","Heartbeat",{}]')
+            answer = json.loads(ws.recv(timeout=10))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert answer[:2] == [3, "b1"]
+    call = next(f for f in map(json.loads, out.splitlines()) if f.get("raw") == '[2,"b1","Heartbeat",{}]')
+    assert [(f["code"], f["message"]) for f in call["findings"]] == [
+        ("frame-shape", "a binary WebSocket message: OCPP-J frames travel as text messages")
+    ]
