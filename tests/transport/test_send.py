@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -242,8 +244,10 @@ def test_the_peer_closing_mid_call_is_exit_5() -> None:
     assert err == "ocppctl: error: the peer closed the link before answering (code 1011: going away mid-call)\n"
 
 
-def test_a_server_that_picks_no_subprotocol_is_exit_5() -> None:
-    """A WebSocket server that accepts the handshake but chooses none of the subprotocols."""
+@contextlib.contextmanager
+def _raw_server(handler: Any, subprotocols: list[str] | None = None) -> Iterator[int]:
+    """A bare websockets server on 127.0.0.1 (not an OCPP library: it sends exactly what a test
+    tells it to), run in a thread; yields its port."""
     import asyncio
     import threading
 
@@ -256,7 +260,7 @@ def test_a_server_that_picks_no_subprotocol_is_exit_5() -> None:
 
     async def main() -> None:
         stop.append(asyncio.Event())
-        async with serve(lambda connection: connection.wait_closed(), "127.0.0.1", 0) as server:
+        async with serve(handler, "127.0.0.1", 0, subprotocols=subprotocols) as server:  # type: ignore[arg-type]
             port.append(server.sockets[0].getsockname()[1])
             ready.set()
             await stop[0].wait()
@@ -265,14 +269,20 @@ def test_a_server_that_picks_no_subprotocol_is_exit_5() -> None:
     thread.start()
     try:
         assert ready.wait(10)
-        code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port[0]}/CP1", "--ocpp", "2.0.1,1.6")
+        yield port[0]
     finally:
         loop.call_soon_threadsafe(stop[0].set)
         thread.join(10)
         loop.close()
+
+
+def test_a_server_that_picks_no_subprotocol_is_exit_5() -> None:
+    """A WebSocket server that accepts the handshake but chooses none of the subprotocols."""
+    with _raw_server(lambda connection: connection.wait_closed()) as port:
+        code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--ocpp", "2.0.1,1.6")
     assert (code, out) == (5, "")
     assert err == (
-        f"ocppctl: error: 127.0.0.1:{port[0]} accepted none of the subprotocols offered (ocpp2.0.1, ocpp1.6): "
+        f"ocppctl: error: 127.0.0.1:{port} accepted none of the subprotocols offered (ocpp2.0.1, ocpp1.6): "
         "it picked none\n"
     )
 
@@ -280,39 +290,16 @@ def test_a_server_that_picks_no_subprotocol_is_exit_5() -> None:
 def test_an_answer_only_the_exact_parser_reads_is_printed() -> None:
     """A CSMS answering with a number beyond a double and a lone surrogate escape (JSON that
     orjson refuses): `send` prints it exactly and reports the finding (was an internal error)."""
-    import asyncio
-    import threading
-
-    from websockets.asyncio.server import serve
-
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    stop: list[asyncio.Event] = []
-    port: list[int] = []
 
     async def answer(connection: Any) -> None:
         call = json.loads(await connection.recv())
         await connection.send('[3,"' + call[1] + '",{"status":"Accepted","data":1e400,"\\ud800":"x"}]')
         await connection.wait_closed()
 
-    async def main() -> None:
-        stop.append(asyncio.Event())
-        async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"]) as server:  # type: ignore[list-item]
-            port.append(server.sockets[0].getsockname()[1])
-            ready.set()
-            await stop[0].wait()
-
-    thread = threading.Thread(target=lambda: loop.run_until_complete(main()))
-    thread.start()
-    try:
-        assert ready.wait(10)
-        url = f"ws://127.0.0.1:{port[0]}/CP1"
+    with _raw_server(answer, ["ocpp2.0.1"]) as port:
+        url = f"ws://127.0.0.1:{port}/CP1"
         text = _send("DataTransfer", "vendorId=com.example", "--url", url, "--ocpp", "2.0.1")
         as_json = _send("DataTransfer", "vendorId=com.example", "--url", url, "--ocpp", "2.0.1", "--json")
-    finally:
-        loop.call_soon_threadsafe(stop[0].set)
-        thread.join(10)
-        loop.close()
     for code, out, err in (text, as_json):
         assert code == 1 and "internal error" not in err, err
         assert "1E+400" in out, out
@@ -339,15 +326,6 @@ def test_nan_seconds_and_an_empty_version_list_are_usage_errors(option: str, val
 def test_an_integer_beyond_64_bits_is_sent_as_written() -> None:
     """The payload's 26-digit integer reached the CSMS as 1e+26 (orjson rounds it on reading);
     the CSMS now receives every digit, from a JSON payload and from a := item alike."""
-    import asyncio
-    import threading
-
-    from websockets.asyncio.server import serve
-
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    stop: list[asyncio.Event] = []
-    port: list[int] = []
     received: list[str] = []
 
     async def answer(connection: Any) -> None:
@@ -356,24 +334,10 @@ def test_an_integer_beyond_64_bits_is_sent_as_written() -> None:
         await connection.send('[3,"' + json.loads(text)[1] + '",{"status":"Accepted"}]')
         await connection.wait_closed()
 
-    async def main() -> None:
-        stop.append(asyncio.Event())
-        async with serve(answer, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"]) as server:  # type: ignore[list-item]
-            port.append(server.sockets[0].getsockname()[1])
-            ready.set()
-            await stop[0].wait()
-
-    thread = threading.Thread(target=lambda: loop.run_until_complete(main()))
-    thread.start()
-    try:
-        assert ready.wait(10)
-        url = f"ws://127.0.0.1:{port[0]}/CP1"
+    with _raw_server(answer, ["ocpp2.0.1"]) as port:
+        url = f"ws://127.0.0.1:{port}/CP1"
         first = _send("DataTransfer", '{"vendorId":"com.example","data":99999999999999999999999999}', "--url", url)
         second = _send("DataTransfer", "vendorId=com.example", "data:=[-123456789012345678901234567890]", "--url", url)
-    finally:
-        loop.call_soon_threadsafe(stop[0].set)
-        thread.join(10)
-        loop.close()
     assert first[0] == 0 and second[0] == 0, first[2] + second[2]
     assert '"data":99999999999999999999999999}' in received[0]
     assert '"data":[-123456789012345678901234567890]}' in received[1]
