@@ -44,8 +44,8 @@ def run_station(
             raise UsageFailure(f"{model_file}: not JSON: {exc.message} (line {exc.line})") from None
     try:
         model = DeviceModel.from_json(data)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise UsageFailure(f"the device model is not of the expected shape: {exc} (see docs/sim.md)") from None
+    except ValueError as exc:
+        raise UsageFailure(f"{model_file}: {exc} (docs/sim.md shows the shape)") from None
     printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json, local="station")
     security = client_security(env, url, options)
     link = build_link_options(options)

@@ -113,20 +113,34 @@ class DeviceModel:
         return [{"generatedAt": now, "seqNo": 0, "tbc": False, "eventData": events}] if events else []
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DeviceModel:
-        """A model from the `--model` file's JSON (the DEFAULT_MODEL layout)."""
-        variables = [
-            Variable(
-                str(v["component"]),
-                str(v["variable"]),
-                str(v.get("value", "")),
-                str(v.get("mutability", "ReadWrite")),
-                str(v.get("dataType", "string")),
-                v.get("instance"),
+    def from_json(cls, data: Any) -> DeviceModel:
+        """A model from the `--model` file's JSON (the DEFAULT_MODEL layout); ValueError naming
+        the first part that is not of that shape."""
+        if not isinstance(data, dict):
+            raise ValueError("a device model is a JSON object holding variables, configuration and vendors")
+        variables = []
+        for at, v in enumerate(_array(data, "variables")):
+            if (
+                not isinstance(v, dict)
+                or not isinstance(v.get("component"), str)
+                or not isinstance(v.get("variable"), str)
+            ):
+                raise ValueError(f'variables[{at}] needs "component" and "variable", both strings')
+            variables.append(
+                Variable(
+                    v["component"],
+                    v["variable"],
+                    str(v.get("value", "")),
+                    str(v.get("mutability", "ReadWrite")),
+                    str(v.get("dataType", "string")),
+                    v.get("instance"),
+                )
             )
-            for v in data.get("variables", [])
-        ]
-        return cls(variables, list(data.get("configuration", [])), [str(x) for x in data.get("vendors", [])])
+        configuration = _array(data, "configuration")
+        for at, entry in enumerate(configuration):
+            if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+                raise ValueError(f'configuration[{at}] needs a "key" string')
+        return cls(variables, list(configuration), [str(x) for x in _array(data, "vendors")])
 
     def find(self, component: dict[str, Any], variable: dict[str, Any]) -> tuple[str, Variable | None]:
         """('UnknownComponent' | 'UnknownVariable' | 'Accepted', the variable)."""
@@ -141,6 +155,13 @@ class DeviceModel:
             if v.variable == variable.get("name"):
                 return "Accepted", v
         return "UnknownVariable", None
+
+
+def _array(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f'"{key}" is a JSON array')
+    return value
 
 
 def station_answer(model: DeviceModel, version: str, action: str, payload: Any) -> tuple[str, Any]:

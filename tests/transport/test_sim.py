@@ -148,6 +148,26 @@ def test_a_model_file_that_is_not_json_is_exit_2(tmp_path: Path) -> None:
     assert code == 2 and env.stderr.getvalue().startswith(f"ocppctl: error: {bad}: not JSON: ")
 
 
+@pytest.mark.parametrize(
+    ("model", "why"),
+    [
+        ("[1, 2]", "a device model is a JSON object holding variables, configuration and vendors"),
+        ('{"variables": 5}', '"variables" is a JSON array'),
+        ('{"variables": [{"component": 1}]}', 'variables[0] needs "component" and "variable", both strings'),
+        ('{"configuration": [1]}', 'configuration[0] needs a "key" string'),
+        ('{"vendors": "com.x"}', '"vendors" is a JSON array'),
+    ],
+)
+def test_a_model_file_of_another_shape_says_which_part(tmp_path: Path, model: str, why: str) -> None:
+    """It said "not of the expected shape: 'variable'" (a Python KeyError) or worse."""
+    bad = tmp_path / "model.json"
+    bad.write_text(model, encoding="utf-8")
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    code = run(["sim", "station", "--url", "ws://127.0.0.1:9/CP1", "--model", str(bad)], env)
+    assert code == 2
+    assert env.stderr.getvalue().startswith(f"ocppctl: error: {bad}: {why} (docs/sim.md shows the shape)")
+
+
 def test_a_monitor_crossed_sends_notify_event() -> None:
     def warm_up(control: str) -> None:
         for value in ("40", "61"):
