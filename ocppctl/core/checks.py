@@ -12,7 +12,7 @@ from ocppctl.core import jsontext
 from ocppctl.core.findings import ERROR, WARNING, Finding, pointer
 from ocppctl.core.frames import CALLRESULTERROR, Frame
 from ocppctl.core.hints import closest, listing
-from ocppctl.core.schemas import ActionSchema, Violation
+from ocppctl.core.schemas import ActionSchema, TooDeep, Violation
 from ocppctl.core.versions import VERSIONS, Version, counterpart
 
 _FORMAT_HINTS = {
@@ -90,7 +90,18 @@ def frame_payload_findings(
     """What a frame's payload breaks, in the order validate reports it: its schema and format
     violations, then its vendorId lints (those need the text only to skip a payload that
     holds no vendorId). Validate's general path and its fast path both report through this."""
-    out = payload_findings(schema, payload, frame_text, exact)
+    try:
+        out = payload_findings(schema, payload, frame_text, exact)
+    except (TooDeep, RecursionError):  # nested deeper than the engines explain (no OCPP payload is)
+        what = "breaks its schema, nested too deeply to say where" if not exact else "nested too deeply to check"
+        return [
+            Finding(
+                ERROR,
+                "schema",
+                f"{schema.action} {schema.kind}: {what}",
+                "an OCPP payload nests a few levels: look for a runaway array or object",
+            )
+        ]
     if frame_text is None or "vendorId" in frame_text:
         scan = frame_text is None or "customData" in frame_text
         out.extend(vendor_findings(schema.action, is_call, payload, scan))
@@ -236,7 +247,10 @@ def _show(value: Any, limit: int = 60) -> str:
     try:
         text = jsontext.dumps(value)
     except TypeError:
-        text = str(value)
+        try:
+            text = str(value)
+        except RecursionError:
+            text = "(a value nested too deeply to show)"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -341,17 +355,23 @@ def _vendor(out: list[Finding], vendor: Any, path: list[str | int], what: str) -
 
 
 def _custom_data(value: Any, path: list[str | int]) -> list[tuple[list[str | int], Any]]:
+    """Every customData object in the value, depth first in document order: (its path, its
+    vendorId). Walked with a stack, not recursion: a payload may nest a thousand levels deep."""
     found: list[tuple[list[str | int], Any]] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "customData" and isinstance(item, dict):
-                found.append((path + [key], item.get("vendorId")))
-            elif isinstance(item, (dict, list)):
-                found.extend(_custom_data(item, path + [key]))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, (dict, list)):
-                found.extend(_custom_data(item, path + [index]))
+    stack: list[tuple[bool, Any, list[str | int]]] = [(False, value, path)]
+    while stack:
+        is_found, item, where = stack.pop()
+        if is_found:
+            found.append((where, item))
+            continue
+        children = item.items() if isinstance(item, dict) else enumerate(item)
+        todo: list[tuple[bool, Any, list[str | int]]] = []
+        for key, child in children:
+            if isinstance(item, dict) and key == "customData" and isinstance(child, dict):
+                todo.append((True, child.get("vendorId"), where + [key]))
+            elif isinstance(child, (dict, list)):
+                todo.append((False, child, where + [key]))
+        stack.extend(reversed(todo))
     return found
 
 

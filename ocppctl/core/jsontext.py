@@ -225,13 +225,37 @@ def dumps(value: Any, indent: bool = False) -> str:
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
     except TypeError:  # orjson.JSONEncodeError is one
-        try:
-            return _exact_dumps(value, "\n" if indent else "")
-        except RecursionError:
-            raise TypeError("a value nested too deeply to write") from None
+        return _exact_dumps(value, indent)
 
 
-def _exact_dumps(value: Any, newline: str) -> str:
+def _exact_dumps(value: Any, indent: bool) -> str:
+    """The writer of last resort, in orjson's layout: walked with a stack, not recursion, so
+    that any depth our parsers return (orjson writes 255 levels at most) can be written."""
+    out: list[str] = []
+    stack: list[tuple[bool, Any, str]] = [(False, value, "")]  # (is text, value or text, padding)
+    while stack:
+        is_text, item, pad = stack.pop()
+        if is_text:
+            out.append(item)
+            continue
+        if isinstance(item, (list, tuple, dict)) and item:
+            inner = pad + "  " if indent else ""
+            opening, closing = ("{", "}") if isinstance(item, dict) else ("[", "]")
+            parts: list[tuple[bool, Any, str]] = [(True, opening, "")]
+            entries = item.items() if isinstance(item, dict) else enumerate(item)
+            for at, (key, child) in enumerate(entries):
+                head = ("," if at else "") + ("\n" + inner if indent else "")
+                if isinstance(item, dict):
+                    head += _string(str(key)) + (": " if indent else ":")
+                parts += [(True, head, ""), (False, child, inner)]
+            parts.append((True, ("\n" + pad if indent else "") + closing, ""))
+            stack.extend(reversed(parts))
+        else:
+            out.append(_scalar(item))
+    return "".join(out)
+
+
+def _scalar(value: Any) -> str:
     if value is None:
         return "null"
     if value is True:
@@ -245,18 +269,9 @@ def _exact_dumps(value: Any, newline: str) -> str:
     if isinstance(value, float):
         return repr(value) if value == value and value not in (float("inf"), float("-inf")) else "null"
     if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        inner = newline + "  " if newline else ""
-        parts = [inner + _exact_dumps(item, inner) for item in value]
-        return "[" + ",".join(parts) + newline + "]"
+        return "[]"
     if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = newline + "  " if newline else ""
-        sep = ": " if newline else ":"
-        parts = [inner + _string(str(key)) + sep + _exact_dumps(item, inner) for key, item in value.items()]
-        return "{" + ",".join(parts) + newline + "}"
+        return "{}"
     from decimal import Decimal
 
     if isinstance(value, Decimal) and value.is_finite():

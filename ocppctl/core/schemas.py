@@ -40,6 +40,10 @@ class Violation:
     message: str
 
 
+class TooDeep(Exception):
+    """A payload nested too deeply for its violations to be explained (never an OCPP payload)."""
+
+
 @dataclass
 class ActionSchema:
     """One schema file, compiled lazily for each engine."""
@@ -67,8 +71,14 @@ class ActionSchema:
         return bool(self.fast.is_valid(payload))
 
     def violations(self, payload: Any) -> list[Violation]:
-        """Every violation, from the fast engine."""
-        return [_from_fast(error) for error in self.fast.iter_errors(payload)]
+        """Every violation, from the fast engine; TooDeep when it cannot hand back the failing
+        value (it refuses to convert one nested past about 250 levels)."""
+        try:
+            return [_from_fast(error) for error in self.fast.iter_errors(payload)]
+        except ValueError as exc:
+            if "Recursion limit" in str(exc):
+                raise TooDeep from None
+            raise
 
     def reference_violations(self, payload: Any) -> list[Violation]:
         """Every violation, from python `jsonschema` (numbers should be parsed as Decimal)."""

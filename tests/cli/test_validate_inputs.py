@@ -868,3 +868,25 @@ def test_a_bom_inside_the_file_and_bare_cr_line_ends_are_named(ocppctl, tmp_path
         "    hint: a carriage return without a line feed before it: do lines end in a bare CR? "
         "tr '\\r' '\\n' converts them",
     ]
+
+
+def test_payloads_nested_a_thousand_levels_are_findings(ocppctl, tmp_path: Path) -> None:
+    """orjson reads 1,000 levels; the vendorId lint walked them by recursion and the fast engine
+    refuses to hand back a value nested past ~250: both were internal errors (exit 70)."""
+    deep = "[" * 1000 + "]" * 1000
+    nested = '{"a":' * 1000 + '{"customData":{"vendorId":"x"}}' + "}" * 1000
+    capture = tmp_path / "deep.jsonl"
+    capture.write_text(
+        f'[2,"1","DataTransfer",{{"vendorId":"com.example","data":{nested}}}]\n'
+        '[2,"2","TransactionEvent",{"eventType":"Started","timestamp":"2026-11-22T10:00:00Z",'
+        f'"triggerReason":"Authorized","seqNo":0,"transactionInfo":{deep}}}]\n'
+    )
+    result = ocppctl("validate", "--ocpp", "2.0.1", "--ignore", "unanswered-call", str(capture))
+    assert (result.code, result.err) == (1, "")
+    lines = result.out.splitlines()
+    assert lines[0].startswith(f'{capture}:1:1: warning: customData vendorId "x" is not a dotted reverse-DNS name')
+    assert lines[0].endswith("/a/customData/vendorId")
+    assert lines[2:4] == [
+        f"{capture}:2:1: error: TransactionEvent request: breaks its schema, nested too deeply to say where [schema]",
+        "    hint: an OCPP payload nests a few levels: look for a runaway array or object",
+    ]

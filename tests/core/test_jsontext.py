@@ -185,3 +185,11 @@ def test_dumps_indents_the_exact_way_as_orjson_does() -> None:
     odd = {"a": [1, {"b": Decimal("2")}], "c": {}, "d": [], "e": "x"}  # only the exact writer takes it
     assert dumps(odd, indent=True) == orjson.dumps(plain, option=orjson.OPT_INDENT_2).decode()
     assert dumps(odd) == orjson.dumps(plain).decode()
+
+
+def test_dumps_writes_any_depth_the_parsers_return() -> None:
+    """orjson writes 255 levels at most; the exact writer walks with a stack, so a peer's
+    thousand-level array (which orjson reads) can still be shown and recorded."""
+    text = "[" * 1000 + "1" + "]" * 1000
+    assert dumps(loads(text)) == text
+    assert dumps(loads(text), indent=True).count("\n") == 2000
