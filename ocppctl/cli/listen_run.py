@@ -16,7 +16,7 @@ from ocppctl.errors import UsageFailure
 from ocppctl.io.recorder import Recorder
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
-from ocppctl.render.style import escape, paint, wants_color
+from ocppctl.render.style import escape, escape_line, paint, wants_color
 from ocppctl.transport.hub import Flow
 
 
@@ -114,7 +114,7 @@ class _FlowPrinter:
             body = f"{frame.error_code} {dumps(frame.error_description)}"
         else:
             body = dumps(frame.payload)
-        return f"{paint('cyan', escape(label), self.color)} {escape(body)}"
+        return f"{paint('cyan', escape_line(label), self.color)} {escape(body)}"
 
     def flow(self, flow: Flow) -> None:
         out = self.env.stdout
@@ -122,7 +122,7 @@ class _FlowPrinter:
             out.write(dumps(flow.as_record()) + "\n")
         else:
             when = flow.ts[11:23]
-            who = escape(flow.station)
+            who = escape_line(flow.station)
             if flow.event is not None:
                 detail = " ".join(f"{k}={v}" for k, v in flow.detail.items() if v not in (None, ""))
                 out.write(paint("faint", f"{when} {who} {flow.event} {escape(detail)}", self.color) + "\n")

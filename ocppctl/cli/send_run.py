@@ -17,7 +17,7 @@ from ocppctl.errors import OcppctlError, UsageFailure
 from ocppctl.io.payload_args import read_payload
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
-from ocppctl.render.style import escape, paint, wants_color
+from ocppctl.render.style import escape, escape_line, paint, wants_color
 
 
 class ConnectionFailure(OcppctlError):
@@ -49,9 +49,9 @@ def run_send(
     registry = default_registry()
     first = versions[0]
     if action not in first.actions and all(action not in v.actions for v in versions):
-        from ocppctl.core.checks import action_hint
+        from ocppctl.core.checks import action_hint, quote
 
-        raise UsageFailure(f'"{action}" is not an OCPP {first.name} action ({action_hint(first, action)})')
+        raise UsageFailure(f"{quote(action)} is not an OCPP {first.name} action ({action_hint(first, action)})")
     base: dict[str, Any] | None = None
     if template:
         from ocppctl.core.payloads import template as build
@@ -304,7 +304,7 @@ class _Printer:
         if self.as_json:
             return
         frame = sent.frame
-        head = f"→ CALL {escape(frame.action or '')} {escape(frame.id)} (OCPP {version})"
+        head = f"→ CALL {escape_line(frame.action or '')} {escape_line(frame.id)} (OCPP {version})"
         self.env.stdout.write(paint("bold", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
         self._findings(sent.findings)
 
@@ -322,7 +322,7 @@ class _Printer:
         if self.as_json:
             self.env.stdout.write(dumps(frame.payload) + "\n")
             return
-        head = f"← CALL {escape(frame.action or '')} {escape(frame.id)}"
+        head = f"← CALL {escape_line(frame.action or '')} {escape_line(frame.id)}"
         self.env.stdout.write(paint("cyan", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
         self._findings(event.findings)
 

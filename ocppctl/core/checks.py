@@ -25,7 +25,7 @@ def unknown_action(version: Version, action: str) -> Finding:
     return Finding(
         ERROR,
         "unknown-action",
-        f'"{action}" is not an OCPP {version.name} action',
+        f"{quote(action)} is not an OCPP {version.name} action",
         action_hint(version, action),
         action=action,
     )
@@ -51,7 +51,7 @@ def resolve_action(version: Version, name: str, response: bool) -> tuple[str, st
     from ocppctl.errors import UsageFailure
 
     if name not in version.actions:
-        raise UsageFailure(f'"{name}" is not an OCPP {version.name} action ({action_hint(version, name)})')
+        raise UsageFailure(f"{quote(name)} is not an OCPP {version.name} action ({action_hint(version, name)})")
     if name in version.send_actions:
         if response:
             raise UsageFailure(f"{name} is a SEND message: it has no response")
@@ -81,7 +81,7 @@ def error_code(version: Version, frame: Frame) -> Finding | None:
     near = closest(code, version.error_codes, cutoff=0.6)
     hint = f'OCPP {version.name} spells it "{near}"' if near else "codes: " + listing(sorted(version.error_codes))
     name = "CALLRESULTERROR" if frame.type == CALLRESULTERROR else "CALLERROR"
-    return Finding(ERROR, "error-code", f'"{code}" is not an OCPP {version.name} {name} code', hint)
+    return Finding(ERROR, "error-code", f"{quote(code)} is not an OCPP {version.name} {name} code", hint)
 
 
 def frame_payload_findings(
@@ -166,7 +166,7 @@ def describe(schema: ActionSchema, v: Violation, payload: Any) -> list[Finding]:
                 Finding(
                     ERROR,
                     "schema",
-                    f'{what}: property "{name}" is not allowed here',
+                    f"{what}: property {quote(name)} is not allowed here",
                     h,
                     pointer(path + [name]),
                 )
@@ -241,6 +241,14 @@ def _type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "object"
     return type(value).__name__
+
+
+def quote(text: Any) -> str:
+    """A name from a user or a peer in double quotes, on one line whatever it holds: a line
+    break shows as \\n (other control characters are escaped where the text is shown)."""
+    if not isinstance(text, str):
+        return _show(text)
+    return '"' + text.replace("\r", "\\r").replace("\n", "\\n") + '"'
 
 
 def _show(value: Any, limit: int = 60) -> str:

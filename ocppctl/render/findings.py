@@ -7,7 +7,7 @@ from typing import Any
 from ocppctl.core.findings import Finding
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.summary import Summary
-from ocppctl.render.style import SEVERITY_COLORS, escape, paint
+from ocppctl.render.style import SEVERITY_COLORS, escape, escape_line, paint
 
 
 def finding_text(f: Finding, color: bool) -> str:
@@ -23,7 +23,7 @@ def finding_text(f: Finding, color: bool) -> str:
         f"{escape(f.message)} {paint('faint', '[' + f.code + ']', color)}"
     )
     if f.path:
-        text += f" at {paint('magenta', escape(f.path), color)}"
+        text += f" at {paint('magenta', escape_line(f.path), color)}"
     if f.hint:
         text += "\n    " + paint("green", "hint:", color) + " " + escape(f.hint)
     return text
@@ -69,13 +69,13 @@ def summary_text(summary: Summary, color: bool) -> str:
     for stats in summary.actions.values():
         stats.latency.fold()
     timed = any(s.latency.count for s in summary.actions.values())
-    width = max(len("action"), *(len(escape(a)) for a in summary.actions))
+    width = max(len("action"), *(len(escape_line(a)) for a in summary.actions))
     head = f"  {'action':<{width}}  {'calls':>7}  {'results':>7}  {'CALLERRORs':>10}"
     if timed:
         head += f"  {'p50 ms':>8}  {'p95 ms':>8}  {'max ms':>8}"
     lines.append(paint("bold", head, color))
     for name, s in sorted(summary.actions.items()):
-        row = f"  {escape(name):<{width}}  {s.calls:>7,}  {s.results:>7,}  {s.callerrors:>10,}"
+        row = f"  {escape_line(name):<{width}}  {s.calls:>7,}  {s.results:>7,}  {s.callerrors:>10,}"
         if timed:
             if s.latency.count:
                 lat = s.latency

@@ -21,6 +21,12 @@ def escape(text: str) -> str:
     return _CONTROL.sub(_escaped, text)
 
 
+def escape_line(text: str) -> str:
+    """escape() (a carriage return is \\x0d), and a line feed or tab shown as \\n, \\t: for a
+    name (a JSON pointer, an action, an id) that must stay on its line of output."""
+    return escape(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group(0))
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -15,7 +15,7 @@ from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT, CALLRESULTERROR, SE
 from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
 from ocppctl.render.findings import finding_text
 from ocppctl.render.highlight import highlight_json
-from ocppctl.render.style import escape, paint
+from ocppctl.render.style import escape, escape_line, paint
 
 _TYPE_COLORS = {CALL: "cyan", SEND: "cyan", CALLRESULT: "green", CALLERROR: "brightred", CALLRESULTERROR: "brightred"}
 
@@ -45,7 +45,7 @@ def traffic_text(
 
     `action` names the call a CALLRESULT/CALLERROR answers: response frames carry none.
     """
-    head = f"{paint('faint', ts[11:23], color)} {paint('bold', escape(station), color)} {'→' if outgoing else '←'}"
+    head = f"{paint('faint', ts[11:23], color)} {paint('bold', escape_line(station), color)} {'→' if outgoing else '←'}"
     if frame is None:
         lines, folded = [f"{head} {escape(text)}"], False
     else:
@@ -69,7 +69,7 @@ def _frame_lines(
 def _header(frame: Frame, action: str | None, rtt_ms: float | None, color: bool) -> str:
     """`TYPE ACTION ID (12.3 ms)`, the type and action coloured by outcome."""
     label = " ".join(str(x) for x in (TYPE_NAMES.get(frame.type, "?"), action) if x)
-    text = f"{paint(_TYPE_COLORS.get(frame.type, ''), escape(label), color)} {escape(str(frame.id))}"
+    text = f"{paint(_TYPE_COLORS.get(frame.type, ''), escape_line(label), color)} {escape_line(str(frame.id))}"
     return text if rtt_ms is None else f"{text} ({rtt_ms:.1f} ms)"
 
 
@@ -78,7 +78,7 @@ def _body(frame: Frame, color: bool, max_lines: int) -> tuple[list[str], bool]:
     if frame.error_code is None:
         return _block(_json(frame.payload), "  ", frame.id, color, max_lines)
     description = _json(frame.error_description or "", indent=False)
-    lines = [f"  {paint('brightred', escape(str(frame.error_code)), color)}: {description}"]
+    lines = [f"  {paint('brightred', escape_line(str(frame.error_code)), color)}: {description}"]
     if not frame.error_details:
         return lines, False
     details, folded = _block(_json(frame.error_details), "  ", frame.id, color, max_lines)
@@ -97,7 +97,7 @@ def _block(pretty: str, indent: str, frame_id: str, color: bool, max_lines: int)
         lines = painted if len(painted) == len(lines) else lines
     out = [indent + line for line in lines]
     if more:
-        out.append(f"{indent}… {more} more lines (:show {escape(str(frame_id))})")
+        out.append(f"{indent}… {more} more lines (:show {escape_line(str(frame_id))})")
     return out, bool(more)
 
 

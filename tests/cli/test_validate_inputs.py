@@ -890,3 +890,28 @@ def test_payloads_nested_a_thousand_levels_are_findings(ocppctl, tmp_path: Path)
         f"{capture}:2:1: error: TransactionEvent request: breaks its schema, nested too deeply to say where [schema]",
         "    hint: an OCPP payload nests a few levels: look for a runaway array or object",
     ]
+
+
+def test_names_holding_a_line_break_stay_on_one_line(ocppctl, tmp_path: Path) -> None:
+    """An action named on the command line, or a property or action of a frame, quoted in an
+    error: a line break in it shows as \\n (the property test found a two-line usage error)."""
+    payload = tmp_path / "payload.json"
+    payload.write_text("{}")
+    named = ocppctl("validate", "--action", "Heart\nbeat", "--ocpp", "2.0.1", str(payload))
+    assert named.code == 2
+    assert named.err == (
+        'ocppctl: error: "Heart\\nbeat" is not an OCPP 2.0.1 action (did you mean "Heartbeat"?) '
+        "(see 'ocppctl validate --help')\n"
+    )
+    capture = tmp_path / "names.jsonl"
+    capture.write_text('[2,"1","Heart\\nbeat",{}]\n[2,"2","Heartbeat",{"a\\nb":1}]\n')
+    found = ocppctl("validate", "--ocpp", "2.0.1", "--select", "unknown-action,schema", str(capture))
+    assert (
+        found.out.splitlines()[0]
+        == f'{capture}:1:1: error: "Heart\\nbeat" is not an OCPP 2.0.1 action [unknown-action]'
+    )
+    lines = found.out.splitlines()
+    assert (
+        lines[2] == f'{capture}:2:1: error: Heartbeat request: property "a\\nb" is not allowed here [schema] at /a\\nb'
+    )
+    assert any(line.startswith("  Heart\\nbeat ") for line in lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ocppctl.render.style import escape
+from ocppctl.render.style import escape, escape_line
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,7 @@ from ocppctl.render.style import escape
 def test_escape(text: str, shown: str) -> None:
     assert escape(text) == shown
     escape(text).encode("utf-8")  # always writable
+
+
+def test_escape_line_keeps_a_name_on_its_line() -> None:
+    assert escape_line("a\nb\r\tc\x1b") == "a\\nb\\x0d\\tc\\x1b"
