@@ -2,7 +2,8 @@
 
 orjson is the fast path. It refuses a few texts that *are* JSON (a number that overflows a
 double such as 1e400, a lone surrogate escape) and turns integers beyond 64 bits into floats;
-the standard library parser, told to refuse NaN and Infinity, handles those exactly.
+the standard library parser, told to refuse NaN and Infinity, reads those exactly (decode hands
+it any text holding a run of 19 digits). dumps writes back whatever either parser returned.
 Duplicate keys are found without re-parsing: orjson's compact re-encoding of the value equals
 the input byte for byte unless the text was not compact to begin with, and only such texts get
 the second, slower look.
