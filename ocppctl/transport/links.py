@@ -104,10 +104,13 @@ class Links:
         """Default answers on, or the peer's calls wait for reply()/fail()."""
         self.auto = on
 
+    attached_to = ""  # how use() names the place a station is connected to
+
     def use(self, name: str) -> None:
-        if name not in self.conns:
+        """Make `name` the station calls go to; LinkError naming those connected otherwise."""
+        if name not in self.stations():
             connected = ", ".join(self.stations()) or "none"
-            raise LinkError(f"station {name} is not connected (connected: {connected})")
+            raise LinkError(f"station {name} is not connected{self.attached_to} (connected: {connected})")
         self.current = name
 
     # --- what the REPL does --------------------------------------------------------------------
@@ -354,6 +357,8 @@ class HubLinks(Links):
     """Attached to a running hub (`ocppctl listen`, --via): calls go through its control socket,
     its traffic comes from a watch of it. The hub answers its stations' calls itself."""
 
+    attached_to = " to the hub"
+
     side = "csms"
 
     def __init__(self, path: str, registry: SchemaRegistry, versions: list[Version], **kwargs: Any) -> None:
@@ -393,12 +398,6 @@ class HubLinks(Links):
     def set_auto(self, on: bool) -> None:
         if not on:
             raise LinkError("the hub answers its stations' calls itself: `ocppctl repl --listen` answers by hand")
-
-    def use(self, name: str) -> None:
-        if name not in self.hub_versions:
-            connected = ", ".join(self.stations()) or "none"
-            raise LinkError(f"station {name} is not connected to the hub (connected: {connected})")
-        self.current = name
 
     async def start(self) -> None:
         from ocppctl.transport.control import watch_hub
