@@ -77,16 +77,16 @@ def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     shape = "ws[s]://host[:port]/path/STATIONID"
     try:
         parts = urlsplit(value)
-        port = parts.port  # reads the port: a bad one (99999, abc) or a bad IPv6 host raises
-    except ValueError as exc:
-        reason = str(exc)
-        raise click.BadParameter(
-            f"{value!r} is not a WebSocket URL ({reason[:1].lower() + reason[1:]}; {shape})"
-        ) from None
+    except ValueError:  # an IPv6 host with no closing bracket
+        raise click.BadParameter(f"{value!r} is not a WebSocket URL (a bad [IPv6] host; {shape})") from None
+    try:
+        port = parts.port
+    except ValueError:  # 99999, abc
+        port = 0
     if parts.scheme.lower() not in ("ws", "wss") or not parts.hostname:
         raise click.BadParameter(f"{value!r} is not a WebSocket URL ({shape})")
     if port == 0:
-        raise click.BadParameter(f"{value!r} names port 0, which no server listens on")
+        raise click.BadParameter(f"{value!r}: the port must be a number from 1 to 65535")
     return value
 
 
