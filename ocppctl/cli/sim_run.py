@@ -11,7 +11,7 @@ from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, client_security
 from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.versions import VERSIONS
-from ocppctl.errors import UsageFailure
+from ocppctl.errors import InputError, UsageFailure
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.style import wants_color
 
@@ -33,19 +33,13 @@ def run_station(
 
     data: Any = DEFAULT_MODEL
     if model_file is not None:
-        from ocppctl.core.jsontext import JsonSyntaxError, loads
+        from ocppctl.io.inputs import read_json_file
 
-        try:
-            with open(model_file, encoding="utf-8-sig") as handle:
-                data = loads(handle.read())
-        except OSError as exc:
-            raise UsageFailure(f"{model_file}: cannot read: {exc.strerror or exc}") from None
-        except JsonSyntaxError as exc:
-            raise UsageFailure(f"{model_file}: not JSON: {exc.message} (line {exc.line})") from None
+        data = read_json_file(model_file)
     try:
         model = DeviceModel.from_json(data)
     except ValueError as exc:
-        raise UsageFailure(f"{model_file}: {exc} (docs/sim.md shows the shape)") from None
+        raise InputError(f"{model_file}: {exc} (docs/sim.md shows the shape)") from None
     printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json, local="station")
     security = client_security(env, url, options)
     link = build_link_options(options)

@@ -9,7 +9,7 @@ import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ocppctl.errors import InputError
 
@@ -103,3 +103,23 @@ def open_input(path: str, stdin: BinaryIO | None) -> Input:
     elif path.endswith(".gz"):
         raise InputError(f"{name}: not gzip data, though the name ends in .gz")
     return Input(name, handle, is_document=stem.endswith(".json"), compressed=head == _GZIP_MAGIC)
+
+
+def read_json_file(path: str) -> Any:
+    """The JSON value of a small file a user named (a payload, a device model), with or without
+    a BOM; InputError in one line when it cannot be read, is not UTF-8 or is not JSON."""
+    from ocppctl.core.jsontext import JsonSyntaxError, loads
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 at byte {exc.start} ({exc.reason}); re-encode the file as UTF-8") from None
+    try:
+        return loads(text)
+    except JsonSyntaxError as exc:
+        raise InputError(f"{path}: not JSON: {exc.message} (line {exc.line}, column {exc.column})") from None

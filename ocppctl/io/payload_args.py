@@ -14,17 +14,18 @@ def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin:
     from ocppctl.core.jsontext import JsonSyntaxError, loads
     from ocppctl.core.payloads import ItemError, apply_items
 
-    source: str | None = None
+    source = ""  # what the text below came from
     text: str | None = None
     if len(args) == 1 and args[0].lstrip().startswith("{"):
         source, text = "the payload argument", args[0]
     elif len(args) == 1 and args[0].startswith("@"):
-        source = args[0][1:]
+        from ocppctl.errors import InputError
+        from ocppctl.io.inputs import read_json_file
+
         try:
-            with open(source, encoding="utf-8-sig") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise UsageFailure(f"{source}: cannot read: {exc.strerror or exc}") from None
+            return _object(read_json_file(args[0][1:]), args[0][1:])
+        except InputError as exc:  # a command-line argument: a usage error, as the others here
+            raise UsageFailure(exc.message) from None
     elif args == ("-",):
         source, text = "standard input", read_stdin()
     if text is not None:
@@ -32,10 +33,14 @@ def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin:
             value = loads(text)
         except JsonSyntaxError as exc:
             raise UsageFailure(f"{source} is not JSON: {exc.message} (line {exc.line}, column {exc.column})") from None
-        if not isinstance(value, dict):
-            raise UsageFailure(f"{source} must hold a JSON object, the payload")
-        return value
+        return _object(value, source)
     try:
         return apply_items(list(args), base)
     except ItemError as exc:
         raise UsageFailure(f"item {exc.item!r}: {exc.message} (at column {exc.column + 1})") from None
+
+
+def _object(value: Any, source: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise UsageFailure(f"{source} must hold a JSON object, the payload")
+    return value

@@ -341,3 +341,12 @@ def test_starts_command(line: str, expected: bool) -> None:
     """A script's unclosed payload ends before a line that starts a command, never before a
     line a JSON payload can hold."""
     assert starts_command(line) is expected
+
+
+def test_a_payload_file_that_is_not_utf8_is_a_usage_failure(tmp_path: Path) -> None:
+    """`send X @file` and the REPL's `X @file`: it was an internal error (UnicodeDecodeError)."""
+    bad = tmp_path / "p.json"
+    bad.write_bytes(b'{"data": "\xff"}')
+    with pytest.raises(UsageFailure) as caught:
+        parse_line(f"DataTransfer @{bad}")
+    assert caught.value.message == f"{bad}: not UTF-8 at byte 10 (invalid start byte); re-encode the file as UTF-8"

@@ -215,3 +215,15 @@ def test_a_call_that_breaks_its_schema_gets_a_format_violation_and_the_station_s
     answer = json.loads(out)
     assert answer["errorCode"] == code
     assert answer["errorDescription"].startswith(f"{action} request: ")
+
+
+def test_a_model_file_that_is_not_utf8_is_exit_2(tmp_path: Path) -> None:
+    """It was an internal error (UnicodeDecodeError)."""
+    bad = tmp_path / "model.json"
+    bad.write_bytes(b'{"vendors": ["\xff"]}')
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    code = run(["sim", "station", "--url", "ws://127.0.0.1:9/CP1", "--model", str(bad)], env)
+    assert (code, env.stderr.getvalue()) == (
+        2,
+        f"ocppctl: error: {bad}: not UTF-8 at byte 14 (invalid start byte); re-encode the file as UTF-8\n",
+    )
