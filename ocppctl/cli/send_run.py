@@ -59,7 +59,7 @@ def run_send(
         kind = "send" if action in first.send_actions else "request"
         schema = registry.get(first, action, kind)
         base = build(schema.document) if schema is not None else {}
-    payload = read_payload(args, base, lambda: (env.stdin.read() if env.stdin else b"").decode("utf-8-sig"))
+    payload = read_payload(args, base, lambda: env.stdin.read() if env.stdin else b"")
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
     printer = _Printer(env, color, as_json)
     try:

@@ -9,8 +9,9 @@ from typing import Any
 from ocppctl.errors import UsageFailure
 
 
-def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin: Callable[[], str]) -> Any:
-    """The payload the arguments give: a JSON object, @file, - (stdin), or request items."""
+def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin: Callable[[], bytes]) -> Any:
+    """The payload the arguments give: a JSON object, @file, - (stdin, read as bytes), or
+    request items."""
     from ocppctl.core.jsontext import JsonSyntaxError, loads
     from ocppctl.core.payloads import ItemError, apply_items
 
@@ -27,7 +28,12 @@ def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin:
         except InputError as exc:  # a command-line argument: a usage error, as the others here
             raise UsageFailure(exc.message) from None
     elif args == ("-",):
-        source, text = "standard input", read_stdin()
+        source = "standard input"
+        data = read_stdin()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UsageFailure(f"{source} is not UTF-8 at byte {exc.start} ({exc.reason})") from None
     if text is not None:
         try:
             value = loads(text)

@@ -32,7 +32,7 @@ class MetaLine:
     argument: str
 
 
-def _no_stdin() -> str:
+def _no_stdin() -> bytes:
     raise UsageFailure("- (standard input) cannot be read in the REPL: give the payload on the line")
 
 

@@ -93,6 +93,8 @@ def read_password(file: str | None, environ: Mapping[str, str], prompt: Callable
                 return handle.read().rstrip("\r\n")
         except OSError as exc:
             raise UsageFailure(f"{file}: cannot read the password: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageFailure(f"{file}: the password is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     if environ.get("OCPPCTL_PASSWORD"):
         return environ["OCPPCTL_PASSWORD"]
     return prompt() if prompt is not None else None

@@ -7,6 +7,7 @@ import io
 import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -342,3 +343,21 @@ def test_an_integer_beyond_64_bits_is_sent_as_written() -> None:
     assert '"data":99999999999999999999999999}' in received[0]
     assert '"data":[-123456789012345678901234567890]}' in received[1]
     assert '"data": 99999999999999999999999999' in first[1]
+
+
+def test_stdin_and_password_files_that_are_not_utf8_are_usage_errors(tmp_path: Path) -> None:
+    """Both were internal errors (UnicodeDecodeError)."""
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=io.BytesIO(b"\xff"), environ={})
+    code = run(["send", "DataTransfer", "-", "--url", "ws://127.0.0.1:9/CP1"], env)
+    assert (code, env.stderr.getvalue()) == (
+        2,
+        "ocppctl: error: standard input is not UTF-8 at byte 0 (invalid start byte) (see 'ocppctl send --help')\n",
+    )
+    secret = tmp_path / "password"
+    secret.write_bytes(b"\xff\xfe")
+    code, out, err = _send("Heartbeat", "--url", "ws://127.0.0.1:9/CP1", "--password-file", str(secret))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"ocppctl: error: {secret}: the password is not UTF-8 text (byte 0: invalid start byte) "
+        "(see 'ocppctl send --help')\n"
+    )
