@@ -3,7 +3,7 @@
 orjson is the fast path. It refuses a few texts that *are* JSON (a number that overflows a
 double such as 1e400, a lone surrogate escape) and turns integers beyond 64 bits into floats;
 the standard library parser, told to refuse NaN and Infinity, reads those exactly (decode hands
-it any text holding a run of 19 digits). dumps writes back whatever either parser returned.
+it any text where a number may start with 19 digits). dumps writes back whatever either parser returned.
 Duplicate keys are found without re-parsing: orjson's compact re-encoding of the value equals
 the input byte for byte unless the text was not compact to begin with, and only such texts get
 the second, slower look.
@@ -179,11 +179,14 @@ def loads_decimal(text: str) -> Any:
 
 
 def may_be_inexact(text: str) -> bool:
-    """True when orjson may have rounded an integer of 20 or more digits into a float."""
-    return _LONG_DIGITS.search(text) is not None
+    """True when orjson may have rounded an integer of 19 or more digits into a float: a run of
+    19 digits where a number can start (at the start, or after '[', ':', ',' or white space,
+    and an optional '-'). A serial number or an ICCID in a string (after a quote) is no
+    reason to read a frame with the slow parser and judge it with the reference engine."""
+    return _LONG_NUMBER.search(text) is not None
 
 
-_LONG_DIGITS = re.compile(r"[0-9]{19}")
+_LONG_NUMBER = re.compile(r"(?:^|[\[:,\s])-?[0-9]{19}")
 
 
 def duplicate_keys(text: str, value: Any) -> list[str]:

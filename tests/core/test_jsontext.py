@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import orjson
 import pytest
 
 from ocppctl.core.jsontext import (
@@ -87,6 +88,19 @@ def test_integers_beyond_64_bits(digits: str) -> None:
 def test_64_bit_integers_stay_exact() -> None:
     assert loads("[18446744073709551615, -9223372036854775808]") == [18446744073709551615, -9223372036854775808]
     assert not may_be_inexact('[2,"123456789012345678","X",{"v":123456789012345678}]')
+
+
+def test_long_digit_runs_in_strings_are_read_by_the_fast_parser() -> None:
+    """An ICCID or a serial number is no integer to keep exact: such frames stay on the fast path."""
+    text = '[2,"1","BootNotification",{"modem":{"iccid":"89490000000000000017"},"serial":"SN12345678901234567890"}]'
+    assert decode(text) == (orjson.loads(text), False)
+    for number in (
+        "12345678901234567890",
+        " 12345678901234567890",
+        "[-12345678901234567890]",
+        '{"a":\n12345678901234567890}',
+    ):
+        assert may_be_inexact(number), number
 
 
 def test_decimal_parse_keeps_fractions_exact() -> None:
