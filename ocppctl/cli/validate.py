@@ -85,8 +85,8 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     type=click.IntRange(min=1, max=64),
     default=None,
     metavar="N",
-    help="Check a big capture with N processes, split by station (default: one per core, up to 4, "
-    "for a capture of records of 8 MB or more). Output is the same as with 1.",
+    help="Check a big capture with N processes, each taking a part of the file (default: one per "
+    "core, up to 4, for a capture of records of 8 MB or more). Output is the same as with 1.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option(

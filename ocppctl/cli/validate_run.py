@@ -110,12 +110,15 @@ def check_files(
             workers = 1 if source.is_document or pattern is not None else _jobs(path, jobs)
             assumed = _splittable(path, registry_version) if workers > 1 else None
             if assumed is not None:
-                from ocppctl.io.parallel import check_parallel
+                from ocppctl.io.parallel import check_parallel, plain_file
 
-                source.handle.close()
                 options = CheckOptions(registry_version, None, None if registry_version else assumed)
-                check_parallel(path, source.name, options, report, workers)
-                continue
+                with plain_file(source, path) as plain:
+                    if plain is not None:
+                        check_parallel(plain, source.name, options, report, workers)
+                        continue
+                source.handle.close()  # read by one process after all, from the start
+                source = open_input(path, env.stdin)
             checker = StreamChecker(registry, report, source.name, CheckOptions(registry_version, pattern))
             _feed(checker, source, pattern is not None)
             checker.finish()
@@ -148,16 +151,17 @@ def _jobs(path: str, requested: int | None) -> int:
 
 def _splittable(path: str, forced: Version | None) -> Version | None:
     """The version to split a capture of records by, or None when it must be read by one
-    checker: records only (first line '{'), whose version is known from the start: --ocpp, or
-    the first record holding a frame names it, with nothing but connection events before it."""
-    from ocppctl.io.parallel import assumed_version, is_event
+    checker: records only (a first line that is a JSON object), whose version is known from the
+    start: --ocpp, or the first record holding a frame names it, with nothing but connection
+    events before it."""
+    from ocppctl.io.parallel import assumed_version, is_event, is_record
 
     source = open_input(path, None)
     try:
         for count, line in enumerate(source.lines()):
             if not line.strip():
                 continue
-            if count >= 100 or not line.lstrip().startswith(b"{"):
+            if count >= 100 or not is_record(line):
                 return None
             if forced is not None:
                 return forced

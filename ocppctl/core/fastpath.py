@@ -51,6 +51,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
     slow = checker.feed_general
     raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
     calls = results = 0
+    first = checker.midway.first if checker.midway is not None else 0
     fast = checker.mode == "json" and checker.pending is None
     try:
         for lineno, line in lines if numbered else enumerate(lines, start):
@@ -103,7 +104,6 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
                 fast = slow(line, lineno)
                 continue
             if broken:  # a compact, plain frame whose payload breaks its schema: explained here
-                checker.cursor = (lineno, 0)
                 for problem in explain(schema, payload, raw, False, call is None):
                     add(problem, lineno, column_of_raw(line), get("station"), uid, action)
             if call is None:  # a call: open it
@@ -112,6 +112,10 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
                 at = line.find(raw_key) if type(line) is bytes else -1
                 column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
                 open_calls[key] = (uid, action, side, lineno, get("ts"), column)
+                sighted = conn.sighted
+                if sighted is not None:  # midway (core/stream.py, Midway)
+                    sighted.append(hash(uid) & 0xFFFFFFFF)
+                    sighted.append(lineno - first)
                 continue
             # A plain result: close its call.
             del open_calls[key]

@@ -8,7 +8,8 @@ responses with their calls, so a response is checked against its call's response
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,6 @@ from ocppctl.core.versions import Version, get_version
 
 _INFER_CALLS = 50  # calls buffered before the version is inferred
 _INFER_ITEMS = 5000  # items buffered at most while inferring
-_END = float("inf")
 _JSON_HINT = "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"
 _BOM_HINT = "a byte order mark (U+FEFF) inside the file, where files were joined: remove it"
 _CR_HINT = "a carriage return without a line feed before it: do lines end in a bare CR? tr '\\r' '\\n' converts them"
@@ -66,8 +66,34 @@ class _Item:
 @dataclass(slots=True)
 class _Conn:
     correlator: Correlator = field(default_factory=Correlator)
-    version: Version | None = None
+    version: Any = None  # a Version, None, or _GUESS (midway: what it was before is not known)
     first_line: int = 0  # where the connection was first seen: the order of end-of-input findings
+    # Midway (see Midway): the connection may have begun before the chunk; then every CALL
+    # opened on it is noted in Midway.sighted, this array (8 bytes a call).
+    partial: bool = False
+    sighted: array[int] | None = None
+
+
+_HASH32 = 0xFFFFFFFF
+_GUESS = object()  # a partial connection's version: the capture's, unless it said otherwise before
+
+
+@dataclass
+class Midway:
+    """What a checker that starts in the middle of a capture (validate -j: every chunk after the
+    first) cannot settle alone, because a connection may have begun before its first line. A
+    response that answers no call it has seen, and the first connect or close of a connection,
+    are deferred: handed to `defer` in their place in the stream of findings, for the checker
+    holding the state before the chunk to settle (StreamChecker.settle). Connections whose
+    version had to be assumed are listed in `guessed`; the calls opened on a connection that
+    may have begun before the chunk, in `sighted`: pairs of the unique id's hash (32 bits: a
+    clash only costs a needless re-check) and the line, counted from `first`."""
+
+    defer: Callable[[tuple[Any, ...]], None]
+    first: int = 1  # the chunk's first line
+    evented: set[tuple[Any, Any]] = field(default_factory=set)
+    guessed: set[tuple[Any, Any]] = field(default_factory=set)
+    sighted: dict[tuple[Any, Any], array[int]] = field(default_factory=dict)
 
 
 class StreamChecker:
@@ -86,9 +112,6 @@ class StreamChecker:
         self.pending_calls = 0
         self.named: Version | None = None  # the version this stream's records name, if any
         self.held: list[Finding] | None = [] if self.pending is not None else None  # while inferring
-        # Where findings are being emitted from: (line, 0) while reading, (_END, first line of a
-        # connection) for what the end of input reports. Parallel runs merge findings by it.
-        self.cursor: tuple[float, float] = (0, 0)
         if options.assumed is not None:  # as if the first record had named it
             self.named = self.inferred = options.assumed
             self.pending = self.held = None
@@ -100,6 +123,7 @@ class StreamChecker:
         # orphan, resulterror or malformed.
         self.outcome: tuple[str, frames.Frame | None, OpenCall | None] = ("malformed", None, None)
         self._fed = 0
+        self.midway: Midway | None = None  # set for a range after the first of validate -j
 
     # --- the fast path -------------------------------------------------------------------------
 
@@ -127,7 +151,6 @@ class StreamChecker:
 
     def feed_line(self, line: str, lineno: int) -> None:
         """One line of JSON Lines, bare frames or log text (CR and BOM already removed)."""
-        self.cursor = (lineno, 0)
         first = line[:1]
         if first in ("", " ", "\t"):
             line = line.strip()
@@ -149,7 +172,6 @@ class StreamChecker:
         """One frame of a live link, as text, sent by `side` at time `ts` (a clock reading in
         seconds): checked and correlated as validate does, then what it turned out to be."""
         self._fed += 1
-        self.cursor = (self._fed, 0)
         self.outcome = ("malformed", None, None)
         self._frame_text(text, self._fed, 1, station, conn, side, None, ts, None)
         return self.outcome
@@ -268,6 +290,10 @@ class StreamChecker:
         self.summary.events += 1
         key = (record.get("station"), record.get("conn"))  # made hashable by _record
         event = record.get("event")
+        midway = self.midway
+        if midway is not None and event in ("connect", "close") and key not in midway.evented:
+            midway.evented.add(key)  # it ends whatever the connection was before the chunk
+            midway.defer(("close", key, lineno))
         if event == "connect":
             self._close(key)
             conn = self.conns[key] = _Conn(first_line=lineno)
@@ -304,6 +330,10 @@ class StreamChecker:
                 item.column or 1,
                 item.station,
             )
+        if conn.version is _GUESS:
+            assert self.midway is not None
+            self.midway.guessed.add((item.station, item.conn))
+            return self.inferred
         return conn.version or self.inferred
 
     def _decide(self) -> None:
@@ -370,6 +400,10 @@ class StreamChecker:
         conn = self.conns.get(key)
         if conn is None:
             conn = self.conns[key] = _Conn(first_line=item.line)
+            if self.midway is not None and key not in self.midway.evented:
+                conn.partial = True
+                conn.version = _GUESS
+                conn.sighted = self.midway.sighted[key] = array("I")
         version = self._version(item, conn)
         frame, problems = frames.from_value(item.value, version)
         for problem in problems:
@@ -440,6 +474,10 @@ class StreamChecker:
         previous = conn.correlator.call(
             OpenCall(frame.id, frame.action or "", item.side, item.line, item.ts, self._column(item))
         )
+        if conn.sighted is not None:
+            assert self.midway is not None
+            conn.sighted.append(hash(frame.id) & _HASH32)
+            conn.sighted.append(item.line - self.midway.first)
         if previous is not None:
             self._add(
                 Finding(
@@ -459,6 +497,10 @@ class StreamChecker:
         summary = self.summary
         is_result = frame.type == 3
         call = conn.correlator.answer(frame.id, item.side)
+        if call is None and conn.partial:  # it may answer a call from before the chunk
+            assert self.midway is not None
+            self.midway.defer(("answer", (item.station, item.conn), item, frame, version and version.name))
+            return
         self.outcome = ("answer" if call is not None else "orphan", frame, call)
         if call is not None:
             frame.action = call.action
@@ -502,6 +544,83 @@ class StreamChecker:
         for problem in checks.frame_payload_findings(schema, frame.payload, item.text, item.exact, frame.type == 2):
             self._add(problem, item.line, self._column(item), item.station, frame.id, action)
 
+    # --- midway chunks (validate -j) ----------------------------------------------------------
+
+    def settle(self, step: tuple[Any, ...]) -> None:
+        """Apply, to the state before a chunk, a step its midway checker deferred (see Midway),
+        in its place among the chunk's findings: a response is checked as one checker would
+        have; a connect or close ends the connection as it was."""
+        if step[0] == "close":
+            self._close(step[1])
+            return
+        _, key, item, frame, name = step
+        self._response(item, frame, get_version(name) if name else None, self.conns.get(key) or _Conn())
+
+    def can_settle(
+        self,
+        first: int,
+        sighted: dict[tuple[Any, Any], array[int]],
+        steps: Iterable[tuple[Any, ...]],
+        guessed: set[tuple[Any, Any]],
+    ) -> bool:
+        """Whether a chunk's midway result, settled on this state, is what one checker would
+        have given: False when a call in the chunk reused the unique id of a call still open
+        from before it (a duplicate-id, or an answer paired otherwise, that the chunk could not
+        see), or when the chunk assumed a connection's version that its connect said otherwise."""
+        for key in guessed:
+            mine = self.conns.get(key)
+            if mine is not None and mine.version is not None and mine.version is not self.inferred:
+                return False
+        hits: list[tuple[int, tuple[Any, Any], str]] = []
+        for key, calls in sighted.items():
+            mine = self.conns.get(key)
+            if mine is None or not mine.correlator.open:
+                continue
+            before = {hash(uid) & _HASH32: uid for _, uid in mine.correlator.open}
+            if before.keys().isdisjoint(calls[0::2]):
+                continue
+            hits += [
+                (first + calls[i + 1], key, before[calls[i]]) for i in range(0, len(calls), 2) if calls[i] in before
+            ]
+        if not hits:
+            return True
+        # Replay the chunk's deferred steps on a copy of the calls open before it, in line order.
+        still = {key: Correlator() for _, key, _ in hits}
+        for key, copy in still.items():
+            copy.open = dict(self.conns[key].correlator.open)
+        hits.sort(key=lambda hit: hit[0])
+        at = 0
+        for step in steps:
+            line = step[2] if step[0] == "close" else step[2].line
+            while at < len(hits) and hits[at][0] < line:
+                if _is_open(still[hits[at][1]], hits[at][2]):
+                    return False
+                at += 1
+            replay = still.get(step[1])
+            if replay is None:
+                continue
+            if step[0] == "close":
+                replay.open.clear()
+            else:
+                replay.answer(step[3].id, step[2].side)
+        return not any(_is_open(still[key], uid) for _, key, uid in hits[at:])
+
+    def adopt(self, conns: dict[tuple[Any, Any], _Conn]) -> None:
+        """Take over the connections a chunk's checker ended with (after settle): a partial one
+        continues the connection from before the chunk, its open calls after those still open
+        from before. (Answered ids are not merged: only a CALLRESULTERROR reads them, and a chunk
+        holding one is checked by the checker holding the state before it, not midway.)"""
+        for key, conn in conns.items():
+            mine = self.conns.get(key)
+            if conn.partial and mine is not None:
+                mine.correlator.open.update(conn.correlator.open)
+                continue
+            if conn.partial:  # its version was _GUESS (a copy of it, come through a pipe)
+                conn.version = None
+            conn.partial = False
+            conn.sighted = None
+            self.conns[key] = conn
+
     # --- end ---------------------------------------------------------------------------------
 
     def _close(self, key: tuple[Any, Any]) -> None:
@@ -529,11 +648,9 @@ class StreamChecker:
         if self.pending is not None:
             self._decide()
         for key in list(self.conns):
-            self.cursor = (_END, self.conns[key].first_line)
             self._close(key)
         for stats in self.summary.actions.values():
             stats.latency.fold()
-        self.cursor = (_END, _END)
         skipped = self.summary.skipped_lines - self._skipped_before
         if self.summary.frames == self._frames_before and skipped:
             self._add(
@@ -583,6 +700,10 @@ class StreamChecker:
             self.held.append(finding)
         else:
             self.report.add(finding)
+
+
+def _is_open(correlator: Correlator, uid: str) -> bool:
+    return any(open_uid == uid for _, open_uid in correlator.open)
 
 
 def _scalar(value: Any) -> bool:

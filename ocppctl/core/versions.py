@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Side = Literal["station", "csms"]
 Initiator = Literal["station", "csms", "both"]
@@ -116,6 +116,10 @@ class Version:
     message_types: frozenset[int]
     send_actions: frozenset[str] = frozenset()
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Through a pipe (validate -j) a version stays the one object of its name."""
+        return (_named, (self.name,))
+
     @property
     def subprotocol(self) -> str:
         return "ocpp" + self.name
@@ -183,3 +187,7 @@ def get_version(name: str) -> Version | None:
     """Look a version up by name ('2.0.1') or subprotocol ('ocpp2.0.1'); None if unknown."""
     key = name.strip()
     return VERSIONS.get(key) or BY_SUBPROTOCOL.get(key.lower())
+
+
+def _named(name: str) -> Version:
+    return VERSIONS[name]

@@ -1,44 +1,51 @@
 """One big capture checked by several processes, with exactly the output of one.
 
-Correlation never crosses a station, so each worker takes the lines of some stations, reads
-the whole file, skips the other lines cheaply, and runs its
-own StreamChecker on the rest. Every finding travels back tagged with the line it was emitted
-at (StreamChecker.cursor); the parent merges the workers' streams in that order, which is the
-order a single checker emits them in, then filters, counts and prints as usual. Memory stays
-flat: a worker sends its findings in batches with a watermark (the cursor it has reached), and
-the parent releases only what no worker can still precede.
+The file is cut at line ends into one range of bytes per worker. The first worker checks the
+first range as a single checker would. Every other worker checks its range midway
+(core/stream.py, Midway): it cannot know the connections' state at its first line, so it
+defers the steps that depend on it (a response to a call it has not seen, a connection's first
+connect or close) in their place among its findings. The parent holds a StreamChecker of its
+own, the state of the capture so far. Range by range, it prints the worker's findings, settles
+the deferred steps on that state, and takes over the connections the range ended with; at the
+end it reports the calls left open, as one checker does. When a range's result cannot be
+settled exactly (a call reusing the id of a call still open across the cut, a version set by a
+connect before the cut, a CALLRESULTERROR, which looks back at answered ids), the parent checks
+that range itself (and, for a CALLRESULTERROR, every range after the first): slower, never
+different.
 
-Used only where it is safe to split: a capture of records (not a log, not a document) whose
-version is known up front (--ocpp, or a first record naming it).
+Memory stays flat: the ranges after the first wait for their turn in a temporary file once
+they hold more than a few thousand findings. Used only where it is safe to cut: an
+capture of records (not a log, not a document; a gzip one is decompressed to a temporary file
+first) whose version is known up front (--ocpp, or a first record naming it).
 """
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
+import pickle
+import shutil
+import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from ocppctl.core.findings import Finding
-from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine, key_text
+from ocppctl.core.stream import CheckOptions, Midway, StreamChecker, UndecodableLine
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import Version, get_version
 from ocppctl.errors import InputError
-from ocppctl.io.inputs import Input, open_input
+from ocppctl.io.inputs import READ_BUFFER, Input
 from ocppctl.io.schemafiles import default_registry
 
-_BATCH_MASK = 4095  # a worker reports progress every 4096 lines read
-_BATCH_FINDINGS = 1024  # and sends its findings at least this often
-_END = float("inf")
-_DONE = (_END, _END)
+_BATCH = 1024  # findings a worker sends at a time
+_SPILL = 2048  # findings of a later range held in memory, at most, before they go to a file
 _BOM = b"\xef\xbb\xbf"
-_STATION = b'"station":"'
 _COUNTED = ("frames", "calls", "results", "callerrors", "callresulterrors", "sends", "events", "skipped_lines")
 
 
@@ -66,6 +73,14 @@ def assumed_version(first_line: bytes) -> Version | None:
     return get_version(ocpp) if isinstance(ocpp, str) else None
 
 
+def is_record(line: bytes) -> bool:
+    """Whether a line is a JSON object (what makes a single checker read a file as records)."""
+    try:
+        return type(orjson.loads(line)) is dict
+    except orjson.JSONDecodeError:
+        return False
+
+
 def is_event(line: bytes) -> bool:
     """Whether a capture line is a connection event record (connect, close)."""
     try:
@@ -75,73 +90,129 @@ def is_event(line: bytes) -> bool:
     return type(record) is dict and "event" in record and "raw" not in record and "frame" not in record
 
 
-def check_parallel(path: str, name: str, options: CheckOptions, report: Report, jobs: int) -> None:
-    """Check one capture file with `jobs` worker processes; findings go to `report` in the
-    order a single StreamChecker would give them. Raises InputError or UndecodableLine as it."""
+@contextmanager
+def plain_file(source: Input, path: str) -> Iterator[str | None]:
+    """The path of a capture's bytes in a plain file, to cut into ranges: the file itself, or
+    for gzip a decompressed copy in a temporary file (removed after). None when no copy can be
+    made (no room for it, or data that does not decompress: one process reads it then, and
+    says where it stops). Reads `source` to its end."""
+    if not source.compressed:
+        yield path
+        return
+    try:
+        copy = tempfile.NamedTemporaryFile(prefix="ocppctl-", suffix=".jsonl")  # noqa: SIM115 - closed below
+    except OSError:
+        yield None
+        return
+    with copy:
+        try:
+            shutil.copyfileobj(source.handle, copy, READ_BUFFER)
+            copy.flush()
+        except (OSError, EOFError, zlib.error):
+            made = False
+        else:
+            made = True
+        yield copy.name if made else None
+
+
+def cut_points(path: str, jobs: int) -> list[int]:
+    """Byte offsets cutting a file into up to `jobs` ranges of about equal size, each just
+    after a line end; the first is 0 and the last the file's size."""
+    size = os.path.getsize(path)
+    points = [0]
+    with open(path, "rb") as handle:
+        for index in range(1, jobs):
+            at = size * index // jobs
+            if at <= points[-1]:
+                continue
+            handle.seek(at - 1)
+            handle.readline()
+            at = handle.tell()
+            if points[-1] < at < size:
+                points.append(at)
+    points.append(size)
+    return points
+
+
+def check_parallel(
+    path: str, name: str, options: CheckOptions, report: Report, jobs: int, points: list[int] | None = None
+) -> None:
+    """Check one capture file with up to `jobs` worker processes, cut at `points` (byte offsets
+    of line starts, from 0 to the size; by default cut_points); findings go to `report` as a
+    single StreamChecker gives them. Raises InputError or UndecodableLine as it."""
+    points = points or cut_points(path, jobs)
+    ranges = list(zip(points, points[1:], strict=False))
     context = multiprocessing.get_context("fork")
     pipes: list[Connection] = []
     workers = []
-    for index in range(jobs):
-        parent_end, child_end = context.Pipe(duplex=False)
-        process = context.Process(target=_worker, args=(child_end, path, name, options, index, jobs), daemon=True)
-        process.start()
-        child_end.close()
-        pipes.append(parent_end)
-        workers.append(process)
+    spools = [_Spool() for _ in ranges]
     try:
-        _merge(pipes, report)
+        for index, (start, end) in enumerate(ranges):
+            parent_end, child_end = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_worker, args=(child_end, path, name, options, index, start, end), daemon=True
+            )
+            process.start()
+            child_end.close()
+            pipes.append(parent_end)
+            workers.append(process)
+        results = _collect(pipes, report, spools)
+        checker = StreamChecker(default_registry(), report, name, options)
+        checker.mode = "json"
+        alone = any(result["counts"]["callresulterrors"] for result in results[1:] if result["counts"])
+        for index, (result, spool) in enumerate(zip(results, spools, strict=True)):
+            if index and (
+                alone or not checker.can_settle(result["first"], result["sighted"], spool.steps(), result["guessed"])
+            ):
+                checker.feed_lines(_range_lines(path, name, *ranges[index], result["first"], False), numbered=True)
+                continue
+            if result["error"] is not None and result["error"][0] == "crash":
+                raise RuntimeError(f"parallel check failed: {result['error'][1]}")
+            for kind, data in spool:
+                if kind == "f":
+                    report.add(Finding(**data))
+                else:
+                    checker.settle(data)
+            _add_counts(report.summary, result["counts"])
+            checker.adopt(result["conns"])
+            if result["error"] is not None:
+                kind, detail = result["error"]
+                raise UndecodableLine(*detail) if kind == "undecodable" else InputError(detail)
+        checker.finish()
     finally:
         for process in workers:
             if process.is_alive():
                 process.terminate()
             process.join()
+        for spool in spools:
+            spool.close()
 
 
-def _merge(pipes: list[Connection], report: Report) -> None:
-    waiting: list[tuple[tuple[float, float], int, int, dict[str, Any]]] = []
-    marks: dict[int, tuple[float, float]] = dict.fromkeys(range(len(pipes)), (0.0, 0.0))
+def _collect(pipes: list[Connection], report: Report, spools: list[_Spool]) -> list[dict[str, Any]]:
+    """Read every worker to its end: the first range's findings are printed as they come (the
+    first range needs nothing from before), the others' are held in their spools."""
+    results: list[dict[str, Any]] = [{} for _ in pipes]
     open_pipes = dict(enumerate(pipes))
-    failure: tuple[str, Any] | None = None
-    summaries: list[dict[str, Any]] = []
     while open_pipes:
         for ready in wait(list(open_pipes.values())):
             index = next(i for i, p in open_pipes.items() if p is ready)
             try:
                 message: Any = open_pipes[index].recv()
             except EOFError:
-                message = ("done", None, ("crash", "a worker process died"))
-            kind = message[0]
-            if kind == "batch":
-                _, found, mark = message
-                waiting.extend((cursor, index, seq, data) for seq, (cursor, data) in enumerate(found, len(waiting)))
-                marks[index] = mark
+                message = ("done", {"error": ("crash", "a worker process died"), "counts": None})
+            if message[0] == "batch":
+                if index == 0:
+                    for _, data in message[1]:
+                        report.add(Finding(**data))
+                else:
+                    spools[index].extend(message[1])
             else:
-                _, summary, error = message
-                if summary is not None:
-                    summaries.append(summary)
-                if error is not None and failure is None:
-                    failure = error
-                marks[index] = _DONE
+                results[index] = message[1]
                 del open_pipes[index]
-        horizon = min(marks.values())
-        waiting.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
-        cut = 0
-        while cut < len(waiting) and waiting[cut][0] <= horizon:
-            cut += 1
-        for _, _, _, data in waiting[:cut]:
-            report.add(Finding(**data))
-        del waiting[:cut]
-    for _, _, _, data in sorted(waiting, key=lambda entry: (entry[0], entry[1], entry[2])):
-        report.add(Finding(**data))
-    for summary in summaries:
-        _add_counts(report.summary, summary)
-    if failure is not None:
-        kind, detail = failure
-        if kind == "undecodable":
-            raise UndecodableLine(*detail)
-        if kind == "input":
-            raise InputError(detail)
-        raise RuntimeError(f"parallel check failed: {detail}")
+    for result in results:
+        if result.get("counts") is None:
+            raise RuntimeError(f"parallel check failed: {result['error'][1]}")
+    return results
 
 
 def _add_counts(summary: Summary, data: dict[str, Any]) -> None:
@@ -162,115 +233,133 @@ def _add_counts(summary: Summary, data: dict[str, Any]) -> None:
             lat.buckets[bucket] = lat.buckets.get(bucket, 0) + count
 
 
-def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index: int, jobs: int) -> None:
+def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index: int, start: int, end: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
-    found: list[tuple[tuple[float, float], dict[str, Any]]] = []
-    summary = Summary()
-    checker: StreamChecker | None = None
+    entries: list[tuple[str, Any]] = []
 
     def sink(finding: Finding) -> None:
-        assert checker is not None
-        cursor = checker.cursor
-        found.append((cursor, {f.name: getattr(finding, f.name) for f in fields(Finding)}))
-        if len(found) >= _BATCH_FINDINGS:  # e.g. the calls still open at the end of a one-sided capture
-            # Everything this worker emits later sits at this cursor or after it, and no other
-            # worker emits at this cursor (a line, or a connection, belongs to one worker).
-            pipe.send(("batch", found[:], cursor))
-            found.clear()
+        entries.append(("f", {f.name: getattr(finding, f.name) for f in fields(Finding)}))
+        if len(entries) >= _BATCH:
+            pipe.send(("batch", entries[:]))
+            entries.clear()
 
+    def defer(step: tuple[Any, ...]) -> None:
+        entries.append(("s", step))
+
+    summary = Summary()
     checker = StreamChecker(default_registry(), Report(summary, sink), name, options)
+    if index:
+        checker.mode = "json"  # as the first line said (the caller checked)
+        checker.midway = Midway(defer)
     error: tuple[str, Any] | None = None
+    first = 1
     try:
-        source = open_input(path, None)
-        try:
-            checker.feed_lines(_owned(source, index, jobs, pipe, found), numbered=True)
-            checker.finish()
-        finally:
-            source.handle.close()
+        first = _line_number_at(path, name, start)
+        if checker.midway:
+            checker.midway.first = first
+        checker.feed_lines(_range_lines(path, name, start, end, first, index == 0), numbered=True)
     except UndecodableLine as exc:
         error = ("undecodable", (exc.line, exc.reason))
     except InputError as exc:
         error = ("input", exc.message)
     except Exception as exc:  # noqa: BLE001 - reported by the parent as an internal error
         error = ("crash", f"{type(exc).__name__}: {exc}")
-    counts = {key: getattr(summary, key) for key in _COUNTED}
+    counts: dict[str, Any] = {key: getattr(summary, key) for key in _COUNTED}
     counts["actions"] = summary.actions
+    midway = checker.midway or Midway(defer)
+    result = {
+        "counts": counts,
+        "conns": checker.conns,
+        "guessed": midway.guessed,
+        "sighted": midway.sighted,
+        "first": first,
+        "error": error,
+    }
     try:
-        pipe.send(("batch", found, _DONE))
-        pipe.send(("done", counts, error))
+        pipe.send(("batch", entries))
+        pipe.send(("done", result))
         pipe.close()
     except (BrokenPipeError, OSError):  # the parent has gone (interrupted): nothing to tell
         pass
 
 
-def _owned(
-    source: Input,
-    index: int,
-    jobs: int,
-    pipe: Connection,
-    found: list[tuple[tuple[float, float], dict[str, Any]]],
-) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of the lines this worker owns; every 4096 lines, what was
-    found so far goes to the parent with the line reached. The handle is read directly (this
-    loop sees every line of the file). A line that is not UTF-8, or a read that fails, stops
-    every worker at the same place, as it stops a single checker.
-
-    A station goes to the worker its text hashes to (crc32): the same in every worker, and
-    even across workers once there are more than a handful of stations."""
-    mine = _Owners(index, jobs)
-    marker = _STATION
-    skip = len(marker)
-    lineno = 0
+def _line_number_at(path: str, name: str, offset: int) -> int:
+    """The number of the line starting at byte `offset` (just after a line end, or 0)."""
+    count = 0
     try:
-        first = source.handle.readline()
-        lines = itertools.chain(
-            (first[len(_BOM) :] if first.startswith(_BOM) else first,) if first else (), source.handle
-        )
-        for lineno, line in enumerate(lines, 1):  # noqa: B007 - lineno is read after the loop too
-            if not lineno & _BATCH_MASK:
-                pipe.send(("batch", found[:], (lineno - 1, _END)))
-                found.clear()
-            at = line.find(marker) + skip  # the compact form, inline
-            if mine[line[at : line.find(b'"', at)] if at >= skip else _station_key(line)]:
-                yield lineno, line
-            elif not line.isascii():
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise UndecodableLine(lineno, exc.reason) from None
+        with open(path, "rb", buffering=0) as handle:
+            left = offset
+            while left > 0:
+                block = handle.read(min(left, READ_BUFFER))
+                if not block:
+                    break
+                count += block.count(b"\n")
+                left -= len(block)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    return count + 1
+
+
+def _range_lines(path: str, name: str, start: int, end: int, lineno: int, first: bool) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of the lines in bytes [start, end) of a file, line ends kept; a
+    UTF-8 BOM removed from the file's first line."""
+    try:
+        with open(path, "rb", buffering=READ_BUFFER) as handle:
+            handle.seek(start)
+            left = end - start
+            if left <= 0:
+                return
+            for line in handle:
+                if first and lineno == 1 and line.startswith(_BOM):
+                    yield lineno, line[len(_BOM) :]
+                else:
+                    yield lineno, line
+                lineno += 1
+                left -= len(line)
+                if left <= 0:
+                    return
     except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(source.read_failure(exc, lineno)) from None
+        raise InputError(Input(name, None, False).read_failure(exc, lineno - 1)) from None  # type: ignore[arg-type]
 
 
-class _Owners(dict):  # type: ignore[type-arg]
-    """Station key -> whether this worker owns it: its crc32 modulo the number of workers."""
+class _Spool:
+    """What a worker of a later range sent (findings and deferred steps, in order), held until
+    the ranges before it are printed: in memory, then in a temporary file."""
 
-    def __init__(self, index: int, jobs: int) -> None:
-        super().__init__()
-        self.index = index
-        self.jobs = jobs
+    def __init__(self) -> None:
+        self.memory: list[tuple[str, Any]] = []
+        self.file: IO[bytes] | None = None
 
-    def __missing__(self, key: bytes) -> bool:
-        owned = self[key] = zlib.crc32(key) % self.jobs == self.index
-        return owned
+    def extend(self, entries: list[tuple[str, Any]]) -> None:
+        self.memory += entries
+        if len(self.memory) >= _SPILL:
+            try:
+                if self.file is None:
+                    self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+                pickle.dump(self.memory, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            except OSError as exc:
+                raise InputError(f"cannot hold findings in a temporary file ({exc}): free space, or use -j 1") from None
+            self.memory = []
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        if self.file is not None:
+            self.file.seek(0)
+            while True:
+                try:
+                    batch = pickle.load(self.file)
+                except EOFError:
+                    break
+                yield from batch
+        yield from self.memory
+
+    def steps(self) -> Iterable[tuple[Any, ...]]:
+        return (data for kind, data in self if kind == "s")
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
-def _station_key(line: bytes) -> bytes:
-    """The bytes naming a record's station; the same for every line of that station."""
-    at = line.find(_STATION)
-    if at >= 0:
-        start = at + len(_STATION)
-        return line[start : line.find(b'"', start)]
-    if b'"station"' not in line:
-        return b""
-    try:  # not the compact form: ask the parser (rare)
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return b""
-    station = key_text(record.get("station")) if type(record) is dict else None
-    return station.encode("utf-8", "surrogatepass") if isinstance(station, str) else b""
-
-
-__all__ = ["assumed_version", "check_parallel", "is_event", "jobs_for"]
+__all__ = ["assumed_version", "check_parallel", "cut_points", "is_event", "is_record", "jobs_for", "plain_file"]

@@ -165,3 +165,11 @@ def test_schema_file_names() -> None:
     assert V201.schema_file("Authorize", "request") == "AuthorizeRequest.json"
     assert V201.schema_file("Authorize", "response") == "AuthorizeResponse.json"
     assert V21.schema_file("NotifyPeriodicEventStream", "send") == "NotifyPeriodicEventStream.json"
+
+
+def test_a_version_through_a_pipe_is_the_same_object() -> None:
+    """validate -j sends connections' versions between processes; versions compare by identity."""
+    import pickle
+
+    for version in VERSIONS.values():
+        assert pickle.loads(pickle.dumps(version)) is version

@@ -145,6 +145,22 @@ def test_a_capture_of_records_is_really_split(tmp_path: Path, monkeypatch: pytes
     calls.clear()
     _validate("-j", "1", str(path))
     assert calls == []
+    packed = tmp_path / "c.jsonl.gz"  # decompressed to a temporary file, then cut
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    assert _validate("-j", "2", str(packed)) == _validate("-j", "1", str(packed))
+    assert calls == [2]
+
+
+def test_a_gzip_capture_with_no_room_to_decompress_is_read_by_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    packed = tmp_path / "c.jsonl.gz"
+    packed.write_bytes(gzip.compress(("\n".join(_capture(4, 300)) + "\n").encode()))
+    one = _validate("-j", "1", str(packed))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    assert _validate("-j", "2", str(packed)) == one
 
 
 def test_many_calls_left_open_stream_back_in_order(tmp_path: Path) -> None:
@@ -157,3 +173,160 @@ def test_many_calls_left_open_stream_back_in_order(tmp_path: Path) -> None:
     assert one[1].count('"code":"unanswered-call"') == 3000
     assert _validate("--json", "-j", "2", str(path)) == one
     assert _validate("--json", "-j", "3", str(path)) == one
+
+
+# --- every cut: a range that starts midway settles into exactly the output of one checker ----
+
+
+def _tricky() -> list[str]:
+    """A short capture where the state before a cut matters on nearly every line: calls
+    answered after the cut (a broken answer, a CALLERROR, answers with no side), connections
+    closed and reopened with calls still open, ids reused across the cut, a connect whose
+    subprotocol disagrees with the capture, records that name no version, broken lines."""
+    lines = ['\ufeff{"station":"A","conn":1,"event":"connect","subprotocol":"ocpp2.0.1"}']
+    lines += [
+        _record(1, "A", "station", '[2,"a1","Heartbeat",{}]'),
+        _record(2, "B", "station", '[2,"b1","BootNotification",{"reason":"PowerUp"}]'),
+        _record(3, "A", "csms", '[2,"a2","Reset",{"type":"Immediate"}]'),
+        _record(4, "A", "csms", '[3,"a1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+        _record(5, "B", "csms", '[3,"b1",{"currentTime":"yesterday","interval":1,"status":"Accepted"}]'),
+        _record(6, "A", "station", '[4,"a2","FormationViolation","no",{}]'),
+        _record(7, "C", "station", '[2,"1","Heartbeat",{}]'),
+        _record(8, "C", "csms", '[2,"1","GetVariables",{"getVariableData":[]}]'),
+        _record(9, "C", "csms", '[3,"1",{"currentTime":"2026-11-22T10:00:09Z"}]'),
+        _record(10, "C", "station", '[3,"1",{"getVariableResult":[]}]'),
+        _record(11, "B", "station", '[2,"b2","Heartbeat",{}]'),
+        json.dumps({"station": "B", "conn": 1, "event": "close"}),
+        _record(12, "B", "csms", '[3,"b2",{"currentTime":"2026-11-22T10:00:12Z"}]'),
+        json.dumps({"station": "B", "conn": 1, "event": "connect", "subprotocol": "ocpp1.6"}),
+        _record(13, "B", "station", '[2,"b3","Heartbeat",{}]').replace('"ocpp":"2.0.1",', ""),
+        _record(14, "B", "csms", '[3,"b3",{"currentTime":"2026-11-22T10:00:14Z"}]').replace('"ocpp":"2.0.1",', ""),
+        _record(15, "D", "station", '[2,"d1","Heartbeat",{}]').replace('"from":"station",', ""),
+        _record(16, "D", "csms", '[3,"d1",{"currentTime":"2026-11-22T10:00:16Z"}]').replace('"from":"csms",', ""),
+        _record(17, "A", "station", '[2,"dup","Heartbeat",{}]'),
+        _record(18, "A", "station", '[2,"a3","StatusNotification",{}]'),
+        "",
+        _record(19, "A", "station", '[2,"dup","Heartbeat",{}]'),
+        '{"station":"A","raw":"[2,\\"x\\",\\"Heartbeat\\",{,}]"}',
+        _record(20, "A", "csms", '[3,"dup",{"currentTime":"2026-11-22T10:00:20Z"}]'),
+        _record(21, "E", "station", '[2,"e1","Heartbeat",{}]'),
+        _record(22, "A", "csms", '[3,"a3",{}]'),
+        _record(23, "C", "station", '[2,"1","Heartbeat",{}]'),
+        _record(24, "E", "csms", '[3,"zz",{}]'),
+        json.dumps({"station": "E", "conn": 1, "event": "close"}),
+        _record(25, "C", "csms", '[3,"1",{"currentTime":"2026-11-22T10:00:25Z"}]'),
+        _record(26, "F", "station", '[2,"f1","Heartbeat",{}]'),
+        _record(27, "A", "station", '[2,"a4","Heartbeat",{}]'),
+        _record(28, "A", "station", '[2,"a5","Heartbeat",{}]').replace('"ocpp":"2.0.1",', ""),
+    ]
+    return lines
+
+
+def _one_checker(path: Path, version: str = "2.0.1") -> tuple[list[dict[str, object]], dict[str, object]]:
+    from ocppctl.core.stream import CheckOptions, StreamChecker
+    from ocppctl.core.summary import Report, Summary
+    from ocppctl.core.versions import get_version
+    from ocppctl.io.inputs import open_input
+    from ocppctl.io.schemafiles import default_registry
+
+    found: list[dict[str, object]] = []
+    report = Report(Summary(), lambda f: found.append(f.as_dict()))
+    checker = StreamChecker(default_registry(), report, "c", CheckOptions(None, None, get_version(version)))
+    source = open_input(str(path), None)
+    with source.handle:
+        checker.feed_lines(source.lines())
+    checker.finish()
+    return found, report.summary.as_dict()
+
+
+def _cut_checker(
+    path: Path, points: list[int], version: str = "2.0.1"
+) -> tuple[list[dict[str, object]], dict[str, object]]:
+    from ocppctl.core.stream import CheckOptions
+    from ocppctl.core.summary import Report, Summary
+    from ocppctl.core.versions import get_version
+    from ocppctl.io.parallel import check_parallel
+
+    found: list[dict[str, object]] = []
+    report = Report(Summary(), lambda f: found.append(f.as_dict()))
+    check_parallel(str(path), "c", CheckOptions(None, None, get_version(version)), report, len(points) - 1, points)
+    return found, report.summary.as_dict()
+
+
+def _line_starts(path: Path) -> list[int]:
+    data = path.read_bytes()
+    return [i + 1 for i, byte in enumerate(data[:-1]) if byte == 10]
+
+
+def test_every_single_cut_gives_the_output_of_one_checker(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(_tricky()) + "\n", encoding="utf-8")
+    one = _one_checker(path)
+    codes = {f["code"] for f in one[0]}
+    assert {"orphan-response", "duplicate-id", "unanswered-call", "schema", "format", "error-code"} <= codes
+    size = path.stat().st_size
+    for at in _line_starts(path):
+        assert _cut_checker(path, [0, at, size]) == one, at
+
+
+def test_three_ranges_cut_anywhere_give_the_output_of_one_checker(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(_tricky()) + "\n", encoding="utf-8")
+    one = _one_checker(path)
+    starts = _line_starts(path)
+    rnd = random.Random(5)
+    for _ in range(25):
+        first, second = sorted(rnd.sample(starts, 2))
+        assert _cut_checker(path, [0, first, second, path.stat().st_size]) == one, (first, second)
+
+
+def test_a_2_1_capture_with_callresulterrors_cut_anywhere(tmp_path: Path) -> None:
+    """A CALLRESULTERROR looks back at the ids answered before it: a range holding one is
+    checked by the parent itself, after the first, and the output is still that of one."""
+    lines = [
+        line.replace('"ocpp":"2.0.1"', '"ocpp":"2.1"')
+        for line in (
+            _record(1, "A", "station", '[2,"a1","Heartbeat",{}]'),
+            _record(2, "A", "csms", '[3,"a1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+            _record(3, "A", "station", '[5,"a1","FormatViolation","bad result",{}]'),
+            _record(4, "A", "station", '[5,"a9","FormatViolation","no such result",{}]'),
+            _record(5, "A", "station", '[2,"a2","Heartbeat",{}]'),
+            _record(6, "A", "csms", '[3,"a2",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+            _record(7, "A", "station", '[5,"a2","FormatViolation","bad result",{}]'),
+        )
+    ]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = _one_checker(path, "2.1")
+    assert [f["code"] for f in one[0]] == ["orphan-response"]
+    for at in _line_starts(path):
+        assert _cut_checker(path, [0, at, path.stat().st_size], "2.1") == one, at
+
+
+def test_the_parent_checks_a_range_itself_only_when_it_must(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls answered across the cut, a close with calls open from before it: settled from the
+    ranges' own results. A unique id reused after the cut while a call with that id is open
+    from before it (or a connect before the cut that set another version, or two sides
+    counting ids from 1 with calls open across the cut): the parent checks that range again."""
+    from ocppctl.core.stream import StreamChecker
+
+    checked_again: list[int] = []
+    real = StreamChecker.feed_lines
+
+    def spy(self: StreamChecker, lines: object, start: int = 1, numbered: bool = False) -> None:
+        checked_again.append(1)
+        real(self, lines, start, numbered)  # type: ignore[arg-type]
+
+    plain = [line for line in _tricky() if not any(mark in line for mark in ("dup", "ocpp1.6", '"C"'))]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(plain) + "\n", encoding="utf-8")
+    one = _one_checker(path)
+    monkeypatch.setattr(StreamChecker, "feed_lines", spy)
+    for at in _line_starts(path):
+        assert _cut_checker(path, [0, at, path.stat().st_size]) == one, at
+    assert checked_again == []
+    path.write_text("\n".join(_tricky()) + "\n", encoding="utf-8")
+    starts = _line_starts(path)
+    cut = next(at for at in starts if b"dup" in path.read_bytes()[at - 200 : at])
+    _cut_checker(path, [0, cut, path.stat().st_size])
+    assert checked_again == [1]
