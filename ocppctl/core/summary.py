@@ -7,6 +7,7 @@ whatever the size of the capture.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,9 +47,11 @@ class Latency:
         if highest > self.maximum:
             self.maximum = highest
         buckets = self.buckets
-        for ms in pending:
-            bucket = int(_log1p(ms) * _PER_BUCKET) if ms > 0 else 0
-            buckets[bucket] = buckets.get(bucket, 0) + 1
+        if min(pending) <= 0:  # a result stamped before its call (clocks): the first bucket
+            pending[:] = [ms if ms > 0 else 0.0 for ms in pending]
+        # bucket = int(log1p(ms) / log(1.05)), counted in C: the per-value loop was 2% of validate
+        for bucket, count in Counter(map(int, map(_PER_BUCKET.__mul__, map(_log1p, pending)))).items():
+            buckets[bucket] = buckets.get(bucket, 0) + count
         pending.clear()
 
     def percentile(self, p: float) -> float:
