@@ -156,11 +156,11 @@ def check_parallel(
             child_end.close()
             pipes.append(parent_end)
             workers.append(process)
-        results = _collect(pipes, report, spools)
+        results = _collect(pipes, workers, report, spools)
         checker = StreamChecker(default_registry(), report, name, options)
         checker.mode = "json"
-        alone = any(result["counts"]["callresulterrors"] for result in results[1:] if result["counts"])
-        for index, (result, spool) in enumerate(zip(results, spools, strict=True)):
+        alone = any(result["counts"]["callresulterrors"] for result in results[1:])
+        for index, (result, spool) in enumerate(zip(results, spools, strict=False)):
             if index and (
                 alone or not checker.can_settle(result["first"], result["sighted"], spool.steps(), result["guessed"])
             ):
@@ -188,14 +188,18 @@ def check_parallel(
             spool.close()
 
 
-def _collect(pipes: list[Connection], report: Report, spools: list[_Spool]) -> list[dict[str, Any]]:
+def _collect(pipes: list[Connection], workers: list[Any], report: Report, spools: list[_Spool]) -> list[dict[str, Any]]:
     """Read every worker to its end: the first range's findings are printed as they come (the
-    first range needs nothing from before), the others' are held in their spools."""
+    first range needs nothing from before), the others' are held in their spools. A range that
+    stops at an error (a line that is not UTF-8, a read that fails) stops the run there: the
+    workers of the ranges after it are ended, and only the results up to it are returned."""
     results: list[dict[str, Any]] = [{} for _ in pipes]
     open_pipes = dict(enumerate(pipes))
     while open_pipes:
         for ready in wait(list(open_pipes.values())):
-            index = next(i for i, p in open_pipes.items() if p is ready)
+            index = next((i for i, p in open_pipes.items() if p is ready), None)
+            if index is None:  # a worker ended below, after an error before its range
+                continue
             try:
                 message: Any = open_pipes[index].recv()
             except EOFError:
@@ -209,6 +213,11 @@ def _collect(pipes: list[Connection], report: Report, spools: list[_Spool]) -> l
             else:
                 results[index] = message[1]
                 del open_pipes[index]
+                if message[1]["error"] is not None:
+                    for later in [i for i in open_pipes if i > index]:
+                        workers[later].terminate()
+                        del open_pipes[later]
+                    del results[index + 1 :]
     for result in results:
         if result.get("counts") is None:
             raise RuntimeError(f"parallel check failed: {result['error'][1]}")

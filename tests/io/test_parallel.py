@@ -86,18 +86,22 @@ def test_forced_version_and_gzip(tmp_path: Path) -> None:
     assert _validate("--ocpp", "2.1", "-j", "2", str(path)) == _validate("--ocpp", "2.1", "-j", "1", str(path))
 
 
-def test_a_line_that_is_not_utf8_stops_every_worker_at_the_same_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("at", [30, 300, 390])
+def test_a_line_that_is_not_utf8_stops_the_run_at_that_line(tmp_path: Path, at: int) -> None:
+    """Whichever range holds it: the findings before it, then the error; the ranges after it
+    are not waited for."""
     lines = _capture(5, 400)
-    lines.insert(300, _record(1, "CP9", "station", '[2,"x","Heartbeat",{}]').replace("CP9", "CP\udcfc"))
+    lines.insert(at, _record(1, "CP9", "station", '[2,"x","Heartbeat",{}]').replace("CP9", "CP\udcfc"))
     path = tmp_path / "c.jsonl"
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
     one = _validate("-j", "1", str(path))
     assert (
         one[0] == 2
         and one[2]
-        == f"ocppctl: error: {path}: line 301 is not UTF-8 (invalid start byte); re-encode the file as UTF-8\n"
+        == f"ocppctl: error: {path}: line {at + 1} is not UTF-8 (invalid start byte); re-encode the file as UTF-8\n"
     )
     assert _validate("-j", "2", str(path)) == one
+    assert _validate("-j", "4", str(path)) == one
 
 
 def test_a_truncated_gzip_fails_alike(tmp_path: Path) -> None:
