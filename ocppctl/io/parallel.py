@@ -14,7 +14,7 @@ that range itself (and, for a CALLRESULTERROR, every range after the first): slo
 different.
 
 Memory stays flat: the ranges after the first wait for their turn in a temporary file once
-they hold more than a few thousand findings. Used only where it is safe to cut: an
+they hold more than a few thousand findings. Used only where it is safe to cut: a
 capture of records (not a log, not a document; a gzip one is decompressed to a temporary file
 first) whose version is known up front (--ocpp, or a first record naming it).
 """
@@ -248,14 +248,17 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
     entries: list[tuple[str, Any]] = []
 
-    def sink(finding: Finding) -> None:
-        entries.append(("f", {f.name: getattr(finding, f.name) for f in fields(Finding)}))
+    def send(entry: tuple[str, Any]) -> None:
+        entries.append(entry)
         if len(entries) >= _BATCH:
             pipe.send(("batch", entries[:]))
             entries.clear()
 
+    def sink(finding: Finding) -> None:
+        send(("f", {f.name: getattr(finding, f.name) for f in fields(Finding)}))
+
     def defer(step: tuple[Any, ...]) -> None:
-        entries.append(("s", step))
+        send(("s", step))
 
     summary = Summary()
     checker = StreamChecker(default_registry(), Report(summary, sink), name, options)

@@ -334,3 +334,17 @@ def test_the_parent_checks_a_range_itself_only_when_it_must(tmp_path: Path, monk
     cut = next(at for at in starts if b"dup" in path.read_bytes()[at - 200 : at])
     _cut_checker(path, [0, cut, path.stat().st_size])
     assert checked_again == [1]
+
+
+def test_a_capture_of_answers_only_settles_every_answer_in_order(tmp_path: Path) -> None:
+    """The other side of a one-sided capture: every response after the first range is set aside
+    by its worker (it may answer a call from before the cut) and settled by the parent."""
+    lines = [
+        _record(i, f"CP{i % 7}", "csms", f'[3,"u{i}",{{"currentTime":"2026-11-22T10:00:00Z"}}]') for i in range(3000)
+    ]
+    path = tmp_path / "answers.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = _validate("--json", "-j", "1", str(path))
+    assert one[1].count('"code":"orphan-response"') == 3000
+    assert _validate("--json", "-j", "2", str(path)) == one
+    assert _validate("--json", "-j", "3", str(path)) == one
