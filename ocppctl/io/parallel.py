@@ -1,7 +1,7 @@
 """One big capture checked by several processes, with exactly the output of one.
 
-The file is cut at line ends into one range of bytes per worker. The first worker checks the
-first range as a single checker would. Every other worker checks its range midway
+The file is cut at line ends into ranges of bytes, a few per worker; workers take them in
+turn. The first range is checked as a single checker would. Every other range is checked midway
 (core/stream.py, Midway): it cannot know the connections' state at its first line, so it
 defers the steps that depend on it (a response to a call it has not seen, a connection's first
 connect or close) in their place among its findings. The parent holds a StreamChecker of its
@@ -26,6 +26,8 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -43,8 +45,10 @@ from ocppctl.errors import InputError
 from ocppctl.io.inputs import READ_BUFFER, Input
 from ocppctl.io.schemafiles import default_registry
 
-_BATCH = 1024  # findings a worker sends at a time
-_SPILL = 2048  # findings of a later range held in memory, at most, before they go to a file
+_BATCH = 512  # findings a worker sends at a time
+_SPILL = 1024  # findings of a later range held in memory, at most, before they go to a file
+_RANGES_PER_JOB = 8  # ranges are taken in turn: a worker slowed down holds the others up less
+_SMALLEST_RANGE = 64 << 10  # bytes
 _BOM = b"\xef\xbb\xbf"
 _COUNTED = ("frames", "calls", "results", "callerrors", "callresulterrors", "sends", "events", "skipped_lines")
 
@@ -115,14 +119,15 @@ def plain_file(source: Input, path: str) -> Iterator[str | None]:
         yield copy.name if made else None
 
 
-def cut_points(path: str, jobs: int) -> list[int]:
-    """Byte offsets cutting a file into up to `jobs` ranges of about equal size, each just
-    after a line end; the first is 0 and the last the file's size."""
+def cut_points(path: str, ranges: int, smallest: int = 1) -> list[int]:
+    """Byte offsets cutting a file into up to `ranges` ranges of about equal size (none smaller
+    than `smallest` bytes), each just after a line end; the first is 0, the last the size."""
     size = os.path.getsize(path)
+    ranges = max(1, min(ranges, size // max(1, smallest)))
     points = [0]
     with open(path, "rb") as handle:
-        for index in range(1, jobs):
-            at = size * index // jobs
+        for index in range(1, ranges):
+            at = size * index // ranges
             if at <= points[-1]:
                 continue
             handle.seek(at - 1)
@@ -138,25 +143,38 @@ def check_parallel(
     path: str, name: str, options: CheckOptions, report: Report, jobs: int, points: list[int] | None = None
 ) -> None:
     """Check one capture file with up to `jobs` worker processes, cut at `points` (byte offsets
-    of line starts, from 0 to the size; by default cut_points); findings go to `report` as a
-    single StreamChecker gives them. Raises InputError or UndecodableLine as it."""
-    points = points or cut_points(path, jobs)
+    of line starts, from 0 to the size; by default a few ranges per worker, taken in turn, so a
+    worker slowed down does not hold the others up); findings go to `report` as a single
+    StreamChecker gives them. Raises InputError or UndecodableLine as it."""
+    points = points or cut_points(path, jobs * _RANGES_PER_JOB, _SMALLEST_RANGE)
     ranges = list(zip(points, points[1:], strict=False))
     context = multiprocessing.get_context("fork")
+    # Shared with the workers: the line each range starts at (0 until counted), the next range
+    # to take, and the first range not to take (lowered when a range stops at an error).
+    starts = context.Array("q", len(ranges), lock=False)
+    starts[0] = 1
+    taken = context.Value("i", 0)
+    limit = context.Value("i", len(ranges), lock=False)
     pipes: list[Connection] = []
     workers = []
     spools = [_Spool() for _ in ranges]
     try:
-        for index, (start, end) in enumerate(ranges):
+        for _ in range(min(jobs, len(ranges))):
             parent_end, child_end = context.Pipe(duplex=False)
             process = context.Process(
-                target=_worker, args=(child_end, path, name, options, index, start, end), daemon=True
+                target=_worker, args=(child_end, path, name, options, ranges, starts, taken, limit), daemon=True
             )
             process.start()
             child_end.close()
             pipes.append(parent_end)
             workers.append(process)
-        results = _collect(pipes, workers, report, spools)
+        failed: list[str] = []
+        counter = threading.Thread(target=_count_lines, args=(path, name, ranges, starts, limit, failed), daemon=True)
+        counter.start()
+        results = _collect(pipes, workers, limit, report, spools)
+        counter.join()
+        if failed:
+            raise InputError(failed[0])
         checker = StreamChecker(default_registry(), report, name, options)
         checker.mode = "json"
         alone = any(result["counts"]["callresulterrors"] for result in results[1:])
@@ -180,6 +198,7 @@ def check_parallel(
                 raise UndecodableLine(*detail) if kind == "undecodable" else InputError(detail)
         checker.finish()
     finally:
+        limit.value = 0
         for process in workers:
             if process.is_alive():
                 process.terminate()
@@ -188,39 +207,76 @@ def check_parallel(
             spool.close()
 
 
-def _collect(pipes: list[Connection], workers: list[Any], report: Report, spools: list[_Spool]) -> list[dict[str, Any]]:
-    """Read every worker to its end: the first range's findings are printed as they come (the
+def _count_lines(
+    path: str, name: str, ranges: list[tuple[int, int]], starts: Any, limit: Any, failed: list[str]
+) -> None:
+    """The parent's thread: the line each range starts at, range by range, well ahead of the
+    workers (counting a range's lines takes a hundredth of the time checking them does)."""
+    line = 1
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            for index, (start, end) in enumerate(ranges[:-1]):
+                handle.seek(start)
+                left = end - start
+                while left > 0:
+                    block = handle.read(min(left, READ_BUFFER))
+                    if not block:
+                        break
+                    line += block.count(b"\n")
+                    left -= len(block)
+                starts[index + 1] = line
+    except OSError as exc:
+        failed.append(f"{name}: cannot read: {exc.strerror or exc}")
+        limit.value = 0
+
+
+def _collect(
+    pipes: list[Connection], workers: list[Any], limit: Any, report: Report, spools: list[_Spool]
+) -> list[dict[str, Any]]:
+    """Read the workers to their end: the first range's findings are printed as they come (the
     first range needs nothing from before), the others' are held in their spools. A range that
-    stops at an error (a line that is not UTF-8, a read that fails) stops the run there: the
-    workers of the ranges after it are ended, and only the results up to it are returned."""
-    results: list[dict[str, Any]] = [{} for _ in pipes]
+    stops at an error (a line that is not UTF-8, a read that fails) stops the run there: no
+    range after it is taken any more, the workers busy with one are ended, and only the results
+    up to it are returned."""
+    results: list[dict[str, Any]] = [{} for _ in spools]
+    busy: dict[int, int | None] = dict.fromkeys(range(len(pipes)))  # worker -> the range it checks
     open_pipes = dict(enumerate(pipes))
     while open_pipes:
         for ready in wait(list(open_pipes.values())):
-            index = next((i for i, p in open_pipes.items() if p is ready), None)
-            if index is None:  # a worker ended below, after an error before its range
+            worker = next((i for i, p in open_pipes.items() if p is ready), None)
+            if worker is None:  # ended below, after an error before its range
                 continue
             try:
-                message: Any = open_pipes[index].recv()
-            except EOFError:
-                message = ("done", {"error": ("crash", "a worker process died"), "counts": None})
-            if message[0] == "batch":
+                message: Any = open_pipes[worker].recv()
+            except EOFError:  # done with every range, or died
+                index = busy[worker]
+                if index is not None and index < limit.value:
+                    results[index] = {"error": ("crash", "a worker process died"), "counts": None}
+                del open_pipes[worker]
+                continue
+            kind, index = message[0], message[1]
+            if kind == "start":
+                busy[worker] = index
+            elif kind == "batch":
                 if index == 0:
-                    for _, data in message[1]:
+                    for _, data in message[2]:
                         report.add(Finding(**data))
                 else:
-                    spools[index].extend(message[1])
+                    spools[index].extend(message[2])
             else:
-                results[index] = message[1]
-                del open_pipes[index]
-                if message[1]["error"] is not None:
-                    for later in [i for i in open_pipes if i > index]:
-                        workers[later].terminate()
-                        del open_pipes[later]
-                    del results[index + 1 :]
+                busy[worker] = None
+                results[index] = message[2]
+                if message[2]["error"] is not None and index < limit.value:
+                    limit.value = index + 1
+                    for other, at in busy.items():
+                        if at is not None and at > index and other in open_pipes:
+                            workers[other].terminate()
+                            del open_pipes[other]
+    del results[limit.value :]
     for result in results:
         if result.get("counts") is None:
-            raise RuntimeError(f"parallel check failed: {result['error'][1]}")
+            error = result.get("error") or ("crash", "a range was left unchecked")
+            raise RuntimeError(f"parallel check failed: {error[1]}")
     return results
 
 
@@ -242,16 +298,51 @@ def _add_counts(summary: Summary, data: dict[str, Any]) -> None:
             lat.buckets[bucket] = lat.buckets.get(bucket, 0) + count
 
 
-def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index: int, start: int, end: int) -> None:
+def _worker(
+    pipe: Connection,
+    path: str,
+    name: str,
+    options: CheckOptions,
+    ranges: list[tuple[int, int]],
+    starts: Any,
+    taken: Any,
+    limit: Any,
+) -> None:
+    """Take the next range no worker has taken, check it, send what it found; until none is left."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
+    try:
+        while True:
+            with taken.get_lock():
+                index = taken.value
+                if index >= limit.value:
+                    break
+                taken.value = index + 1
+            pipe.send(("start", index))
+            while not starts[index]:  # the parent is still counting the lines before it
+                if index >= limit.value:
+                    return
+                time.sleep(0.001)
+            start, end = ranges[index]
+            result = _check_range(pipe, path, name, options, index, start, end, starts[index])
+            pipe.send(("done", index, result))
+        pipe.close()
+    except (BrokenPipeError, OSError):  # the parent has gone (interrupted): nothing to tell
+        pass
+
+
+def _check_range(
+    pipe: Connection, path: str, name: str, options: CheckOptions, index: int, start: int, end: int, first: int
+) -> dict[str, Any]:
+    """Check one range (midway, unless it is the first); findings and set-aside steps go to
+    the parent in batches; returns what the parent needs to settle the range."""
     entries: list[tuple[str, Any]] = []
 
     def send(entry: tuple[str, Any]) -> None:
         entries.append(entry)
         if len(entries) >= _BATCH:
-            pipe.send(("batch", entries[:]))
+            pipe.send(("batch", index, entries[:]))
             entries.clear()
 
     def sink(finding: Finding) -> None:
@@ -262,15 +353,12 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
 
     summary = Summary()
     checker = StreamChecker(default_registry(), Report(summary, sink), name, options)
+    midway = Midway(defer, first=first)
     if index:
         checker.mode = "json"  # as the first line said (the caller checked)
-        checker.midway = Midway(defer)
+        checker.midway = midway
     error: tuple[str, Any] | None = None
-    first = 1
     try:
-        first = _line_number_at(path, name, start)
-        if checker.midway:
-            checker.midway.first = first
         checker.feed_lines(_range_lines(path, name, start, end, first, index == 0), numbered=True)
     except UndecodableLine as exc:
         error = ("undecodable", (exc.line, exc.reason))
@@ -279,9 +367,11 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
     except Exception as exc:  # noqa: BLE001 - reported by the parent as an internal error
         error = ("crash", f"{type(exc).__name__}: {exc}")
     counts: dict[str, Any] = {key: getattr(summary, key) for key in _COUNTED}
+    for stats in summary.actions.values():
+        stats.latency.fold()  # here, side by side, rather than in the parent at the end
     counts["actions"] = summary.actions
-    midway = checker.midway or Midway(defer)
-    result = {
+    pipe.send(("batch", index, entries))
+    return {
         "counts": counts,
         "conns": checker.conns,
         "guessed": midway.guessed,
@@ -289,29 +379,6 @@ def _worker(pipe: Connection, path: str, name: str, options: CheckOptions, index
         "first": first,
         "error": error,
     }
-    try:
-        pipe.send(("batch", entries))
-        pipe.send(("done", result))
-        pipe.close()
-    except (BrokenPipeError, OSError):  # the parent has gone (interrupted): nothing to tell
-        pass
-
-
-def _line_number_at(path: str, name: str, offset: int) -> int:
-    """The number of the line starting at byte `offset` (just after a line end, or 0)."""
-    count = 0
-    try:
-        with open(path, "rb", buffering=0) as handle:
-            left = offset
-            while left > 0:
-                block = handle.read(min(left, READ_BUFFER))
-                if not block:
-                    break
-                count += block.count(b"\n")
-                left -= len(block)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return count + 1
 
 
 def _range_lines(path: str, name: str, start: int, end: int, lineno: int, first: bool) -> Iterator[tuple[int, bytes]]:

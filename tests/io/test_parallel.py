@@ -244,7 +244,7 @@ def _one_checker(path: Path, version: str = "2.0.1") -> tuple[list[dict[str, obj
 
 
 def _cut_checker(
-    path: Path, points: list[int], version: str = "2.0.1"
+    path: Path, points: list[int], version: str = "2.0.1", jobs: int = 0
 ) -> tuple[list[dict[str, object]], dict[str, object]]:
     from ocppctl.core.stream import CheckOptions
     from ocppctl.core.summary import Report, Summary
@@ -253,7 +253,8 @@ def _cut_checker(
 
     found: list[dict[str, object]] = []
     report = Report(Summary(), lambda f: found.append(f.as_dict()))
-    check_parallel(str(path), "c", CheckOptions(None, None, get_version(version)), report, len(points) - 1, points)
+    options = CheckOptions(None, None, get_version(version))
+    check_parallel(str(path), "c", options, report, jobs or len(points) - 1, points)
     return found, report.summary.as_dict()
 
 
@@ -279,9 +280,17 @@ def test_three_ranges_cut_anywhere_give_the_output_of_one_checker(tmp_path: Path
     one = _one_checker(path)
     starts = _line_starts(path)
     rnd = random.Random(5)
-    for _ in range(25):
+    for turn in range(25):
         first, second = sorted(rnd.sample(starts, 2))
-        assert _cut_checker(path, [0, first, second, path.stat().st_size]) == one, (first, second)
+        points = [0, first, second, path.stat().st_size]
+        assert _cut_checker(path, points, jobs=2 + turn % 2) == one, (first, second)
+
+
+def test_a_range_at_every_line_taken_in_turn_by_two_workers(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(_tricky()) + "\n", encoding="utf-8")
+    one = _one_checker(path)
+    assert _cut_checker(path, [0, *_line_starts(path), path.stat().st_size], jobs=2) == one
 
 
 def test_a_2_1_capture_with_callresulterrors_cut_anywhere(tmp_path: Path) -> None:
