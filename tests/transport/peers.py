@@ -4,7 +4,11 @@ served by websockets on 127.0.0.1 with an ephemeral port, in a thread of its own
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -191,3 +195,11 @@ def ocpp_station(port: int, name: str, subprotocol: str) -> Iterator[list[Any]]:
             loop.call_soon_threadsafe(lambda: asyncio.ensure_future(links[0].close()))
         thread.join(15)
         loop.close()
+
+
+def socket_path(name: str) -> str:
+    """A control socket path short enough for AF_UNIX (about 100 bytes), in a folder of its own
+    under the temporary directory, removed when the test run ends."""
+    folder = tempfile.mkdtemp(prefix="ocppctl-")
+    atexit.register(shutil.rmtree, folder, True)
+    return os.path.join(folder, name)

@@ -5,25 +5,23 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
-from .peers import ocpp_station
+from .peers import ocpp_station, socket_path
 from .test_send import _free_port
 
 
 def _start(*argv: str) -> subprocess.Popen[str]:
     """`ocppctl listen` with its own control socket (never the user's default one)."""
     if "--control" not in argv:
-        argv = (*argv, "--control", os.path.join(tempfile.mkdtemp(prefix="ocppctl-"), "hub.sock"))
+        argv = (*argv, "--control", socket_path("hub.sock"))
     return subprocess.Popen(
         [sys.executable, "-m", "ocppctl", "listen", "--color", "never", *argv],
         stdout=subprocess.PIPE,
@@ -103,7 +101,7 @@ def test_a_port_in_use_is_exit_5() -> None:
                 "--listen",
                 f"127.0.0.1:{port}",
                 "--control",
-                os.path.join(tempfile.mkdtemp(), "h.sock"),
+                socket_path("h.sock"),
             ],
             capture_output=True,
             text=True,

@@ -8,7 +8,6 @@ import json
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import trustme
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
+from .peers import socket_path
 from .test_send import _free_port
 
 
@@ -57,7 +57,7 @@ def _listen(port: int, *argv: str) -> Iterator[subprocess.Popen[str]]:
             f"127.0.0.1:{port}",
             *argv,
             "--control",
-            str(Path(tempfile.mkdtemp()) / "h.sock"),
+            socket_path("h.sock"),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

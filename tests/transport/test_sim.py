@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import pytest
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
+from .peers import socket_path
 from .test_send import _free_port
 
 
@@ -50,7 +50,7 @@ def _as_csms(port: int, station: str, *argv: str, poke: Callable[[str], None] | 
     try:
         _wait_listening(port)  # the listener first: the simulated station connects once
         ocpp = "1.6" if "--ocpp" in argv and argv[argv.index("--ocpp") + 1] == "1.6" else "2.0.1"
-        control = os.path.join(tempfile.mkdtemp(prefix="ocppctl-"), "sim.sock")
+        control = socket_path("sim.sock")
         url = f"ws://127.0.0.1:{port}/{station}"
         sim = subprocess.Popen(
             [sys.executable, "-m", "ocppctl", "sim", "station", "--url", url, "--ocpp", ocpp, "--control", control],
