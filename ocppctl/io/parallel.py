@@ -45,8 +45,8 @@ from ocppctl.errors import InputError
 from ocppctl.io.inputs import READ_BUFFER, Input
 from ocppctl.io.schemafiles import default_registry
 
-_BATCH = 512  # findings a worker sends at a time
-_SPILL = 1024  # findings of a later range held in memory, at most, before they go to a file
+_BATCH = 256  # findings a worker sends at a time
+_SPILL = 256  # findings of a later range held in memory, at most, before they go to a file
 _RANGES_PER_JOB = 8  # ranges are taken in turn: a worker slowed down holds the others up less
 _SMALLEST_RANGE = 64 << 10  # bytes
 _BOM = b"\xef\xbb\xbf"
