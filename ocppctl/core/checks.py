@@ -85,13 +85,14 @@ def error_code(version: Version, frame: Frame) -> Finding | None:
 
 
 def frame_payload_findings(
-    schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool, is_call: bool
+    schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool, is_call: bool, valid: bool | None = None
 ) -> list[Finding]:
     """What a frame's payload breaks, in the order validate reports it: its schema and format
     violations, then its vendorId lints (those need the text only to skip a payload that
-    holds no vendorId). Validate's general path and its fast path both report through this."""
+    holds no vendorId). Validate's general path and its fast path both report through this;
+    `valid` is the fast engine's verdict when the caller has it already."""
     try:
-        out = payload_findings(schema, payload, frame_text, exact)
+        out = payload_findings(schema, payload, frame_text, exact, valid)
     except (TooDeep, RecursionError):  # nested deeper than the engines explain (no OCPP payload is)
         what = "breaks its schema, nested too deeply to say where" if not exact else "nested too deeply to check"
         return [
@@ -108,7 +109,9 @@ def frame_payload_findings(
     return out
 
 
-def payload_findings(schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool) -> list[Finding]:
+def payload_findings(
+    schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool, valid: bool | None = None
+) -> list[Finding]:
     """Every schema and format violation of a payload, [] if it is valid.
 
     `exact` says the payload was parsed by the exact parser (numbers beyond a double's range):
@@ -116,7 +119,7 @@ def payload_findings(schema: ActionSchema, payload: Any, frame_text: str | None,
     re-judged by the reference too, since orjson rounds integers beyond 64 bits.
     """
     if not exact:
-        if schema.is_valid(payload):
+        if valid if valid is not None else schema.is_valid(payload):
             return []
         violations = schema.violations(payload)
         # orjson rounds integers beyond 64 bits into floats: only a float can be such a victim.

@@ -96,15 +96,15 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
                     is_valid, schema, stats, scan, empty_ok = responses[(version, action)]
                     if type(payload) is not dict or (not empty_ok if not payload else dumps(value) != raw.encode()):
                         raise LookupError
-                broken = payload and (
-                    not is_valid(payload)
-                    or (scan and "vendorId" in raw and vendor_lint(action, call is None, payload, "customData" in raw))
+                valid = not payload or is_valid(payload)  # {} was judged once, in _entry
+                broken = not valid or (
+                    scan and "vendorId" in raw and vendor_lint(action, call is None, payload, "customData" in raw)
                 )
             except Exception:  # noqa: BLE001 - anything unusual: the general path finds and explains it
                 fast = slow(line, lineno)
                 continue
             if broken:  # a compact, plain frame whose payload breaks its schema: explained here
-                for problem in explain(schema, payload, raw, False, call is None):
+                for problem in explain(schema, payload, raw, False, call is None, valid):
                     add(problem, lineno, column_of_raw(line), get("station"), uid, action)
             if call is None:  # a call: open it
                 calls += 1
