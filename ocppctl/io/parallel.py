@@ -257,6 +257,9 @@ def _collect(
             kind, index = message[0], message[1]
             if kind == "start":
                 busy[worker] = index
+                if index >= limit.value:  # taken just before a range before it stopped the run
+                    workers[worker].terminate()
+                    del open_pipes[worker]
             elif kind == "batch":
                 if index == 0:
                     for _, data in message[2]:
