@@ -68,9 +68,8 @@ class _Conn:
     correlator: Correlator = field(default_factory=Correlator)
     version: Any = None  # a Version, None, or _GUESS (midway: what it was before is not known)
     first_line: int = 0  # where the connection was first seen: the order of end-of-input findings
-    # Midway (see Midway): the connection may have begun before the chunk; then every CALL
-    # opened on it is noted in Midway.sighted, this array (8 bytes a call).
-    partial: bool = False
+    # Midway (see Midway): set when the connection may have begun before the chunk (it is
+    # "partial"); every CALL opened on it is noted in this array, Midway.sighted's (8 bytes a call).
     sighted: array[int] | None = None
 
 
@@ -401,7 +400,6 @@ class StreamChecker:
         if conn is None:
             conn = self.conns[key] = _Conn(first_line=item.line)
             if self.midway is not None and key not in self.midway.evented:
-                conn.partial = True
                 conn.version = _GUESS
                 conn.sighted = self.midway.sighted[key] = array("I")
         version = self._version(item, conn)
@@ -497,7 +495,7 @@ class StreamChecker:
         summary = self.summary
         is_result = frame.type == 3
         call = conn.correlator.answer(frame.id, item.side)
-        if call is None and conn.partial:  # it may answer a call from before the chunk
+        if call is None and conn.sighted is not None:  # it may answer a call from before the chunk
             assert self.midway is not None
             self.midway.defer(("answer", (item.station, item.conn), item, frame, version and version.name))
             return
@@ -612,13 +610,12 @@ class StreamChecker:
         holding one is checked by the checker holding the state before it, not midway.)"""
         for key, conn in conns.items():
             mine = self.conns.get(key)
-            if conn.partial and mine is not None:
-                mine.correlator.open.update(conn.correlator.open)
-                continue
-            if conn.partial:  # its version was _GUESS (a copy of it, come through a pipe)
-                conn.version = None
-            conn.partial = False
-            conn.sighted = None
+            if conn.sighted is not None:
+                if mine is not None:
+                    mine.correlator.open.update(conn.correlator.open)
+                    continue
+                conn.version = None  # it was _GUESS (a copy of it, come through a pipe)
+                conn.sighted = None
             self.conns[key] = conn
 
     # --- end ---------------------------------------------------------------------------------

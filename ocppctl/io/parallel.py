@@ -182,7 +182,7 @@ def check_parallel(
             if index and (
                 alone or not checker.can_settle(result["first"], result["sighted"], spool.steps(), result["guessed"])
             ):
-                checker.feed_lines(_range_lines(path, name, *ranges[index], result["first"], False), numbered=True)
+                checker.feed_lines(_range_lines(path, name, *ranges[index], result["first"]), numbered=True)
                 continue
             if result["error"] is not None and result["error"][0] == "crash":
                 raise RuntimeError(f"parallel check failed: {result['error'][1]}")
@@ -362,7 +362,7 @@ def _check_range(
         checker.midway = midway
     error: tuple[str, Any] | None = None
     try:
-        checker.feed_lines(_range_lines(path, name, start, end, first, index == 0), numbered=True)
+        checker.feed_lines(_range_lines(path, name, start, end, first), numbered=True)
     except UndecodableLine as exc:
         error = ("undecodable", (exc.line, exc.reason))
     except InputError as exc:
@@ -384,26 +384,26 @@ def _check_range(
     }
 
 
-def _range_lines(path: str, name: str, start: int, end: int, lineno: int, first: bool) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of the lines in bytes [start, end) of a file, line ends kept; a
-    UTF-8 BOM removed from the file's first line."""
+def _range_lines(path: str, name: str, start: int, end: int, lineno: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of the lines in bytes [start, end) of a file, line ends kept, the
+    first numbered `lineno`; a UTF-8 BOM removed from the file's line 1."""
     try:
-        with open(path, "rb", buffering=READ_BUFFER) as handle:
+        handle = open(path, "rb", buffering=READ_BUFFER)  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    source = Input(name, handle, is_document=False)
+    with handle:
+        try:
             handle.seek(start)
             left = end - start
-            if left <= 0:
-                return
-            for line in handle:
-                if first and lineno == 1 and line.startswith(_BOM):
-                    yield lineno, line[len(_BOM) :]
-                else:
-                    yield lineno, line
+            for line in handle if left > 0 else ():
+                yield lineno, line[len(_BOM) :] if lineno == 1 and line.startswith(_BOM) else line
                 lineno += 1
                 left -= len(line)
                 if left <= 0:
                     return
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(Input(name, None, False).read_failure(exc, lineno - 1)) from None  # type: ignore[arg-type]
+        except OSError as exc:
+            raise InputError(source.read_failure(exc, lineno - 1)) from None
 
 
 class _Spool:
