@@ -117,7 +117,7 @@ def check_files(
                     if plain is not None:
                         check_parallel(plain, source.name, options, report, workers)
                         continue
-                source.handle.close()  # read by one process after all, from the start
+                source.close()  # read by one process after all, from the start
                 source = open_input(path, env.stdin)
             checker = StreamChecker(registry, report, source.name, CheckOptions(registry_version, pattern))
             _feed(checker, source, pattern is not None)
@@ -130,7 +130,7 @@ def check_files(
             unreadable = True
         finally:
             if path != "-":
-                source.handle.close()
+                source.close()
     return summary, unreadable
 
 
@@ -170,7 +170,7 @@ def _splittable(path: str, forced: Version | None) -> Version | None:
     except (InputError, OSError):
         return None
     finally:
-        source.handle.close()
+        source.close()
     return None
 
 

@@ -26,6 +26,12 @@ class Input:
     handle: BinaryIO
     is_document: bool  # a .json file: one frame or an array, read whole
     compressed: bool = False
+    file: BinaryIO | None = None  # the file we opened under a gzip handle (closing that leaves it open)
+
+    def close(self) -> None:
+        self.handle.close()
+        if self.file is not None:
+            self.file.close()
 
     def lines(self) -> Iterator[bytes]:
         """The lines as bytes, line ends kept, a UTF-8 BOM removed. The checker decodes them
@@ -85,6 +91,16 @@ def open_input(path: str, stdin: BinaryIO | None) -> Input:
             raise InputError(f"{path}: is a directory, not a capture file") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    try:
+        return _unwrap(raw, name, path)
+    except InputError:
+        if path != "-":
+            raw.close()
+        raise
+
+
+def _unwrap(raw: BinaryIO, name: str, path: str) -> Input:
+    """The Input over an opened file or stdin: gzip is recognised by its magic bytes."""
     buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
     try:
         head = buffered.peek(2)[:2]  # type: ignore[attr-defined]
@@ -102,7 +118,9 @@ def open_input(path: str, stdin: BinaryIO | None) -> Input:
             raise InputError(f"{name}: cannot decompress: {_reason(exc)}") from None
     elif path.endswith(".gz"):
         raise InputError(f"{name}: not gzip data, though the name ends in .gz")
-    return Input(name, handle, is_document=stem.endswith(".json"), compressed=head == _GZIP_MAGIC)
+    compressed = head == _GZIP_MAGIC
+    opened = buffered if compressed and path != "-" else None
+    return Input(name, handle, is_document=stem.endswith(".json"), compressed=compressed, file=opened)
 
 
 def read_json_file(path: str) -> Any:

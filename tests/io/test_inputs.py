@@ -172,3 +172,34 @@ def test_non_utf8_document(tmp_path: Path) -> None:
     assert raised.value.message == (
         f"{tmp_path / 'latin1.json'}: not UTF-8 at byte 3 (invalid start byte); re-encode the file as UTF-8"
     )
+
+
+def test_no_file_is_left_open_behind_a_gzip_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing a gzip handle leaves the file under it open: Input.close closes both, and an
+    input that turns out unreadable closes what it opened before saying so."""
+    import builtins
+
+    from ocppctl.io import inputs
+
+    opened: list[object] = []
+    real_open = builtins.open
+
+    def spy(*args: object, **kwargs: object) -> object:
+        handle = real_open(*args, **kwargs)  # type: ignore[call-overload]
+        opened.append(handle)
+        return handle
+
+    monkeypatch.setattr(inputs, "open", spy, raising=False)
+    (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress(TEXT.encode()))
+    (tmp_path / "fake.jsonl.gz").write_bytes(b"not gzip")
+    (tmp_path / "cut.jsonl.gz").write_bytes(b"\x1f\x8bxx")
+    source = open_input(str(tmp_path / "c.jsonl.gz"), None)
+    assert len(source.lines().__next__()) > 0
+    source.close()
+    for name in ("fake.jsonl.gz", "cut.jsonl.gz"):
+        with pytest.raises(InputError):
+            open_input(str(tmp_path / name), None)
+    assert len(opened) == 3 and all(handle.closed for handle in opened)  # type: ignore[attr-defined]
+    stdin = io.BufferedReader(io.BytesIO(gzip.compress(TEXT.encode())))  # as sys.stdin.buffer is
+    open_input("-", stdin).close()
+    assert not stdin.closed  # standard input is not ours to close
