@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from ocppctl.core.stream import StreamChecker
 
 
-def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numbered: bool = False) -> None:
-    """Lines of a file (line ends still on). The common case, a capture record holding a
+def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> None:
+    """Lines of a file (line ends still on), the first numbered `start`. The common case, a capture record holding a
     compact, well-formed CALL or CALLRESULT whose correlation is plain, is settled here in one
     pass, its payload's findings included; anything else takes the general path
     (`feed_line`), which finds and explains it. Both paths give the same findings and counts
@@ -53,8 +53,9 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
     calls = results = 0
     first = checker.midway.first if checker.midway is not None else 0
     fast = checker.mode == "json" and checker.pending is None
+    lineno = start - 1
     try:
-        for lineno, line in lines if numbered else enumerate(lines, start):
+        for lineno, line in enumerate(lines, start):
             if not fast:
                 fast = slow(line, lineno)
                 continue
@@ -140,6 +141,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1, numb
                     if len(waiting) >= 4096:
                         stats.latency.fold()
     finally:
+        checker.line = lineno  # a read that fails next says after which line
         summary = checker.summary
         summary.frames += calls + results
         summary.calls += calls

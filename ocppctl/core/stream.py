@@ -122,16 +122,18 @@ class StreamChecker:
         # orphan, resulterror or malformed.
         self.outcome: tuple[str, frames.Frame | None, OpenCall | None] = ("malformed", None, None)
         self._fed = 0
+        self.line = 0  # the last line feed_lines took
         self.midway: Midway | None = None  # set for a range after the first of validate -j
 
     # --- the fast path -------------------------------------------------------------------------
 
-    def feed_lines(self, lines: Iterable[Any], start: int = 1, numbered: bool = False) -> None:
-        """Lines of a file (line ends on or off, str or bytes), or (line number, line) pairs when
-        `numbered`: the fast path settles the common record, the general path the rest."""
+    def feed_lines(self, lines: Iterable[Any], start: int = 1) -> None:
+        """Lines of a file (line ends on or off, str or bytes), the first numbered `start`: the
+        fast path settles the common record, the general path the rest. Afterwards (or when the
+        lines' iterator raised) `self.line` is the number of the last line fed."""
         from ocppctl.core.fastpath import feed_fast
 
-        feed_fast(self, lines, start, numbered)
+        feed_fast(self, lines, start)
 
     def feed_general(self, line: str | bytes, lineno: int) -> bool:
         """The general path for one line (str, or bytes to decode); returns whether the fast

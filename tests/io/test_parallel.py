@@ -155,6 +155,27 @@ def test_a_capture_of_records_is_really_split(tmp_path: Path, monkeypatch: pytes
     assert calls == [2]
 
 
+def test_ranges_start_at_line_starts_and_shrink_at_the_end(tmp_path: Path) -> None:
+    """A few ranges per worker, the last ones smaller so the workers finish together; a file
+    too small for that gets fewer equal ranges, none under the smallest size."""
+    from ocppctl.io.parallel import cut_points
+
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(_capture(1, 1500)) + "\n", encoding="utf-8")
+    data = path.read_bytes()
+    points = cut_points(str(path), 2)
+    assert points[0] == 0 and points[-1] == len(data) and points == sorted(set(points))
+    assert all(data[at - 1 : at] == b"\n" for at in points[1:-1])
+    sizes = [end - start for start, end in zip(points, points[1:], strict=False)]
+    assert len(sizes) == 16
+    assert max(sizes[-2:]) < min(sizes[:12]) / 3 and max(sizes[-4:-2]) < min(sizes[:12]) / 1.5
+    few = cut_points(str(path), 2, smallest=len(data) // 5)
+    assert len(few) - 1 == 5 and all(
+        end - start >= len(data) // 5 - 1000 for start, end in zip(few, few[1:], strict=False)
+    )
+    assert cut_points(str(path), 2, smallest=len(data) * 2) == [0, len(data)]
+
+
 def test_a_gzip_capture_with_no_room_to_decompress_is_read_by_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -274,6 +295,19 @@ def test_every_single_cut_gives_the_output_of_one_checker(tmp_path: Path) -> Non
         assert _cut_checker(path, [0, at, size]) == one, at
 
 
+def test_crlf_and_a_last_line_without_its_end_cut_anywhere(tmp_path: Path) -> None:
+    """Each range is read by counting its lines (the first behind a BOM, as _tricky's is): the
+    last line counts though no line end follows it."""
+    path = tmp_path / "c.jsonl"
+    path.write_bytes("\r\n".join(_tricky()).encode())
+    one = _one_checker(path)
+    assert one[1]["frames"] == sum(1 for line in _tricky() if '"raw"' in line)
+    assert any(f["line"] == len(_tricky()) for f in one[0])  # the last line is checked
+    size = path.stat().st_size
+    for at in _line_starts(path):
+        assert _cut_checker(path, [0, at, size]) == one, at
+
+
 def test_three_ranges_cut_anywhere_give_the_output_of_one_checker(tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
     path.write_text("\n".join(_tricky()) + "\n", encoding="utf-8")
@@ -326,9 +360,9 @@ def test_the_parent_checks_a_range_itself_only_when_it_must(tmp_path: Path, monk
     checked_again: list[int] = []
     real = StreamChecker.feed_lines
 
-    def spy(self: StreamChecker, lines: object, start: int = 1, numbered: bool = False) -> None:
+    def spy(self: StreamChecker, lines: object, start: int = 1) -> None:
         checked_again.append(1)
-        real(self, lines, start, numbered)  # type: ignore[arg-type]
+        real(self, lines, start)  # type: ignore[arg-type]
 
     plain = [line for line in _tricky() if not any(mark in line for mark in ("dup", "ocpp1.6", '"C"'))]
     path = tmp_path / "c.jsonl"
