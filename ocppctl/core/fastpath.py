@@ -1,7 +1,7 @@
 """validate's fast path: the common capture record settled in one pass over the line.
 
-A record holding a well-formed CALL or CALLRESULT whose correlation is plain costs a few
-microseconds here; when its payload breaks its schema, the findings come from the same
+A record holding a well-formed CALL, CALLRESULT or CALLERROR (with a code of its version) whose
+correlation is plain costs a few microseconds here; when its payload breaks its schema, the findings come from the same
 function the general path reports them with (checks.frame_payload_findings). Anything else (a
 malformed frame, a version to infer, a new station) takes the StreamChecker's general path,
 which finds and explains it. Both give the same findings and counts
@@ -26,10 +26,10 @@ if TYPE_CHECKING:
 
 
 def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> None:
-    """Lines of a file (line ends still on), the first numbered `start`. The common case, a capture record holding a
-    compact, well-formed CALL or CALLRESULT whose correlation is plain, is settled here in one
-    pass, its payload's findings included; anything else takes the general path
-    (`feed_line`), which finds and explains it. Both paths give the same findings and counts
+    """Lines of a file (line ends still on), the first numbered `start`. The common case, a
+    capture record holding a compact, well-formed CALL, CALLRESULT or CALLERROR whose
+    correlation is plain, is settled here in one pass, its payload's findings included; anything
+    else takes the general path (`feed_line`), which finds and explains it. Both paths give the same findings and counts
     (tests/core/test_fast_path.py)."""
     caches = checker.fast_caches
     if caches is None:
@@ -50,7 +50,8 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     other = _OTHER
     slow = checker.feed_general
     raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
-    calls = results = 0
+    calls = results = callerrors = 0
+    summary_actions = checker.summary.actions
     first = checker.midway.first if checker.midway is not None else 0
     fast = checker.mode == "json" and checker.pending is None
     lineno = start - 1
@@ -87,9 +88,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                     ):
                         raise LookupError
                     call = None
-                else:
-                    if mtype != 3 or len(value) != 3:
-                        raise LookupError
+                elif mtype == 3 and len(value) == 3:
                     payload = value[2]
                     key = (other[side], uid)
                     call = open_calls[key]
@@ -97,6 +96,23 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                     is_valid, schema, stats, scan, empty_ok = responses[(version, action)]
                     if type(payload) is not dict or (not empty_ok if not payload else dumps(value) != raw.encode()):
                         raise LookupError
+                else:  # a CALLERROR: a known code, the shape right, read back byte for byte
+                    if (
+                        mtype != 4
+                        or version is None
+                        or len(value) != 5
+                        or type(value[2]) is not str
+                        or value[2] not in version.error_codes
+                        or type(value[3]) is not str
+                        or type(value[4]) is not dict
+                        or dumps(value) != raw.encode()
+                    ):
+                        raise LookupError
+                    key = (other[side], uid)
+                    call = open_calls[key]
+                    action = call[1]
+                    stats = summary_actions[action]
+                    payload = scan = None  # no payload to judge
                 valid = not payload or is_valid(payload)  # {} was judged once, in _entry
                 broken = not valid or (
                     scan and "vendorId" in raw and vendor_lint(action, call is None, payload, "customData" in raw)
@@ -118,10 +134,14 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                     sighted.append(hash(uid) & 0xFFFFFFFF)
                     sighted.append(lineno - first)
                 continue
-            # A plain result: close its call.
+            # A plain result or CALLERROR: close its call.
             del open_calls[key]
-            results += 1
-            stats.results += 1
+            if mtype == 3:
+                results += 1
+                stats.results += 1
+            else:
+                callerrors += 1
+                stats.callerrors += 1
             if version is _V21:
                 recent = conn.correlator.recent
                 recent[uid] = action
@@ -143,9 +163,10 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     finally:
         checker.line = lineno  # a read that fails next says after which line
         summary = checker.summary
-        summary.frames += calls + results
+        summary.frames += calls + results + callerrors
         summary.calls += calls
         summary.results += results
+        summary.callerrors += callerrors
 
 
 def _entry(checker: StreamChecker, version: Version, action: str, kind: str) -> tuple[Any, Any, Any, bool, bool]:

@@ -98,6 +98,20 @@ def _mixed_corpus(seed: int) -> list[str]:
             lines.append('{"ts":"2026-11-22T10:00:00Z","station":"CP1","event":"close"}\n')
         elif pick < 0.96:
             lines.append(_record(f'[4,"{uid}","FormationViolation","",{{}}]', station, "csms"))
+        elif pick < 0.99:  # CALLERRORs answering a call: plain, a bad code, odd shapes, repeated keys
+            lines.append(_record(f'[2,"{uid}","Heartbeat",{{}}]', station, ts=f"2026-11-22T10:00:0{i % 10}Z"))
+            error = rnd.choice(
+                [
+                    '"InternalError","boom",{}',
+                    '"NotImplemented","",{"reason":"no","more":[1,2]}',
+                    '"FormationViolation","",{}',
+                    '"InternalError",7,{}',
+                    '"InternalError","",[]',
+                    '"InternalError","",{"a":1,"a":2}',
+                    '"InternalError", "spaced", {}',
+                ]
+            )
+            lines.append(_record(f'[4,"{uid}",{error}]', station, "csms", ts="2026-11-22T10:00:09.5Z"))
         else:
             lines.append("not json at all\n")
     return lines
@@ -124,3 +138,24 @@ def test_fast_and_general_paths_agree_on_examples(name: str) -> None:
     fast = _run(lines, fast=True)
     assert fast == _run(lines, fast=False)
     assert fast[1]["frames"] > 0
+
+
+def test_fast_and_general_paths_agree_on_2_1_answers_and_the_callresulterrors_after_them() -> None:
+    """A CALLRESULTERROR looks back at answered ids (the last 256, CALLERRORs included): the
+    fast path must note each answer it settles as the general path does."""
+    rnd = random.Random(7)
+    lines: list[str] = []
+    for i in range(400):
+        uid = f"id-{i}"
+        lines.append(_record(f'[2,"{uid}","Heartbeat",{{}}]', ocpp="2.1"))
+        if i % 3 == 0:
+            lines.append(_record(f'[4,"{uid}","InternalError","",{{}}]', side="csms", ocpp="2.1"))
+        else:
+            lines.append(_record(f'[3,"{uid}",{{"currentTime":"2026-11-22T10:00:00Z"}}]', side="csms", ocpp="2.1"))
+        if i % 7 == 0:  # refers to the answer just given, to one long out of those kept, or to none
+            ref = rnd.choice([uid, "id-0", "never"])
+            lines.append(_record(f'[5,"{ref}","InternalError","",{{}}]', side="station", ocpp="2.1"))
+    fast = _run(lines, fast=True)
+    assert fast == _run(lines, fast=False)
+    assert fast[1]["callerrors"] == 134 and fast[1]["callresulterrors"] == 58
+    assert 0 < fast[1]["codes"]["orphan-response"] < 58
