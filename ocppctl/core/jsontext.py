@@ -183,10 +183,16 @@ def may_be_inexact(text: str) -> bool:
     19 digits where a number can start (at the start, or after '[', ':', ',' or white space,
     and an optional '-'). A serial number or an ICCID in a string (after a quote) is no
     reason to read a frame with the slow parser and judge it with the reference engine."""
+    # The regular expression alone costs 15 us on a 700-byte record, which is full of digits;
+    # a run of 19 digits, looked for in C among bytes with every digit made "0", 1-3 us.
+    if _DIGIT_RUN not in text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO):
+        return False
     return _LONG_NUMBER.search(text) is not None
 
 
 _LONG_NUMBER = re.compile(r"(?:^|[\[:,\s])-?[0-9]{19}")
+_DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 46 for byte in range(256))  # digits "0", the rest "."
+_DIGIT_RUN = b"0" * 19
 
 
 def duplicate_keys(text: str, value: Any) -> list[str]:

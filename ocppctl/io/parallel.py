@@ -39,6 +39,7 @@ from typing import IO, Any
 import orjson
 
 from ocppctl.core.findings import Finding
+from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.stream import CheckOptions, Midway, StreamChecker, UndecodableLine
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import Version, get_version
@@ -325,6 +326,7 @@ def _worker(
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
+    registry = default_registry()  # one for every range this worker takes: schemas compile once
     try:
         while True:
             with taken.get_lock():
@@ -338,7 +340,9 @@ def _worker(
                     return
                 time.sleep(0.001)
             first = starts[index]
-            result = _check_range(pipe, path, name, options, index, ranges[index][0], first, starts[index + 1] - first)
+            result = _check_range(
+                pipe, registry, path, name, options, index, ranges[index][0], first, starts[index + 1] - first
+            )
             pipe.send(("done", index, result))
         pipe.close()
     except (BrokenPipeError, OSError):  # the parent has gone (interrupted): nothing to tell
@@ -346,7 +350,15 @@ def _worker(
 
 
 def _check_range(
-    pipe: Connection, path: str, name: str, options: CheckOptions, index: int, start: int, first: int, lines: int
+    pipe: Connection,
+    registry: SchemaRegistry,
+    path: str,
+    name: str,
+    options: CheckOptions,
+    index: int,
+    start: int,
+    first: int,
+    lines: int,
 ) -> dict[str, Any]:
     """Check one range, `lines` lines from byte `start` (midway, unless it is the first); findings and set-aside steps go to
     the parent in batches; returns what the parent needs to settle the range."""
@@ -365,7 +377,7 @@ def _check_range(
         send(("s", step))
 
     summary = Summary()
-    checker = StreamChecker(default_registry(), Report(summary, sink), name, options)
+    checker = StreamChecker(registry, Report(summary, sink), name, options)
     midway = Midway(defer, first=first)
     if index:
         checker.mode = "json"  # as the first line said (the caller checked)

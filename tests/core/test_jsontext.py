@@ -6,8 +6,11 @@ from decimal import Decimal
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ocppctl.core.jsontext import (
+    _LONG_NUMBER,
     JsonSyntaxError,
     decode,
     dumps,
@@ -101,6 +104,18 @@ def test_long_digit_runs_in_strings_are_read_by_the_fast_parser() -> None:
         '{"a":\n12345678901234567890}',
     ):
         assert may_be_inexact(number), number
+
+
+_PIECES = st.one_of(
+    st.text(alphabet="0123456789", min_size=17, max_size=21),  # runs either side of 19 digits
+    st.sampled_from(["-", "[", "]", ",", ":", " ", "\n", '"', "x", "\u00e9", "\U0001f600", "\ud800"]),
+)
+
+
+@given(st.lists(_PIECES, max_size=8).map("".join))
+def test_the_digit_run_prefilter_agrees_with_the_pattern(text: str) -> None:
+    """may_be_inexact looks for 19 digits in a row before it asks the regular expression."""
+    assert may_be_inexact(text) == (_LONG_NUMBER.search(text) is not None)
 
 
 def test_decimal_parse_keeps_fractions_exact() -> None:
