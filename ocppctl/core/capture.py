@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import orjson
+
 from ocppctl.core.jsontext import JsonSyntaxError, loads, raw_decode
 
 _FRAME_START = re.compile(r'\[\s*[2-6]\s*,\s*["\d]')
@@ -67,9 +69,7 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
     start = found.start()
     end = line.rfind("]") + 1
     text = line[start:end]
-    try:
-        loads(text)
-    except JsonSyntaxError:
+    if not _is_json(text):
         try:
             _, stop = raw_decode(line, start)
             text = line[start:stop]
@@ -77,6 +77,19 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
             pass  # keep the widest guess: the checker reports where its JSON breaks
     ts_match = _LOG_TS.search(line, 0, start)
     return LogFrame(text, start + 1, ts_match.group(0) if ts_match else None)
+
+
+def _is_json(text: str) -> bool:
+    """Whether a text is one JSON value: orjson says so at once for nearly every frame; the
+    strict parser judges what it refuses (a number beyond a double's range is still JSON)."""
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            loads(text)
+        except JsonSyntaxError:
+            return False
+    return True
 
 
 _VALUE_OF = re.compile(r'"(raw|frame)"\s*:\s*')
