@@ -1,11 +1,11 @@
 """validate's fast path: the common capture record settled in one pass over the line.
 
-A record holding a well-formed CALL, CALLRESULT or CALLERROR (with a code of its version) whose
-correlation is plain costs a few microseconds here; when its payload breaks its schema, the findings come from the same
-function the general path reports them with (checks.frame_payload_findings). Anything else (a
-malformed frame, a version to infer, a new station) takes the StreamChecker's general path,
-which finds and explains it. Both give the same findings and counts
-(tests/core/test_fast_path.py).
+A record holding a well-formed CALL, CALLRESULT or CALLERROR (with a code of its version)
+whose correlation is plain costs a few microseconds here; when its payload breaks its schema,
+the findings come from the same function the general path reports them with
+(checks.frame_payload_findings). Anything else (a malformed frame, a version to infer, a new
+station) takes the StreamChecker's general path, which finds and explains it. Both give the
+same findings and counts (tests/core/test_fast_path.py).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     """Lines of a file (line ends still on), the first numbered `start`. The common case, a
     capture record holding a compact, well-formed CALL, CALLRESULT or CALLERROR whose
     correlation is plain, is settled here in one pass, its payload's findings included; anything
-    else takes the general path (`feed_line`), which finds and explains it. Both paths give the same findings and counts
-    (tests/core/test_fast_path.py)."""
+    else takes the general path (`feed_line`), which finds and explains it. Both paths give the
+    same findings and counts (tests/core/test_fast_path.py)."""
     caches = checker.fast_caches
     if caches is None:
         caches = checker.fast_caches = (

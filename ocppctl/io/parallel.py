@@ -151,8 +151,8 @@ def check_parallel(
 ) -> None:
     """Check one capture file with up to `jobs` worker processes, cut at `points` (byte offsets
     of line starts, from 0 to the size; by default a few ranges per worker, taken in turn, so a
-    worker slowed down does not hold the others up: see cut_points); findings go to `report` as a single
-    StreamChecker gives them. Raises InputError or UndecodableLine as it."""
+    worker slowed down does not hold the others up: see cut_points); findings go to `report`
+    as a single StreamChecker gives them. Raises InputError or UndecodableLine as it."""
     points = points or cut_points(path, jobs, _SMALLEST_RANGE)
     ranges = list(zip(points, points[1:], strict=False))
     import jsonschema_rs  # noqa: F401 - imported once, here, rather than in every worker
@@ -360,8 +360,9 @@ def _check_range(
     first: int,
     lines: int,
 ) -> dict[str, Any]:
-    """Check one range, `lines` lines from byte `start` (midway, unless it is the first); findings and set-aside steps go to
-    the parent in batches; returns what the parent needs to settle the range."""
+    """Check one range, `lines` lines from byte `start` (midway, unless it is the first);
+    findings and set-aside steps go to the parent in batches; returns what the parent needs to
+    settle the range."""
     entries: list[tuple[str, Any]] = []
 
     def send(entry: tuple[str, Any]) -> None:
