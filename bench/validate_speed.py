@@ -176,10 +176,19 @@ class InProcess:
 # --- running -----------------------------------------------------------------------------------
 
 
-def timed(fn: Callable[[], int]) -> tuple[float, int]:
-    started = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children waited for (ocppctl and its workers)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def timed(fn: Callable[[], int]) -> tuple[float, float, int]:
+    """Wall-clock seconds, CPU seconds (all processes) and frames of one pass."""
+    started, cpu = time.perf_counter(), cpu_seconds()
     frames = fn()
-    return time.perf_counter() - started, frames
+    return time.perf_counter() - started, cpu_seconds() - cpu, frames
 
 
 def profile(checker: InProcess, top: int) -> None:
@@ -227,11 +236,13 @@ def main(argv: list[str] | None = None) -> int:
         checker = InProcess(path)
         pipelines["StreamChecker in-process"] = checker
     times: dict[str, list[float]] = {name: [] for name in pipelines}
+    cpu: dict[str, list[float]] = {name: [] for name in pipelines}
     counts: dict[str, int] = {}
     for _ in range(args.passes):
         for name, fn in pipelines.items():
-            seconds, frames = timed(fn)
+            seconds, used, frames = timed(fn)
             times[name].append(seconds)
+            cpu[name].append(used)
             counts[name] = frames
 
     size = path.stat().st_size
@@ -244,12 +255,13 @@ def main(argv: list[str] | None = None) -> int:
     floor_rate = counts["floor: + frame check + correlation"] / statistics.median(
         times["floor: + frame check + correlation"]
     )
-    print(f"{'pipeline':<40} {'median s':>9} {'frames/s':>10} {'x floor':>8}   passes (s)")
+    print(f"{'pipeline':<40} {'median s':>9} {'frames/s':>10} {'x floor':>8} {'cpu s':>7}   passes (s)")
     for name, values in times.items():
         median = statistics.median(values)
         rate = counts[name] / median
         shown = " ".join(f"{v:.3f}" for v in values)
-        print(f"{name:<40} {median:>9.3f} {rate:>10,.0f} {rate / floor_rate:>8.2f}   {shown}")
+        used = statistics.median(cpu[name])
+        print(f"{name:<40} {median:>9.3f} {rate:>10,.0f} {rate / floor_rate:>8.2f} {used:>7.3f}   {shown}")
     ratio = counts["ocppctl validate --json (subprocess)"] / statistics.median(
         times["ocppctl validate --json (subprocess)"]
     )
@@ -269,6 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"paired by pass (median of {args.passes} ratios): validate/floor = {paired[0]:.2f}; one process: {paired[1]:.2f}"
     )
+    # CPU time per frame, every process counted: what validate costs the machine whatever the
+    # host does to wall-clock time (two busy vCPUs may share a physical core).
+    floor_cpu = statistics.median(cpu["floor: + frame check + correlation"])
+    per_frame = [
+        floor_cpu / statistics.median(cpu[name])
+        for name in ("ocppctl validate --json (subprocess)", "ocppctl validate --json -j 1 (one process)")
+    ]
+    print(f"CPU time, floor/validate (all processes counted): {per_frame[0]:.2f}; one process: {per_frame[1]:.2f}")
     s = validate.summary
     print(
         f"validate reported {validate.findings:,} findings ({s.get('errors')} errors, {s.get('warnings')} warnings, "
