@@ -5,16 +5,17 @@ turn. The first range is checked as a single checker would. Every other range is
 (core/stream.py, Midway): it cannot know the connections' state at its first line, so it
 defers the steps that depend on it (a response to a call it has not seen, a connection's first
 connect or close) in their place among its findings. The parent holds a StreamChecker of its
-own, the state of the capture so far. Range by range, it prints the worker's findings, settles
-the deferred steps on that state, and takes over the connections the range ended with; at the
-end it reports the calls left open, as one checker does. When a range's result cannot be
-settled exactly (a call reusing the id of a call still open across the cut, a version set by a
-connect before the cut, a CALLRESULTERROR, which looks back at answered ids), the parent checks
-that range itself (and, for a CALLRESULTERROR, every range after the first): slower, never
-different.
+own, the state of the capture so far. Range by range, as soon as a range and every range
+before it are done, it prints the worker's findings, settles the deferred steps on that state,
+and takes over the connections the range ended with; at the end it reports the calls left
+open, as one checker does. When a range's result cannot be settled exactly (a call reusing the
+id of a call still open across the cut, a version set by a connect before the cut), the parent
+checks that range itself; from the first range holding a CALLRESULTERROR (which looks back at
+answered ids) on, it checks every range itself, on the connections as one checker leaves them
+before that range (the lines before it read again): slower, never different.
 
-Memory stays flat: the ranges after the first wait for their turn in a temporary file once
-they hold more than a few thousand findings. Used only where it is safe to cut: a
+Memory stays flat: the findings of a range wait for their turn in a temporary file once they
+are more than a few hundred. Used only where it is safe to cut: a
 capture of records (not a log, not a document; a gzip one is decompressed to a temporary file
 first) whose version is known up front (--ocpp, or a first record naming it).
 """
@@ -181,32 +182,14 @@ def check_parallel(
         failed: list[str] = []
         counter = threading.Thread(target=_count_lines, args=(path, name, ranges, starts, limit, failed), daemon=True)
         counter.start()
-        results = _collect(pipes, workers, limit, report, spools)
+        checker = StreamChecker(default_registry(), report, name, options)
+        checker.mode = "json"
+        order = _InOrder(checker, path, ranges, starts, spools, limit)
+        _collect(pipes, workers, limit, report, spools, order)
         counter.join()
         if failed:
             raise InputError(failed[0])
-        checker = StreamChecker(default_registry(), report, name, options)
-        checker.mode = "json"
-        alone = any(result["counts"]["callresulterrors"] for result in results[1:])
-        for index, (result, spool) in enumerate(zip(results, spools, strict=False)):
-            if index and (
-                alone or not checker.can_settle(result["first"], result["sighted"], spool.steps(), result["guessed"])
-            ):
-                start = starts[index]
-                _feed_range(checker, path, name, ranges[index][0], start, starts[index + 1] - start)
-                continue
-            if result["error"] is not None and result["error"][0] == "crash":
-                raise RuntimeError(f"parallel check failed: {result['error'][1]}")
-            for kind, data in spool:
-                if kind == "f":
-                    report.add(Finding(**data))
-                else:
-                    checker.settle(data)
-            _add_counts(report.summary, result["counts"])
-            checker.adopt(result["conns"])
-            if result["error"] is not None:
-                kind, detail = result["error"]
-                raise UndecodableLine(*detail) if kind == "undecodable" else InputError(detail)
+        order.advance(recheck=True)
         checker.finish()
     finally:
         limit.value = 0
@@ -242,14 +225,13 @@ def _count_lines(
 
 
 def _collect(
-    pipes: list[Connection], workers: list[Any], limit: Any, report: Report, spools: list[_Spool]
-) -> list[dict[str, Any]]:
+    pipes: list[Connection], workers: list[Any], limit: Any, report: Report, spools: list[_Spool], order: _InOrder
+) -> None:
     """Read the workers to their end: the first range's findings are printed as they come (the
-    first range needs nothing from before), the others' are held in their spools. A range that
-    stops at an error (a line that is not UTF-8, a read that fails) stops the run there: no
-    range after it is taken any more, the workers busy with one are ended, and only the results
-    up to it are returned."""
-    results: list[dict[str, Any]] = [{} for _ in spools]
+    first range needs nothing from before), the others' are held in their spools, and each
+    range done is handed to `order`, which prints it once every range before it is. A range
+    that stops at an error (a line that is not UTF-8, a read that fails) stops the run there:
+    no range after it is taken any more, and the workers busy with one are ended."""
     busy: dict[int, int | None] = dict.fromkeys(range(len(pipes)))  # worker -> the range it checks
     open_pipes = dict(enumerate(pipes))
     while open_pipes:
@@ -262,7 +244,7 @@ def _collect(
             except EOFError:  # done with every range, or died
                 index = busy[worker]
                 if index is not None and index < limit.value:
-                    results[index] = {"error": ("crash", "a worker process died"), "counts": None}
+                    order.done(index, {"error": ("crash", "a worker process died"), "counts": None})
                 del open_pipes[worker]
                 continue
             kind, index = message[0], message[1]
@@ -279,19 +261,99 @@ def _collect(
                     spools[index].extend(message[2])
             else:
                 busy[worker] = None
-                results[index] = message[2]
                 if message[2]["error"] is not None and index < limit.value:
                     limit.value = index + 1
                     for other, at in busy.items():
                         if at is not None and at > index and other in open_pipes:
                             workers[other].terminate()
                             del open_pipes[other]
-    del results[limit.value :]
-    for result in results:
-        if result.get("counts") is None:
-            error = result.get("error") or ("crash", "a range was left unchecked")
-            raise RuntimeError(f"parallel check failed: {error[1]}")
-    return results
+                order.done(index, message[2])
+                order.advance(recheck=False)
+
+
+class _InOrder:
+    """The parent's side of the ranges' results: taken in file order, as soon as a range and
+    every range before it are done, so findings stream out while workers go on. A range is
+    settled on the state the ranges before it left; where it cannot be (see can_settle), or
+    from the first range holding a CALLRESULTERROR on (which looks back at answered ids, a
+    state the ranges' results do not carry), the parent checks it itself: only once every
+    worker is done (`recheck`), so that no worker waits on a full pipe meanwhile."""
+
+    def __init__(
+        self,
+        checker: StreamChecker,
+        path: str,
+        ranges: list[tuple[int, int]],
+        starts: Any,
+        spools: list[_Spool],
+        limit: Any,
+    ) -> None:
+        self.checker = checker
+        self.path = path
+        self.ranges = ranges
+        self.starts = starts
+        self.spools = spools
+        self.limit = limit
+        self.results: list[dict[str, Any] | None] = [None] * len(ranges)
+        self.next = 0  # the first range not taken yet
+        self.alone = False  # from a range with a CALLRESULTERROR on, the parent checks every range
+
+    def done(self, index: int, result: dict[str, Any]) -> None:
+        self.results[index] = result
+
+    def advance(self, recheck: bool) -> None:
+        """Take the ranges done, in order, up to the first not done (or, unless `recheck`, the
+        first the parent would have to check itself); with `recheck`, every range must be done."""
+        while self.next < self.limit.value:
+            result = self.results[self.next]
+            if result is None:
+                if recheck:
+                    raise RuntimeError("parallel check failed: a range was left unchecked")
+                return
+            if not self._take(self.next, result, recheck):
+                return
+            self.results[self.next] = None
+            self.spools[self.next].close()
+            self.next += 1
+
+    def _take(self, index: int, result: dict[str, Any], recheck: bool) -> bool:
+        checker, spool = self.checker, self.spools[index]
+        counts = result["counts"]
+        if counts is None or (result["error"] is not None and result["error"][0] == "crash"):
+            raise RuntimeError(f"parallel check failed: {result['error'][1]}")
+        if index and not self.alone and counts["callresulterrors"]:
+            if not recheck:
+                return False
+            self.alone = True
+            self._rebuild(index)
+        if index and (
+            self.alone or not checker.can_settle(result["first"], result["sighted"], spool.steps(), result["guessed"])
+        ):
+            if not recheck:
+                return False
+            start = self.starts[index]
+            _feed_range(checker, self.path, checker.file, self.ranges[index][0], start, self.starts[index + 1] - start)
+            return True
+        for kind, data in spool:
+            if kind == "f":
+                checker.report.add(Finding(**data))
+            else:
+                checker.settle(data)
+        _add_counts(checker.summary, counts)
+        checker.adopt(result["conns"])
+        if result["error"] is not None:
+            kind, detail = result["error"]
+            raise UndecodableLine(*detail) if kind == "undecodable" else InputError(detail)
+        return True
+
+    def _rebuild(self, index: int) -> None:
+        """The connections as one checker leaves them before range `index`, answered ids
+        included: the lines before it read again by a checker whose findings were printed
+        already (from the ranges' results)."""
+        silent = StreamChecker(default_registry(), Report(Summary()), self.checker.file, self.checker.options)
+        silent.mode = "json"
+        _feed_range(silent, self.path, self.checker.file, 0, 1, self.starts[index] - 1)
+        self.checker.conns = silent.conns
 
 
 def _add_counts(summary: Summary, data: dict[str, Any]) -> None:
@@ -462,6 +524,7 @@ class _Spool:
         return (data for kind, data in self if kind == "s")
 
     def close(self) -> None:
+        self.memory = []
         if self.file is not None:
             self.file.close()
 

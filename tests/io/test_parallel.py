@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 import random
 from pathlib import Path
@@ -348,6 +349,84 @@ def test_a_2_1_capture_with_callresulterrors_cut_anywhere(tmp_path: Path) -> Non
     assert [f["code"] for f in one[0]] == ["orphan-response"]
     for at in _line_starts(path):
         assert _cut_checker(path, [0, at, path.stat().st_size], "2.1") == one, at
+
+
+def test_a_callresulterror_after_settled_ranges_sees_the_ids_they_answered(tmp_path: Path) -> None:
+    """Ranges before the first CALLRESULTERROR are settled from their workers' results (their
+    findings stream out meanwhile); from that range on, the parent checks every range on the
+    connections as one checker left them, ids answered inside earlier ranges included."""
+    lines = [
+        line.replace('"ocpp":"2.0.1"', '"ocpp":"2.1"')
+        for line in (
+            _record(1, "A", "station", '[2,"a1","Heartbeat",{}]'),
+            _record(2, "A", "csms", '[3,"a1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+            _record(3, "B", "station", '[2,"b1","Heartbeat",{}]'),
+            _record(4, "B", "csms", '[3,"b1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+            _record(5, "A", "station", '[2,"a2","Heartbeat",{"oops":1}]'),
+            _record(6, "A", "csms", '[3,"a2",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+            _record(7, "B", "station", '[5,"b1","FormatViolation","bad result",{}]'),
+            _record(8, "A", "station", '[5,"a2","FormatViolation","bad result",{}]'),
+            _record(9, "A", "station", '[5,"a1","FormatViolation","bad result",{}]'),
+            _record(10, "A", "station", '[5,"zz","FormatViolation","no such result",{}]'),
+            _record(11, "A", "station", '[2,"a3","Heartbeat",{}]'),
+        )
+    ]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = _one_checker(path, "2.1")
+    assert [f["code"] for f in one[0]] == ["schema", "orphan-response", "unanswered-call"]
+    starts = _line_starts(path)
+    size = path.stat().st_size
+    for first, second in itertools.combinations(starts, 2):
+        assert _cut_checker(path, [0, first, second, size], "2.1", jobs=2) == one, (first, second)
+    assert _cut_checker(path, [0, *starts, size], "2.1", jobs=2) == one
+
+
+def test_findings_of_a_range_print_while_later_ranges_are_still_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker of the last range waits until the parent has printed a finding of the middle
+    range: it only goes on at once when ranges are printed as soon as those before are done."""
+    import os
+    import time
+
+    from ocppctl.core.stream import CheckOptions
+    from ocppctl.core.summary import Report, Summary
+    from ocppctl.core.versions import get_version
+    from ocppctl.io import parallel
+
+    flag, waited = tmp_path / "printed", tmp_path / "waited"
+    real = parallel._check_range
+
+    def slow_last(*args: object) -> object:
+        if args[5] == 2:  # the range index
+            deadline = time.monotonic() + 10
+            while not flag.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            waited.write_text("printed first" if flag.exists() else "timed out")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "_check_range", slow_last)
+    lines = [
+        _record(1, "A", "station", '[2,"a1","Heartbeat",{}]'),
+        _record(2, "A", "station", '[2,"a2","Heartbeat",{"oops":1}]'),
+        _record(3, "A", "station", '[2,"a3","Heartbeat",{}]'),
+    ]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found: list[int | None] = []
+
+    def sink(finding: object) -> None:
+        found.append(finding.line)  # type: ignore[attr-defined]
+        if finding.line == 2:  # type: ignore[attr-defined]
+            flag.touch()
+
+    starts = _line_starts(path)
+    report = Report(Summary(), sink)
+    options = CheckOptions(None, None, get_version("2.0.1"))
+    parallel.check_parallel(str(path), "c", options, report, 2, [0, *starts, os.path.getsize(path)])
+    assert waited.read_text() == "printed first"
+    assert found == [2, 1, 2, 3]  # the schema finding, then the three calls left unanswered
 
 
 def test_the_parent_checks_a_range_itself_only_when_it_must(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
