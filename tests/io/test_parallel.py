@@ -328,23 +328,27 @@ def test_a_range_at_every_line_taken_in_turn_by_two_workers(tmp_path: Path) -> N
     assert _cut_checker(path, [0, *_line_starts(path), path.stat().st_size], jobs=2) == one
 
 
+def _capture_2_1(tmp_path: Path, *records: str) -> Path:
+    """A capture of these records, each naming OCPP 2.1."""
+    path = tmp_path / "c.jsonl"
+    lines = [record.replace('"ocpp":"2.0.1"', '"ocpp":"2.1"') for record in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def test_a_2_1_capture_with_callresulterrors_cut_anywhere(tmp_path: Path) -> None:
     """A CALLRESULTERROR looks back at the ids answered before it: a range holding one is
     checked by the parent itself, after the first, and the output is still that of one."""
-    lines = [
-        line.replace('"ocpp":"2.0.1"', '"ocpp":"2.1"')
-        for line in (
-            _record(1, "A", "station", '[2,"a1","Heartbeat",{}]'),
-            _record(2, "A", "csms", '[3,"a1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
-            _record(3, "A", "station", '[5,"a1","FormatViolation","bad result",{}]'),
-            _record(4, "A", "station", '[5,"a9","FormatViolation","no such result",{}]'),
-            _record(5, "A", "station", '[2,"a2","Heartbeat",{}]'),
-            _record(6, "A", "csms", '[3,"a2",{"currentTime":"2026-11-22T10:00:00Z"}]'),
-            _record(7, "A", "station", '[5,"a2","FormatViolation","bad result",{}]'),
-        )
-    ]
-    path = tmp_path / "c.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = _capture_2_1(
+        tmp_path,
+        _record(1, "A", "station", '[2,"a1","Heartbeat",{}]'),
+        _record(2, "A", "csms", '[3,"a1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+        _record(3, "A", "station", '[5,"a1","FormatViolation","bad result",{}]'),
+        _record(4, "A", "station", '[5,"a9","FormatViolation","no such result",{}]'),
+        _record(5, "A", "station", '[2,"a2","Heartbeat",{}]'),
+        _record(6, "A", "csms", '[3,"a2",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+        _record(7, "A", "station", '[5,"a2","FormatViolation","bad result",{}]'),
+    )
     one = _one_checker(path, "2.1")
     assert [f["code"] for f in one[0]] == ["orphan-response"]
     for at in _line_starts(path):
@@ -355,24 +359,20 @@ def test_a_callresulterror_after_settled_ranges_sees_the_ids_they_answered(tmp_p
     """Ranges before the first CALLRESULTERROR are settled from their workers' results (their
     findings stream out meanwhile); from that range on, the parent checks every range on the
     connections as one checker left them, ids answered inside earlier ranges included."""
-    lines = [
-        line.replace('"ocpp":"2.0.1"', '"ocpp":"2.1"')
-        for line in (
-            _record(1, "A", "station", '[2,"a1","Heartbeat",{}]'),
-            _record(2, "A", "csms", '[3,"a1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
-            _record(3, "B", "station", '[2,"b1","Heartbeat",{}]'),
-            _record(4, "B", "csms", '[3,"b1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
-            _record(5, "A", "station", '[2,"a2","Heartbeat",{"oops":1}]'),
-            _record(6, "A", "csms", '[3,"a2",{"currentTime":"2026-11-22T10:00:00Z"}]'),
-            _record(7, "B", "station", '[5,"b1","FormatViolation","bad result",{}]'),
-            _record(8, "A", "station", '[5,"a2","FormatViolation","bad result",{}]'),
-            _record(9, "A", "station", '[5,"a1","FormatViolation","bad result",{}]'),
-            _record(10, "A", "station", '[5,"zz","FormatViolation","no such result",{}]'),
-            _record(11, "A", "station", '[2,"a3","Heartbeat",{}]'),
-        )
-    ]
-    path = tmp_path / "c.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = _capture_2_1(
+        tmp_path,
+        _record(1, "A", "station", '[2,"a1","Heartbeat",{}]'),
+        _record(2, "A", "csms", '[3,"a1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+        _record(3, "B", "station", '[2,"b1","Heartbeat",{}]'),
+        _record(4, "B", "csms", '[3,"b1",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+        _record(5, "A", "station", '[2,"a2","Heartbeat",{"oops":1}]'),
+        _record(6, "A", "csms", '[3,"a2",{"currentTime":"2026-11-22T10:00:00Z"}]'),
+        _record(7, "B", "station", '[5,"b1","FormatViolation","bad result",{}]'),
+        _record(8, "A", "station", '[5,"a2","FormatViolation","bad result",{}]'),
+        _record(9, "A", "station", '[5,"a1","FormatViolation","bad result",{}]'),
+        _record(10, "A", "station", '[5,"zz","FormatViolation","no such result",{}]'),
+        _record(11, "A", "station", '[2,"a3","Heartbeat",{}]'),
+    )
     one = _one_checker(path, "2.1")
     assert [f["code"] for f in one[0]] == ["schema", "orphan-response", "unanswered-call"]
     starts = _line_starts(path)
