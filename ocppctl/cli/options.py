@@ -90,6 +90,13 @@ def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     return value
 
 
+def connect_timeout_option() -> Callable[[Any], Any]:
+    """--connect-timeout, the same for every command that dials or waits for a peer."""
+    return click.option(
+        "--connect-timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help="Seconds to connect."
+    )
+
+
 def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Callable[[Any], Any]:
     """How a command reaches its peer, the same for `send` and `repl`: --url (as a station),
     --listen (as a CSMS), --via (a running hub), --station, --ocpp V[,V...], --timeout and
@@ -118,13 +125,7 @@ def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Call
             help=f"OCPP version(s) to offer or accept, first preferred: 1.6, 2.0.1, 2.1 (default {DEFAULT_VERSION}).",
         ),
         click.option("--timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help=timeout_help),
-        click.option(
-            "--connect-timeout",
-            type=Seconds(min=0.001),
-            default=30.0,
-            show_default=True,
-            help="Seconds to connect.",
-        ),
+        connect_timeout_option(),
     ]
 
     return lambda command: _stacked(command, decorators)

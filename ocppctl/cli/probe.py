@@ -10,6 +10,7 @@ from ocppctl.cli.options import (
     Seconds,
     client_security_options,
     color_option,
+    connect_timeout_option,
     env_of,
     link_options,
     ocpp_versions,
@@ -39,7 +40,7 @@ from ocppctl.cli.options import (
 @click.option(
     "--timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help="Seconds for the boot answer."
 )
-@click.option("--connect-timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help="Seconds to connect.")
+@connect_timeout_option()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with every fact.")
 @color_option()
 @client_security_options

@@ -10,6 +10,7 @@ from ocppctl.cli.options import (
     Seconds,
     client_security_options,
     color_option,
+    connect_timeout_option,
     env_of,
     link_options,
     ocpp_versions,
@@ -39,7 +40,7 @@ def sim() -> None:
     "--model", type=click.Path(dir_okay=False), help="Device model JSON (variables, 1.6 configuration, vendors)."
 )
 @click.option("--heartbeat", type=Seconds(min=0.1), help="Seconds between heartbeats (default: the boot answer's).")
-@click.option("--connect-timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help="Seconds to connect.")
+@connect_timeout_option()
 @click.option(
     "--control",
     metavar="PATH",
