@@ -91,18 +91,7 @@ def frame_payload_findings(
     violations, then its vendorId lints (those need the text only to skip a payload that
     holds no vendorId). Validate's general path and its fast path both report through this;
     `valid` is the fast engine's verdict when the caller has it already."""
-    try:
-        out = payload_findings(schema, payload, frame_text, exact, valid)
-    except (TooDeep, RecursionError):  # nested deeper than the engines explain (no OCPP payload is)
-        what = "breaks its schema, nested too deeply to say where" if not exact else "nested too deeply to check"
-        return [
-            Finding(
-                ERROR,
-                "schema",
-                f"{schema.action} {schema.kind}: {what}",
-                "an OCPP payload nests a few levels: look for a runaway array or object",
-            )
-        ]
+    out = payload_findings(schema, payload, frame_text, exact, valid)
     if frame_text is None or "vendorId" in frame_text:
         scan = frame_text is None or "customData" in frame_text
         out.extend(vendor_findings(schema.action, is_call, payload, scan))
@@ -116,8 +105,30 @@ def payload_findings(
 
     `exact` says the payload was parsed by the exact parser (numbers beyond a double's range):
     the reference engine judges those. A failing payload whose text holds a 19+ digit run is
-    re-judged by the reference too, since orjson rounds integers beyond 64 bits.
+    re-judged by the reference too, since orjson rounds integers beyond 64 bits. A payload
+    nested deeper than the engines explain (no OCPP payload is) is one finding that says so.
     """
+    try:
+        return [
+            finding
+            for violation in _violations(schema, payload, frame_text, exact, valid)
+            for finding in describe(schema, violation, payload)
+        ]
+    except (TooDeep, RecursionError):
+        what = "breaks its schema, nested too deeply to say where" if not exact else "nested too deeply to check"
+        return [
+            Finding(
+                ERROR,
+                "schema",
+                f"{schema.action} {schema.kind}: {what}",
+                "an OCPP payload nests a few levels: look for a runaway array or object",
+            )
+        ]
+
+
+def _violations(
+    schema: ActionSchema, payload: Any, frame_text: str | None, exact: bool, valid: bool | None
+) -> list[Violation]:
     if not exact:
         if valid if valid is not None else schema.is_valid(payload):
             return []
@@ -130,10 +141,7 @@ def payload_findings(
         violations = _reference(schema, frame_text)
     else:
         violations = schema.reference_violations(payload)
-    out: list[Finding] = []
-    for violation in violations:
-        out.extend(describe(schema, violation, payload))
-    return out
+    return violations
 
 
 def _reference(schema: ActionSchema, frame_text: str) -> list[Violation]:

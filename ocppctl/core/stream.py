@@ -758,8 +758,7 @@ def check_payload(
     # The payload inside a frame, so the reference engine can re-read it exactly if need be.
     wrapped = f'[3,"p",{text}]' if kind == "response" else f'[2,"p","{action}",{text}]'
     found = checks.duplicate_key_findings(text, payload)  # in the order a frame gets them
-    found += checks.payload_findings(schema, payload, wrapped, exact)
-    found += checks.vendor_findings(action, kind != "response", payload, "customData" in text)
+    found += checks.frame_payload_findings(schema, payload, wrapped, exact, kind != "response")
     for problem in found:
         problem.file = file
         problem.line = 1

@@ -892,6 +892,20 @@ def test_payloads_nested_a_thousand_levels_are_findings(ocppctl, tmp_path: Path)
     ]
 
 
+def test_a_bare_payload_nested_too_deeply_is_one_finding(ocppctl, tmp_path: Path) -> None:
+    """--action goes through the same explanation as a frame's payload (it was exit 70)."""
+    payload = tmp_path / "deep.json"
+    payload.write_text(
+        '{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"},"x":' + "[" * 300 + "]" * 300 + "}"
+    )
+    result = ocppctl("validate", "--ocpp", "2.0.1", "--action", "BootNotification", str(payload))
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[:2] == [
+        f"{payload}:1:1: error: BootNotification request: breaks its schema, nested too deeply to say where [schema]",
+        "    hint: an OCPP payload nests a few levels: look for a runaway array or object",
+    ]
+
+
 def test_names_holding_a_line_break_stay_on_one_line(ocppctl, tmp_path: Path) -> None:
     """An action named on the command line, or a property or action of a frame, quoted in an
     error: a line break in it shows as \\n (the property test found a two-line usage error)."""

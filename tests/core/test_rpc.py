@@ -70,6 +70,20 @@ def test_a_call_that_breaks_its_schema_is_refused_unless_asked_to_send_it(regist
     assert [f.code for f in sent.findings] == ["schema"] and "id-2" in session.pending
 
 
+def test_a_payload_nested_too_deeply_is_refused_with_one_finding(registry: SchemaRegistry) -> None:
+    """The fast engine will not hand back a value nested past ~250 levels: a call or an answer
+    holding one is refused with a finding that says so, not an internal error."""
+    deep: list[object] = []
+    for _ in range(300):
+        deep = [deep]
+    session = _station(registry)
+    with pytest.raises(Refused) as refused:
+        session.call("BootNotification", {**BOOT, "x": deep}, now=0, timeout=30)
+    assert [(f.code, f.message) for f in refused.value.findings] == [
+        ("schema", "BootNotification request: breaks its schema, nested too deeply to say where")
+    ]
+
+
 def test_a_call_the_local_side_may_not_send_is_refused(registry: SchemaRegistry) -> None:
     session = _station(registry)
     with pytest.raises(Refused) as refused:
