@@ -18,6 +18,7 @@ import orjson
 
 from ocppctl.core import checks
 from ocppctl.core.capture import column_of_raw
+from ocppctl.core.stream import _GUESS
 from ocppctl.core.summary import elapsed_ms
 from ocppctl.core.versions import VERSIONS, Version
 
@@ -52,7 +53,9 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
     calls = results = callerrors = 0
     summary_actions = checker.summary.actions
-    first = checker.midway.first if checker.midway is not None else 0
+    midway = checker.midway
+    first = midway.first if midway is not None else 0
+    guess = _GUESS
     fast = checker.mode == "json" and checker.pending is None
     lineno = start - 1
     try:
@@ -65,8 +68,12 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 raw = record["raw"]
                 value = loads(raw)
                 get = record.get
-                conn = conns[(get("station"), get("conn"))]
+                where = (get("station"), get("conn"))
+                conn = conns[where]
                 version = forced or by_name[get("ocpp")] or conn.version or checker.inferred
+                if version is guess:  # midway: the capture's version, unless its connect said otherwise
+                    midway.guessed.add(where)  # type: ignore[union-attr]
+                    version = checker.inferred
                 uid = value[1]
                 side = get("from")
                 if type(uid) is not str or not 0 < len(uid) <= 36 or side not in other or type(value) is not list:

@@ -159,3 +159,33 @@ def test_fast_and_general_paths_agree_on_2_1_answers_and_the_callresulterrors_af
     assert fast == _run(lines, fast=False)
     assert fast[1]["callerrors"] == 134 and fast[1]["callresulterrors"] == 58
     assert 0 < fast[1]["codes"]["orphan-response"] < 58
+
+
+def test_a_range_checked_midway_settles_records_naming_no_version_on_the_fast_path() -> None:
+    """validate -j: a connection that may have begun before the range has the capture's
+    version, noted as assumed; the fast path takes its records, as it does for one checker."""
+    from ocppctl.core.stream import Midway
+
+    lines = [
+        _record(f'[2,"id-{i}","Heartbeat",{{}}]', f"CP{i % 3}", ocpp=None)
+        + _record(f'[3,"id-{i}",{{"currentTime":"2026-11-22T10:00:00Z"}}]', f"CP{i % 3}", "csms", ocpp=None)
+        for i in range(300)
+    ]
+    found: list[dict[str, Any]] = []
+    checker = StreamChecker(
+        default_registry(), Report(Summary(), lambda f: found.append(f.as_dict())), "x", CheckOptions(None, None, V201)
+    )
+    checker.mode = "json"
+    checker.midway = Midway(lambda step: None, first=1001)
+    general = checker.feed_general
+    slow: list[int] = []
+
+    def counted(line: Any, lineno: int) -> bool:
+        slow.append(lineno)
+        return general(line, lineno)
+
+    checker.feed_general = counted  # type: ignore[method-assign]
+    checker.feed_lines("".join(lines).splitlines(keepends=True), 1001)
+    assert slow == [1001, 1003, 1005]  # the first line of each connection
+    assert checker.midway.guessed == {("CP0", None), ("CP1", None), ("CP2", None)}
+    assert found == [] and checker.summary.frames == 600
