@@ -576,11 +576,13 @@ class StreamChecker:
             mine = self.conns.get(key)
             if mine is None or not mine.correlator.open:
                 continue
-            before = {hash(uid) & _HASH32: uid for _, uid in mine.correlator.open}
+            before: dict[int, list[str]] = {}  # two ids open may share a hash: each is a suspect
+            for _, uid in mine.correlator.open:
+                before.setdefault(hash(uid) & _HASH32, []).append(uid)
             if before.keys().isdisjoint(calls[0::2]):
                 continue
             hits += [
-                (first + calls[i + 1], key, before[calls[i]]) for i in range(0, len(calls), 2) if calls[i] in before
+                (first + calls[i + 1], key, uid) for i in range(0, len(calls), 2) for uid in before.get(calls[i], ())
             ]
         if not hits:
             return True

@@ -470,3 +470,30 @@ def test_a_capture_of_answers_only_settles_every_answer_in_order(tmp_path: Path)
     assert one[1].count('"code":"orphan-response"') == 3000
     assert _validate("--json", "-j", "2", str(path)) == one
     assert _validate("--json", "-j", "3", str(path)) == one
+
+
+def test_ids_open_before_the_cut_that_share_a_hash_are_each_suspects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A range notes each call it opens by a 32-bit hash of its id. When two calls open before
+    the cut share that hash, a call after the cut with it may reuse either: answering one of
+    them in the range does not clear the other, and the parent checks the range itself."""
+    from array import array
+
+    from ocppctl.core import stream
+    from ocppctl.core.frames import Frame
+    from ocppctl.core.session import OpenCall
+    from ocppctl.core.stream import CheckOptions, StreamChecker, _Conn, _Item
+    from ocppctl.core.summary import Report, Summary
+    from ocppctl.core.versions import V201
+    from ocppctl.io.schemafiles import default_registry
+
+    monkeypatch.setattr(stream, "hash", lambda text: 7, raising=False)  # every id clashes
+    checker = StreamChecker(default_registry(), Report(Summary()), "c", CheckOptions(None, None, V201))
+    conn = checker.conns[("A", None)] = _Conn()
+    conn.correlator.call(OpenCall("a1", "Heartbeat", "station", 1))
+    conn.correlator.call(OpenCall("a2", "Heartbeat", "station", 2))
+    answer = _Item(12, 0, None, None, False, "A", None, "csms", None, None)  # a2 answered in the range
+    steps = [("answer", ("A", None), answer, Frame(3, "a2", None, {}), "2.0.1")]
+    reuse = {("A", None): array("I", [7, 5])}  # then a call at line 10 + 5 whose id hashes to 7
+    assert not checker.can_settle(10, reuse, steps, set())  # it may be a1, still open
+    conn.correlator.answer("a1", "csms")
+    assert checker.can_settle(10, reuse, steps, set())  # a2 alone, answered before line 15
