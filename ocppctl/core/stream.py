@@ -499,7 +499,7 @@ class StreamChecker:
         call = conn.correlator.answer(frame.id, item.side)
         if call is None and conn.sighted is not None:  # it may answer a call from before the chunk
             assert self.midway is not None
-            self.midway.defer(("answer", (item.station, item.conn), item, frame, version and version.name))
+            self.midway.defer(("answer", (item.station, item.conn), item, frame, version))
             return
         self.outcome = ("answer" if call is not None else "orphan", frame, call)
         if call is not None:
@@ -553,8 +553,8 @@ class StreamChecker:
         if step[0] == "close":
             self._close(step[1])
             return
-        _, key, item, frame, name = step
-        self._response(item, frame, get_version(name) if name else None, self.conns.get(key) or _Conn())
+        _, key, item, frame, version = step
+        self._response(item, frame, version, self.conns.get(key) or _Conn())
 
     def can_settle(
         self,

@@ -492,7 +492,7 @@ def test_ids_open_before_the_cut_that_share_a_hash_are_each_suspects(monkeypatch
     conn.correlator.call(OpenCall("a1", "Heartbeat", "station", 1))
     conn.correlator.call(OpenCall("a2", "Heartbeat", "station", 2))
     answer = _Item(12, 0, None, None, False, "A", None, "csms", None, None)  # a2 answered in the range
-    steps = [("answer", ("A", None), answer, Frame(3, "a2", None, {}), "2.0.1")]
+    steps = [("answer", ("A", None), answer, Frame(3, "a2", None, {}), V201)]
     reuse = {("A", None): array("I", [7, 5])}  # then a call at line 10 + 5 whose id hashes to 7
     assert not checker.can_settle(10, reuse, steps, set())  # it may be a1, still open
     conn.correlator.answer("a1", "csms")
