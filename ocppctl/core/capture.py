@@ -12,9 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import orjson
-
-from ocppctl.core.jsontext import JsonSyntaxError, loads, raw_decode
+from ocppctl.core.jsontext import JsonSyntaxError, is_json, loads, raw_decode
 
 _FRAME_START = re.compile(r'\[\s*[2-6]\s*,\s*["\d]')
 _LOG_TS = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
@@ -69,7 +67,7 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
     start = found.start()
     end = line.rfind("]") + 1
     text = line[start:end]
-    if not _is_json(text):
+    if not is_json(text):
         try:
             _, stop = raw_decode(line, start)
             text = line[start:stop]
@@ -77,19 +75,6 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
             pass  # keep the widest guess: the checker reports where its JSON breaks
     ts_match = _LOG_TS.search(line, 0, start)
     return LogFrame(text, start + 1, ts_match.group(0) if ts_match else None)
-
-
-def _is_json(text: str) -> bool:
-    """Whether a text is one JSON value: orjson says so at once for nearly every frame; the
-    strict parser judges what it refuses (a number beyond a double's range is still JSON)."""
-    try:
-        orjson.loads(text)
-    except orjson.JSONDecodeError:
-        try:
-            loads(text)
-        except JsonSyntaxError:
-            return False
-    return True
 
 
 _VALUE_OF = re.compile(r'"(raw|frame)"\s*:\s*')

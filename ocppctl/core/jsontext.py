@@ -162,6 +162,19 @@ def decode(text: str) -> tuple[Any, bool]:
     return value, False
 
 
+def is_json(text: str) -> bool:
+    """Whether a text is one JSON value, without keeping it: orjson says so at once for nearly
+    every frame, the exact parser judges what orjson refuses (1e400 is still JSON)."""
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            _slow_loads(text)
+        except JsonSyntaxError:
+            return False
+    return True
+
+
 def loads_exact(text: str) -> Any:
     """Parse with exact integers (orjson rounds those beyond 64 bits into floats)."""
     return _slow_loads(text)

@@ -15,6 +15,7 @@ from ocppctl.core.jsontext import (
     decode,
     dumps,
     duplicate_keys,
+    is_json,
     loads,
     loads_decimal,
     loads_exact,
@@ -222,3 +223,17 @@ def test_dumps_writes_any_depth_the_parsers_return() -> None:
     text = "[" * 1000 + "1" + "]" * 1000
     assert dumps(loads(text)) == text
     assert dumps(loads(text), indent=True).count("\n") == 2000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [('[2,"1","Heartbeat",{}]', True), ("[1e400]", True), ("[NaN]", False), ("[1,]", False), ("[1] x", False)],
+)
+def test_is_json_says_what_decode_would_accept(text: str, expected: bool) -> None:
+    assert is_json(text) is expected
+    try:
+        decode(text)
+    except JsonSyntaxError:
+        assert not expected
+    else:
+        assert expected
