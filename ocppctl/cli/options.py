@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -30,12 +31,13 @@ def ocpp_versions(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 class Seconds(click.FloatRange):
-    """A number of seconds at least `min`: a FloatRange that also refuses nan, which passes
-    every range check (each comparison with it is false). inf is a wait without end."""
+    """A number of seconds at least `min`: a FloatRange that also refuses nan (which passes
+    every range check: each comparison with it is false) and inf (which JSON cannot carry to a
+    hub, and no wait needs)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         number = super().convert(value, param, ctx)
-        if number != number:
+        if not math.isfinite(number):
             self.fail(f"{value!r} is not a number of seconds", param, ctx)
         return number
 

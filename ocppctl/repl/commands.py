@@ -4,6 +4,7 @@ says what went wrong in one line (LinkError, UsageFailure) and never ends the se
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -122,10 +123,14 @@ async def _wait(repl: Repl, argument: str) -> None:
     if not version.may_initiate(action, peer):
         raise UsageFailure(f"{action} is not sent by the {peer}: :wait waits for the peer's calls")
     words = argument.split()
-    try:
-        seconds = float(words[1]) if len(words) > 1 else repl.timeout
-    except ValueError:
-        raise UsageFailure(f"{words[1]!r} is not a number of seconds") from None
+    seconds = repl.timeout
+    if len(words) > 1:
+        try:
+            seconds = float(words[1])
+        except ValueError:
+            seconds = math.nan
+        if not (math.isfinite(seconds) and seconds > 0):  # as --timeout: nan, inf and 0 are no wait
+            raise UsageFailure(f"{words[1]!r} is not a number of seconds")
     await repl.wait_for(action, seconds)
 
 

@@ -244,6 +244,8 @@ def test_show_an_unknown_id(session: Session) -> None:
         (":error 1", ["error: say :error ID CODE [description]"]),
         (":error 1 InternalError", ["error: no call '1' of the peer is waiting for an answer (:pending lists them)"]),
         (":wait Heartbeat soon", ["error: 'soon' is not a number of seconds"]),
+        (":wait Heartbeat nan", ["error: 'nan' is not a number of seconds"]),
+        (":wait Heartbeat -1", ["error: '-1' is not a number of seconds"]),
         (":wait Heartbeat 0.01", ["error: no Heartbeat call within 0.01 s"]),
         (":wait", ["error: which action? (Tab lists them)"]),
     ],

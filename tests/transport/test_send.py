@@ -314,11 +314,13 @@ def test_an_answer_only_the_exact_parser_reads_is_printed() -> None:
         ("--timeout", "nan", "Invalid value for '--timeout': 'nan' is not a number of seconds"),
         ("--connect-timeout", "NaN", "Invalid value for '--connect-timeout': 'NaN' is not a number of seconds"),
         ("--ping-timeout", "nan", "Invalid value for '--ping-timeout': 'nan' is not a number of seconds"),
+        ("--timeout", "inf", "Invalid value for '--timeout': 'inf' is not a number of seconds"),
         ("--ocpp", ",", "Invalid value for '--ocpp': ',' names no version; one or more of 1.6, 2.0.1, 2.1"),
     ],
 )
 def test_nan_seconds_and_an_empty_version_list_are_usage_errors(option: str, value: str, why: str) -> None:
-    """nan passed every range check (it was 'no connection within nan s'); ',' was an IndexError."""
+    """nan passed every range check (it was 'no connection within nan s'); inf reached a hub as
+    null (a traceback in the hub, exit 5 here); ',' was an IndexError."""
     code, out, err = _send("Heartbeat", "--url", "ws://127.0.0.1:9/CP1", option, value)
     assert (code, out) == (2, "")
     assert err == f"ocppctl: error: {why} (see 'ocppctl send --help')\n"
