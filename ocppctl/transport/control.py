@@ -8,11 +8,25 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
-
+from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
 from ocppctl.transport.client import LinkError
 
 RECORD_LIMIT = 1 << 26  # the longest record line a watch reads (a frame's raw text is in it, escaped)
+
+
+def encode_message(message: dict[str, Any]) -> bytes:
+    """One line of the control protocol. Written and read by the exact JSON of core/jsontext, as
+    payloads may hold what orjson cannot carry (integers beyond 64 bits, 1e400, a lone
+    surrogate escape)."""
+    return dumps(message).encode() + b"\n"
+
+
+def decode_message(line: bytes) -> Any:
+    """The value of a control protocol line; ValueError when it is not JSON."""
+    try:
+        return loads(line.decode("utf-8"))
+    except JsonSyntaxError as exc:
+        raise ValueError(exc.message) from None
 
 
 def no_hub(path: str) -> str:
@@ -28,13 +42,18 @@ async def control_request(
         reader, writer = await asyncio.open_unix_connection(path)
     except OSError:
         raise LinkError(missing) from None
-    writer.write(orjson.dumps(request) + b"\n")
+    writer.write(encode_message(request))
     await writer.drain()
     line = await asyncio.wait_for(reader.readline(), timeout)
     writer.close()
     if not line:
         raise LinkError(f"{path} closed the control link without an answer")
-    reply: dict[str, Any] = orjson.loads(line)
+    try:
+        reply = decode_message(line)
+    except ValueError:
+        raise LinkError(f"{path} answered with a line that is not JSON: {line[:80]!r}") from None
+    if not isinstance(reply, dict):
+        raise LinkError(f"{path} answered with a line that is not a JSON object: {line[:80]!r}")
     return reply
 
 
@@ -73,8 +92,8 @@ class HubWatch:
         if not line:
             return None
         try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
+            record = decode_message(line)
+        except ValueError:
             raise LinkError(f"{self.path} sent a line that is not JSON: {line[:80]!r}") from None
         if not isinstance(record, dict):
             raise LinkError(f"{self.path} sent a line that is not a JSON object: {line[:80]!r}")
@@ -109,7 +128,7 @@ async def watch_hub(path: str, missing: str, timeout: float | None = None) -> As
     feed = HubWatch(path, reader, writer, [])
     try:
         try:
-            writer.write(orjson.dumps({"op": "watch"}) + b"\n")
+            writer.write(encode_message({"op": "watch"}))
             await writer.drain()
             first = await asyncio.wait_for(feed._next(), timeout)
         except asyncio.TimeoutError:
@@ -120,7 +139,7 @@ async def watch_hub(path: str, missing: str, timeout: float | None = None) -> As
             raise LinkError(f"{path} closed the control link without an answer")
         stations = first.get("stations")
         if first.get("ok") is not True or not isinstance(stations, list):
-            raise LinkError(f"{path} answered the watch with {orjson.dumps(first).decode()[:200]}")
+            raise LinkError(f"{path} answered the watch with {dumps(first)[:200]}")
         feed.stations = [str(s) for s in stations]
         versions = first.get("versions")
         feed.versions = {str(k): str(v) for k, v in versions.items()} if isinstance(versions, dict) else {}

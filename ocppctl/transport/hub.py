@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from ocppctl.core.findings import Finding
 from ocppctl.core.frames import Frame
 from ocppctl.core.jsontext import dumps
@@ -26,6 +24,7 @@ from ocppctl.core.versions import BY_SUBPROTOCOL, VERSIONS, Version
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, station_id
+from ocppctl.transport.control import decode_message, encode_message
 from ocppctl.transport.security import ServerSecurity
 
 
@@ -334,7 +333,7 @@ async def serve_hub(
 
     async def control_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request = orjson.loads(await reader.readline())
+            request = decode_message(await reader.readline())
             if not isinstance(request, dict):
                 raise ValueError("a request is a JSON object")
             if request.get("op") == "watch":
@@ -346,10 +345,10 @@ async def serve_hub(
                 reply = await call(request)
             else:
                 reply = {"ok": False, "exit": 2, "error": f"unknown op {request.get('op')!r}"}
-        except (ValueError, KeyError, orjson.JSONDecodeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             reply = {"ok": False, "exit": 2, "error": f"bad control request: {exc}"}
         with contextlib.suppress(ConnectionError):
-            writer.write(dumps(reply).encode() + b"\n")
+            writer.write(encode_message(reply))
             await writer.drain()
             writer.close()
 

@@ -13,15 +13,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import orjson
-
-from ocppctl.core.jsontext import dumps
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
 from ocppctl.handlers.guard import guarded
 from ocppctl.handlers.sim import DeviceModel, boot_payload, follow_ups, station_answer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, closed_reason, connect_station
+from ocppctl.transport.control import decode_message, encode_message
 from ocppctl.transport.hub import Flow, open_control
 from ocppctl.transport.security import ClientSecurity
 
@@ -59,7 +57,7 @@ async def run_station(
 
     async def control_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request = orjson.loads(await reader.readline())
+            request = decode_message(await reader.readline())
             events = model.set_value(
                 str(request["component"]), str(request["variable"]), str(request["value"]), utc_stamp()
             )
@@ -74,7 +72,7 @@ async def run_station(
                 reply = {"ok": True, "events": sum(len(p["eventData"]) for p in events)}
         except (ValueError, KeyError, TypeError) as exc:
             reply = {"ok": False, "error": f"bad control request: {exc}"}
-        writer.write(dumps(reply).encode() + b"\n")
+        writer.write(encode_message(reply))
         await writer.drain()
         writer.close()
 

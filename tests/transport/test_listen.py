@@ -144,6 +144,44 @@ def test_send_via_the_hub_reaches_a_connected_station(tmp_path: Path) -> None:
     assert not control.exists()
 
 
+def test_send_via_the_hub_carries_what_orjson_cannot(tmp_path: Path) -> None:
+    """The control link is read and written by the exact parser: an integer beyond 64 bits
+    reaches the station with every digit (it was an internal error, exit 70), and a lone
+    surrogate escape comes back in the answer (it ended every watch of the hub)."""
+    import threading
+
+    from websockets.sync.client import connect
+
+    from ocppctl.transport.control import decode_message, encode_message
+
+    assert decode_message(encode_message({"k\ud800": 10**30})) == {"k\ud800": 10**30}
+    port = _free_port()
+    control = tmp_path / "hub.sock"
+    process = _start("--listen", f"127.0.0.1:{port}", "--control", str(control))
+    received: list[str] = []
+    try:
+        _wait_listening(process)
+        with connect(f"ws://127.0.0.1:{port}/CPX", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
+
+            def station() -> None:
+                received.append(str(ws.recv(timeout=20)))
+                uid = json.loads(received[0])[1]
+                ws.send(f'[3,"{uid}",{{"status":"Accepted","data":"\\ud800"}}]')
+
+            answering = threading.Thread(target=station, daemon=True)
+            answering.start()
+            env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+            payload = '{"vendorId":"com.example","data":99999999999999999999999999}'
+            code = run(["send", "DataTransfer", payload, "--via", str(control), "--station", "CPX", "--json"], env)
+            answering.join(timeout=20)
+        assert (code, env.stderr.getvalue()) == (0, "")
+        assert '"data":99999999999999999999999999}' in received[0]
+        assert json.loads(env.stdout.getvalue()) == {"status": "Accepted", "data": "\ud800"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+
+
 ODD = '[2,"odd-1","DataTransfer",{"vendorId":"\\ud800","data":1e400}]'  # JSON all the same
 
 
