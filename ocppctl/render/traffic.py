@@ -123,7 +123,7 @@ def _custom_data(value: Any, color: bool) -> list[str]:
         node, path = stack.pop()
         if isinstance(node, dict):
             if "customData" in node:
-                where = escape(pointer([*path, "customData"]))
+                where = escape_line(pointer([*path, "customData"]))
                 out.append(paint("magenta", f"  ★ customData at {where}: {_vendor(node['customData'])}", color))
             children: list[tuple[str | int, Any]] = list(node.items())
         elif isinstance(node, list):

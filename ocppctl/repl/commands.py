@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocppctl.core.jsontext import dumps
 from ocppctl.errors import UsageFailure
-from ocppctl.render.style import escape
+from ocppctl.render.style import escape, escape_line
 from ocppctl.repl.lines import payload_of
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ async def _pending(repl: Repl, argument: str) -> None:
         repl.echo("no call waiting")
     for station, frame in waiting:  # all of it the peer's: escaped
         payload = dumps(frame.payload)
-        repl.echo(escape(f"{frame.id}  {station}  {frame.action}  {payload}"))
+        repl.echo(escape_line(f"{frame.id}  {station}  {frame.action}  {payload}"))
 
 
 @meta(":reply", "ID {json}|items", "answer the peer's call ID with a CALLRESULT", "pending")

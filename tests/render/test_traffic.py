@@ -155,6 +155,12 @@ def test_custom_data_nested_in_an_array() -> None:
     ]
 
 
+def test_custom_data_under_a_key_holding_a_line_break_stays_on_its_line() -> None:
+    payload = {"a\nb": {"customData": {"vendorId": "com.acme"}}}
+    lines = render(Frame(CALL, "s1", "DataTransfer", payload)).text.split("\n")
+    assert lines[-1] == '  ★ customData at /a\\nb/customData: vendorId "com.acme"'
+
+
 def test_raw_text_not_a_frame_is_escaped() -> None:
     out = render(None, text='[2, "x\x1b[2J"', outgoing=False)
     assert out.text == '10:00:01.123 CS-1 ← [2, "x\\x1b[2J"'
