@@ -180,12 +180,13 @@ def check_parallel(
             pipes.append(parent_end)
             workers.append(process)
         failed: list[str] = []
-        counter = threading.Thread(target=_count_lines, args=(path, name, ranges, starts, limit, failed), daemon=True)
+        stop = _Stop(limit)
+        counter = threading.Thread(target=_count_lines, args=(path, name, ranges, starts, stop, failed), daemon=True)
         counter.start()
         checker = StreamChecker(default_registry(), report, name, options)
         checker.mode = "json"
         order = _InOrder(checker, path, ranges, starts, spools, limit)
-        _collect(pipes, workers, limit, report, spools, order)
+        _collect(pipes, stop, report, spools, order)
         counter.join()
         if failed:
             raise InputError(failed[0])
@@ -202,7 +203,7 @@ def check_parallel(
 
 
 def _count_lines(
-    path: str, name: str, ranges: list[tuple[int, int]], starts: Any, limit: Any, failed: list[str]
+    path: str, name: str, ranges: list[tuple[int, int]], starts: Any, stop: _Stop, failed: list[str]
 ) -> None:
     """The parent's thread: the line each range starts at, range by range, well ahead of the
     workers (reading a range's lines takes a fiftieth of the time checking them does). Lines are
@@ -221,17 +222,34 @@ def _count_lines(
                 starts[index + 1] = line
     except OSError as exc:
         failed.append(f"{name}: cannot read: {exc.strerror or exc}")
-        limit.value = 0
+        stop.before(0)
 
 
-def _collect(
-    pipes: list[Connection], workers: list[Any], limit: Any, report: Report, spools: list[_Spool], order: _InOrder
-) -> None:
+class _Stop:
+    """The first range not to take, shared with the workers; lowered, never raised, by the
+    parent's two threads (the line counter when a read fails, the collector at a range's error)."""
+
+    def __init__(self, limit: Any) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+
+    def before(self, index: int) -> bool:
+        """Take no range from `index` on; whether that lowered the limit."""
+        with self._lock:
+            if index >= self.limit.value:
+                return False
+            self.limit.value = index
+            return True
+
+
+def _collect(pipes: list[Connection], stop: _Stop, report: Report, spools: list[_Spool], order: _InOrder) -> None:
     """Read the workers to their end: the first range's findings are printed as they come (the
     first range needs nothing from before), the others' are held in their spools, and each
     range done is handed to `order`, which prints it once every range before it is. A range
     that stops at an error (a line that is not UTF-8, a read that fails) stops the run there:
-    no range after it is taken any more, and the workers busy with one are ended."""
+    no range after it is taken any more, and the workers busy with one are let go (their pipe
+    closed: a worker killed now might hold the lock the others take ranges with)."""
+    limit = stop.limit
     busy: dict[int, int | None] = dict.fromkeys(range(len(pipes)))  # worker -> the range it checks
     open_pipes = dict(enumerate(pipes))
     while open_pipes:
@@ -251,8 +269,7 @@ def _collect(
             if kind == "start":
                 busy[worker] = index
                 if index >= limit.value:  # taken just before a range before it stopped the run
-                    workers[worker].terminate()
-                    del open_pipes[worker]
+                    open_pipes.pop(worker).close()
             elif kind == "batch":
                 if index == 0:
                     for _, data in message[2]:
@@ -261,12 +278,10 @@ def _collect(
                     spools[index].extend(message[2])
             else:
                 busy[worker] = None
-                if message[2]["error"] is not None and index < limit.value:
-                    limit.value = index + 1
+                if message[2]["error"] is not None and stop.before(index + 1):
                     for other, at in busy.items():
                         if at is not None and at > index and other in open_pipes:
-                            workers[other].terminate()
-                            del open_pipes[other]
+                            open_pipes.pop(other).close()
                 order.done(index, message[2])
                 order.advance(recheck=False)
 

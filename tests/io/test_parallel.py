@@ -497,3 +497,17 @@ def test_ids_open_before_the_cut_that_share_a_hash_are_each_suspects(monkeypatch
     assert not checker.can_settle(10, reuse, steps, set())  # it may be a1, still open
     conn.correlator.answer("a1", "csms")
     assert checker.can_settle(10, reuse, steps, set())  # a2 alone, answered before line 15
+
+
+def test_the_limit_on_ranges_is_only_ever_lowered() -> None:
+    """The line counter (a read that fails) and the collector (a range's error) both stop the
+    run; whichever comes second must not take back the other's lower limit."""
+    import multiprocessing
+
+    from ocppctl.io.parallel import _Stop
+
+    stop = _Stop(multiprocessing.get_context("fork").Value("i", 16, lock=False))
+    assert stop.before(0) and stop.limit.value == 0  # the counter failed
+    assert not stop.before(5) and stop.limit.value == 0  # a range's error after it
+    fresh = _Stop(multiprocessing.get_context("fork").Value("i", 16, lock=False))
+    assert fresh.before(5) and not fresh.before(9) and fresh.limit.value == 5
