@@ -14,7 +14,7 @@ from ocppctl.core.checks import resolve_action
 from ocppctl.core.findings import Finding
 from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine, check_payload
 from ocppctl.core.summary import Report, Summary
-from ocppctl.core.versions import Version, get_version
+from ocppctl.core.versions import get_version
 from ocppctl.errors import InputError, UsageFailure
 from ocppctl.io.inputs import Input, open_input
 from ocppctl.io.schemafiles import default_registry
@@ -108,17 +108,18 @@ def check_files(
                 )
                 continue
             workers = 1 if source.is_document or pattern is not None else _jobs(path, jobs)
-            assumed = _splittable(path, registry_version) if workers > 1 else None
-            if assumed is not None:
-                from ocppctl.io.parallel import check_parallel, plain_file
+            if workers > 1:
+                from ocppctl.io.parallel import check_parallel, plain_file, split_version
 
-                options = CheckOptions(registry_version, None, None if registry_version else assumed)
-                with plain_file(source, path) as plain:
-                    if plain is not None:
-                        check_parallel(plain, source.name, options, report, workers)
-                        continue
-                source.close()  # read by one process after all, from the start
-                source = open_input(path, env.stdin)
+                assumed = split_version(path, registry_version)
+                if assumed is not None:
+                    options = CheckOptions(registry_version, None, None if registry_version else assumed)
+                    with plain_file(source, path) as plain:
+                        if plain is not None:
+                            check_parallel(plain, source.name, options, report, workers)
+                            continue
+                    source.close()  # read by one process after all, from the start
+                    source = open_input(path, env.stdin)
             checker = StreamChecker(registry, report, source.name, CheckOptions(registry_version, pattern))
             _feed(checker, source, pattern is not None)
             checker.finish()
@@ -147,31 +148,6 @@ def _jobs(path: str, requested: int | None) -> int:
     from ocppctl.io.parallel import jobs_for
 
     return jobs_for(path, requested)
-
-
-def _splittable(path: str, forced: Version | None) -> Version | None:
-    """The version to split a capture of records by, or None when it must be read by one
-    checker: records only (a first line that is a JSON object), whose version is known from the
-    start: --ocpp, or the first record holding a frame names it, with nothing but connection
-    events before it."""
-    from ocppctl.io.parallel import assumed_version, is_event, is_record
-
-    source = open_input(path, None)
-    try:
-        for count, line in enumerate(source.lines()):
-            if not line.strip():
-                continue
-            if count >= 100 or not is_record(line):
-                return None
-            if forced is not None:
-                return forced
-            if not is_event(line):
-                return assumed_version(line)
-    except (InputError, OSError):
-        return None
-    finally:
-        source.close()
-    return None
 
 
 def _feed(checker: StreamChecker, source: Input, pattern: bool) -> None:

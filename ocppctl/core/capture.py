@@ -12,7 +12,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import orjson
+
 from ocppctl.core.jsontext import JsonSyntaxError, is_json, loads, raw_decode
+from ocppctl.core.versions import Version, get_version
 
 _FRAME_START = re.compile(r'\[\s*[2-6]\s*,\s*["\d]')
 _LOG_TS = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
@@ -184,3 +187,37 @@ def _elements(text: str, pos: int) -> Iterator[DocItem]:
 def _line_col(text: str, pos: int) -> tuple[int, int]:
     line = text.count("\n", 0, pos) + 1
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+# --- what a capture's first lines say (validate -j decides whether to cut it by them) ---------
+
+
+def record_version(first_line: bytes) -> Version | None:
+    """The version a capture's first line names, when a single checker would settle on it at
+    that line: a record holding a frame that parses and a known `ocpp`. None otherwise."""
+    try:
+        record = orjson.loads(first_line)
+        if type(record) is not dict or type(record.get("raw")) is not str:
+            return None
+        orjson.loads(record["raw"])
+    except orjson.JSONDecodeError:
+        return None
+    ocpp = record.get("ocpp")
+    return get_version(ocpp) if isinstance(ocpp, str) else None
+
+
+def is_record(line: bytes) -> bool:
+    """Whether a line is a JSON object (what makes a single checker read a file as records)."""
+    try:
+        return type(orjson.loads(line)) is dict
+    except orjson.JSONDecodeError:
+        return False
+
+
+def is_event(line: bytes) -> bool:
+    """Whether a capture line is a connection event record (connect, close)."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return type(record) is dict and "event" in record and "raw" not in record and "frame" not in record

@@ -37,22 +37,20 @@ from dataclasses import fields
 from multiprocessing.connection import Connection, wait
 from typing import IO, Any
 
-import orjson
-
+from ocppctl.core.capture import is_event, is_record, record_version
 from ocppctl.core.findings import Finding
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.stream import CheckOptions, Midway, StreamChecker, UndecodableLine
 from ocppctl.core.summary import Report, Summary
-from ocppctl.core.versions import Version, get_version
+from ocppctl.core.versions import Version
 from ocppctl.errors import InputError
-from ocppctl.io.inputs import READ_BUFFER, Input
+from ocppctl.io.inputs import BOM, READ_BUFFER, Input, open_file, open_input
 from ocppctl.io.schemafiles import default_registry
 
 _BATCH = 256  # findings a worker sends at a time
 _SPILL = 256  # findings of a later range held in memory, at most, before they go to a file
 _RANGES_PER_JOB = 8  # ranges are taken in turn: a worker slowed down holds the others up less
 _SMALLEST_RANGE = 64 << 10  # bytes
-_BOM = b"\xef\xbb\xbf"
 _COUNTED = ("frames", "calls", "results", "callerrors", "callresulterrors", "sends", "events", "skipped_lines")
 
 
@@ -62,39 +60,34 @@ def jobs_for(path: str, requested: int | None) -> int:
     if "fork" not in multiprocessing.get_all_start_methods() or not os.path.isfile(path):
         return 1
     if requested is not None:
-        return max(1, requested)
+        return requested
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def assumed_version(first_line: bytes) -> Version | None:
-    """The version a capture's first line names, when a single checker would settle on it at
-    that line: a record holding a frame that parses and a known `ocpp`. None otherwise."""
+def split_version(path: str, forced: Version | None) -> Version | None:
+    """The version to cut a capture by, or None when one checker must read it: records only
+    (a first line that is a JSON object), whose version is known from the start: --ocpp
+    (`forced`), or the first record holding a frame names it, with nothing but connection
+    events before it."""
     try:
-        record = orjson.loads(first_line)
-        if type(record) is not dict or type(record.get("raw")) is not str:
-            return None
-        orjson.loads(record["raw"])
-    except orjson.JSONDecodeError:
+        source = open_input(path, None)
+    except InputError:
         return None
-    ocpp = record.get("ocpp")
-    return get_version(ocpp) if isinstance(ocpp, str) else None
-
-
-def is_record(line: bytes) -> bool:
-    """Whether a line is a JSON object (what makes a single checker read a file as records)."""
     try:
-        return type(orjson.loads(line)) is dict
-    except orjson.JSONDecodeError:
-        return False
-
-
-def is_event(line: bytes) -> bool:
-    """Whether a capture line is a connection event record (connect, close)."""
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return False
-    return type(record) is dict and "event" in record and "raw" not in record and "frame" not in record
+        for count, line in enumerate(source.lines()):
+            if not line.strip():
+                continue
+            if count >= 100 or not is_record(line):
+                return None
+            if forced is not None:
+                return forced
+            if not is_event(line):
+                return record_version(line)
+    except InputError:
+        return None
+    finally:
+        source.close()
+    return None
 
 
 @contextmanager
@@ -153,7 +146,8 @@ def check_parallel(
     """Check one capture file with up to `jobs` worker processes, cut at `points` (byte offsets
     of line starts, from 0 to the size; by default a few ranges per worker, taken in turn, so a
     worker slowed down does not hold the others up: see cut_points); findings go to `report`
-    as a single StreamChecker gives them. Raises InputError or UndecodableLine as it."""
+    as a single StreamChecker gives them. Raises InputError or UndecodableLine as it, and
+    RuntimeError when a worker dies or fails inside (an internal error)."""
     points = points or cut_points(path, jobs, _SMALLEST_RANGE)
     ranges = list(zip(points, points[1:], strict=False))
     import jsonschema_rs  # noqa: F401 - imported once, here, rather than in every worker
@@ -210,7 +204,7 @@ def _count_lines(
     read as the workers read them, so a last line without a line end counts too."""
     line = 1
     try:
-        with open(path, "rb", buffering=READ_BUFFER) as handle:
+        with open_file(path, name) as handle:
             for index, (start, end) in enumerate(ranges):
                 handle.seek(start)
                 left = end - start
@@ -220,6 +214,9 @@ def _count_lines(
                     if left <= 0:
                         break
                 starts[index + 1] = line
+    except InputError as exc:
+        failed.append(exc.message)
+        stop.before(0)
     except OSError as exc:
         failed.append(f"{name}: cannot read: {exc.strerror or exc}")
         stop.before(0)
@@ -342,7 +339,8 @@ class _InOrder:
             self.alone = True
             self._rebuild(index)
         if index and (
-            self.alone or not checker.can_settle(result["first"], result["sighted"], spool.steps(), result["guessed"])
+            self.alone
+            or not checker.can_settle(self.starts[index], result["sighted"], spool.steps(), result["guessed"])
         ):
             if not recheck:
                 return False
@@ -422,7 +420,7 @@ def _worker(
             )
             pipe.send(("done", index, result))
         pipe.close()
-    except (BrokenPipeError, OSError):  # the parent has gone (interrupted): nothing to tell
+    except OSError:  # the parent has gone (interrupted, or done with this worker): nothing to tell
         pass
 
 
@@ -479,7 +477,6 @@ def _check_range(
         "conns": checker.conns,
         "guessed": midway.guessed,
         "sighted": midway.sighted,
-        "first": first,
         "error": error,
     }
 
@@ -488,15 +485,11 @@ def _feed_range(checker: StreamChecker, path: str, name: str, start: int, first:
     """Feed a checker the `lines` lines from byte `start` of a file, the first numbered
     `first` (a UTF-8 BOM removed from the file's line 1). The lines come straight from the
     file's own iterator, with no Python step between it and the checker's loop."""
-    try:
-        handle = open(path, "rb", buffering=READ_BUFFER)  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    with handle:
+    with open_file(path, name) as handle:
         checker.line = first - 1
         try:
             handle.seek(start)
-            if first == 1 and handle.read(len(_BOM)) != _BOM:
+            if first == 1 and handle.read(len(BOM)) != BOM:
                 handle.seek(start)
             checker.feed_lines(itertools.islice(handle, lines), first)
         except BrokenPipeError:  # the parent has gone: not the file's fault
@@ -544,4 +537,4 @@ class _Spool:
             self.file.close()
 
 
-__all__ = ["assumed_version", "check_parallel", "cut_points", "is_event", "is_record", "jobs_for", "plain_file"]
+__all__ = ["check_parallel", "cut_points", "jobs_for", "plain_file", "split_version"]
