@@ -54,6 +54,16 @@ class Latency:
             buckets[bucket] = buckets.get(bucket, 0) + count
         pending.clear()
 
+    def merge(self, other: Latency) -> None:
+        """Add another's latencies (of the same action, counted elsewhere)."""
+        self.fold()
+        other.fold()
+        self.count += other.count
+        self.total += other.total
+        self.maximum = max(self.maximum, other.maximum)
+        for bucket, count in other.buckets.items():
+            self.buckets[bucket] = self.buckets.get(bucket, 0) + count
+
     def percentile(self, p: float) -> float:
         """Upper bound of the bucket holding the p-th percentile (p in 0..100)."""
         self.fold()
@@ -107,6 +117,19 @@ class Summary:
             stats = self.actions[name] = ActionStats()
         return stats
 
+    def add_traffic(self, other: Summary) -> None:
+        """Add what another summary counted of the traffic (frames, calls, results, ... and per
+        action, latencies included), not its findings: validate -j adds its ranges up this way,
+        findings being counted as they are printed."""
+        for key in _TRAFFIC:
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+        for name, theirs in other.actions.items():
+            mine = self.action(name)
+            mine.calls += theirs.calls
+            mine.results += theirs.results
+            mine.callerrors += theirs.callerrors
+            mine.latency.merge(theirs.latency)
+
     def count(self, finding: Finding) -> None:
         if finding.severity == ERROR:
             self.errors += 1
@@ -141,6 +164,9 @@ class Summary:
                 for name, s in sorted(self.actions.items())
             },
         }
+
+
+_TRAFFIC = ("frames", "calls", "results", "callerrors", "callresulterrors", "sends", "events", "skipped_lines")
 
 
 class Report:

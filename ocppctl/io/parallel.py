@@ -51,7 +51,6 @@ _BATCH = 256  # findings a worker sends at a time
 _SPILL = 256  # findings of a later range held in memory, at most, before they go to a file
 _RANGES_PER_JOB = 8  # ranges are taken in turn: a worker slowed down holds the others up less
 _SMALLEST_RANGE = 64 << 10  # bytes
-_COUNTED = ("frames", "calls", "results", "callerrors", "callresulterrors", "sends", "events", "skipped_lines")
 
 
 def jobs_for(path: str, requested: int | None) -> int:
@@ -259,7 +258,7 @@ def _collect(pipes: list[Connection], stop: _Stop, report: Report, spools: list[
             except EOFError:  # done with every range, or died
                 index = busy[worker]
                 if index is not None and index < limit.value:
-                    order.done(index, {"error": ("crash", "a worker process died"), "counts": None})
+                    order.done(index, {"error": ("crash", "a worker process died"), "summary": None})
                 del open_pipes[worker]
                 continue
             kind, index = message[0], message[1]
@@ -330,10 +329,10 @@ class _InOrder:
 
     def _take(self, index: int, result: dict[str, Any], recheck: bool) -> bool:
         checker, spool = self.checker, self.spools[index]
-        counts = result["counts"]
-        if counts is None or (result["error"] is not None and result["error"][0] == "crash"):
+        traffic = result["summary"]
+        if traffic is None or (result["error"] is not None and result["error"][0] == "crash"):
             raise RuntimeError(f"parallel check failed: {result['error'][1]}")
-        if index and not self.alone and counts["callresulterrors"]:
+        if index and not self.alone and traffic.callresulterrors:
             if not recheck:
                 return False
             self.alone = True
@@ -352,7 +351,7 @@ class _InOrder:
                 checker.report.add(Finding(**data))
             else:
                 checker.settle(data)
-        _add_counts(checker.summary, counts)
+        checker.summary.add_traffic(traffic)
         checker.adopt(result["conns"])
         if result["error"] is not None:
             kind, detail = result["error"]
@@ -367,24 +366,6 @@ class _InOrder:
         silent.mode = "json"
         _feed_range(silent, self.path, self.checker.file, 0, 1, self.starts[index] - 1)
         self.checker.conns = silent.conns
-
-
-def _add_counts(summary: Summary, data: dict[str, Any]) -> None:
-    for key in _COUNTED:
-        setattr(summary, key, getattr(summary, key) + data[key])
-    for action, theirs in data["actions"].items():
-        mine = summary.action(action)
-        mine.calls += theirs.calls
-        mine.results += theirs.results
-        mine.callerrors += theirs.callerrors
-        lat, other = mine.latency, theirs.latency
-        lat.fold()
-        other.fold()
-        lat.count += other.count
-        lat.total += other.total
-        lat.maximum = max(lat.maximum, other.maximum)
-        for bucket, count in other.buckets.items():
-            lat.buckets[bucket] = lat.buckets.get(bucket, 0) + count
 
 
 def _worker(
@@ -467,13 +448,11 @@ def _check_range(
         error = ("input", exc.message)
     except Exception as exc:  # noqa: BLE001 - reported by the parent as an internal error
         error = ("crash", f"{type(exc).__name__}: {exc}")
-    counts: dict[str, Any] = {key: getattr(summary, key) for key in _COUNTED}
     for stats in summary.actions.values():
         stats.latency.fold()  # here, side by side, rather than in the parent at the end
-    counts["actions"] = summary.actions
     pipe.send(("batch", index, entries))
     return {
-        "counts": counts,
+        "summary": summary,  # its traffic counts; findings are counted as the parent prints them
         "conns": checker.conns,
         "guessed": midway.guessed,
         "sighted": midway.sighted,

@@ -28,3 +28,23 @@ def test_percentiles_are_bucket_bounds_capped_at_the_maximum() -> None:
     assert latency.percentile(50) == math.expm1((int(math.log1p(50) / math.log(1.05)) + 1) * math.log(1.05))
     assert latency.percentile(100) == 100.0
     assert latency.as_dict()["count"] == 100
+
+
+def test_add_traffic_adds_counts_and_latencies_not_findings() -> None:
+    """validate -j adds its ranges up this way; their findings are counted as they print."""
+    from ocppctl.core.findings import ERROR, Finding
+    from ocppctl.core.summary import Summary
+
+    mine, theirs = Summary(), Summary()
+    for summary, ms in ((mine, 10.0), (theirs, 1000.0)):
+        summary.frames, summary.calls, summary.callresulterrors = 4, 2, 1
+        stats = summary.action("Heartbeat")
+        stats.calls += 2
+        stats.results += 1
+        stats.latency.add(ms)
+    theirs.count(Finding(ERROR, "schema", "x"))
+    mine.add_traffic(theirs)
+    assert (mine.frames, mine.calls, mine.callresulterrors, mine.errors, mine.codes) == (8, 4, 2, 0, {})
+    heartbeat = mine.as_dict()["actions"]["Heartbeat"]
+    assert (heartbeat["calls"], heartbeat["results"]) == (4, 2)
+    assert heartbeat["latency"]["count"] == 2 and heartbeat["latency"]["max_ms"] == 1000.0
