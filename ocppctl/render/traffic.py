@@ -147,7 +147,8 @@ def _vendor(custom: Any) -> str:
 
 def _json(value: Any, indent: bool = True) -> str:
     """JSON in received key order, escaped (orjson leaves C1 controls be); whatever our parsers
-    returned can be written (jsontext.dumps), a value past its depth limit is named instead."""
+    returned can be written, at any depth (jsontext.dumps); a value no parser of ours makes is
+    named instead."""
     try:
         text = dumps(value, indent=indent)
     except TypeError:
