@@ -34,6 +34,17 @@ def no_hub(path: str) -> str:
     return f"no hub at {path}: start `ocppctl listen` (or give --url or --listen)"
 
 
+def _object_line(path: str, line: bytes) -> dict[str, Any]:
+    """The JSON object of a line the other end of `path` sent; LinkError when it is none."""
+    try:
+        value = decode_message(line)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise LinkError(f"{path} sent a line that is not a JSON object: {line[:80]!r}")
+    return value
+
+
 async def control_request(
     path: str, request: dict[str, Any], missing: str, timeout: float | None = None
 ) -> dict[str, Any]:
@@ -48,13 +59,7 @@ async def control_request(
     writer.close()
     if not line:
         raise LinkError(f"{path} closed the control link without an answer")
-    try:
-        reply = decode_message(line)
-    except ValueError:
-        raise LinkError(f"{path} answered with a line that is not JSON: {line[:80]!r}") from None
-    if not isinstance(reply, dict):
-        raise LinkError(f"{path} answered with a line that is not a JSON object: {line[:80]!r}")
-    return reply
+    return _object_line(path, line)
 
 
 class HubWatch:
@@ -91,12 +96,7 @@ class HubWatch:
             raise LinkError(f"{self.path}: the watch link broke: {exc.strerror or exc}") from None
         if not line:
             return None
-        try:
-            record = decode_message(line)
-        except ValueError:
-            raise LinkError(f"{self.path} sent a line that is not JSON: {line[:80]!r}") from None
-        if not isinstance(record, dict):
-            raise LinkError(f"{self.path} sent a line that is not a JSON object: {line[:80]!r}")
+        record = _object_line(self.path, line)
         if record.get("ok") is False:  # the hub's last word: why it ends this watch
             raise LinkError(str(record.get("error", "the hub ended the watch")))
         return record
