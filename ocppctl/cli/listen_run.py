@@ -17,7 +17,7 @@ from ocppctl.io.recorder import Recorder
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape, escape_line, paint, wants_color
-from ocppctl.transport.hub import Flow
+from ocppctl.transport.flow import Flow
 
 
 def run_listen(
@@ -50,7 +50,7 @@ def run_listen(
     printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json)
     state = CsmsState(heartbeat_interval=heartbeat_interval, boot_status=boot_status)
     versions = [VERSIONS[name] for name in ocpp]
-    from ocppctl.transport.hub import default_control_path
+    from ocppctl.transport.control import default_control_path
 
     control = security.pop("control", None) or default_control_path()
     printer.control = control

@@ -144,7 +144,7 @@ def choose_role(url: str | None, listen: str | None, via: str | None, station: s
         return "station", url
     if listen is not None:
         return "csms", listen
-    from ocppctl.transport.hub import default_control_path
+    from ocppctl.transport.control import default_control_path
 
     return "via", via or default_control_path()
 

@@ -45,7 +45,7 @@ def run_station(
     link = build_link_options(options)
     versions = [VERSIONS[name] for name in ocpp]
     from ocppctl.transport.client import station_id
-    from ocppctl.transport.hub import default_control_path
+    from ocppctl.transport.control import default_control_path
 
     control = options.pop("control", None) or default_control_path(f"sim-{station_id(url)}")
     env.stderr.write(f"ocppctl: control socket {control} (sim set)\n")
@@ -75,7 +75,7 @@ def run_station(
 def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:
     """`sim set`: each COMPONENT/VARIABLE=VALUE sent to the simulated station's control socket."""
 
-    from ocppctl.transport.hub import default_control_path
+    from ocppctl.transport.control import default_control_path
 
     path = via or default_control_path(f"sim-{station}")
     requests = []

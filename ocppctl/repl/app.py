@@ -22,7 +22,7 @@ from ocppctl.repl import commands
 from ocppctl.repl.config import Settings
 from ocppctl.repl.lines import CallLine, MetaLine, parse_line
 from ocppctl.transport.client import LinkError, TimedOut
-from ocppctl.transport.hub import Flow
+from ocppctl.transport.flow import Flow
 from ocppctl.transport.links import Links
 
 FOLDED_KEPT = 200  # folded payloads :show can still print

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import tempfile
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -171,3 +173,40 @@ def hub_answer(reply: dict[str, Any]) -> tuple[Any, Any]:
     answer, _ = from_value(loads(reply["answer"]), None)
     event = Event(reply["kind"], answer, None, reply.get("rtt_ms"), findings("findings"), reply["answer"])
     return sent, event
+
+
+def default_control_path(name: str = "hub") -> str:
+    """Where a control socket lives when no --control/--via says: under XDG_RUNTIME_DIR, else a
+    per-user folder of the system's temp directory (short: Unix socket paths are ~100 bytes)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    folder = (
+        os.path.join(runtime, "ocppctl") if runtime else os.path.join(tempfile.gettempdir(), f"ocppctl-{os.getuid()}")
+    )
+    return os.path.join(folder, f"{name}.sock")
+
+
+async def open_control(path: str, client: Any) -> Any:
+    """The control socket, mode 0600 in a 0700 folder; a stale socket file is replaced, a live
+    hub's is not."""
+    folder = os.path.dirname(path) or "."
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise LinkError(f"cannot make {folder} for the control socket: {exc.strerror or exc}") from None
+    if os.path.exists(path):
+        try:
+            _, writer = await asyncio.open_unix_connection(path)
+        except OSError:
+            os.unlink(path)  # left behind by a hub that is gone
+        else:
+            writer.close()
+            raise LinkError(f"a hub already answers at {path} (--control names another socket)")
+    old = os.umask(0o177)
+    try:
+        server = await asyncio.start_unix_server(client, path)
+    except OSError as exc:
+        raise LinkError(f"cannot open the control socket {path}: {exc.strerror or exc}") from None
+    finally:
+        os.umask(old)
+    os.chmod(path, 0o600)
+    return server

@@ -8,82 +8,22 @@ import asyncio
 import contextlib
 import itertools
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocppctl.core.findings import Finding
-from ocppctl.core.frames import Frame
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.rpc import Refused, RpcSession
 from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.core.versions import BY_SUBPROTOCOL, VERSIONS, Version
+from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, station_id
-from ocppctl.transport.control import decode_message, encode_message
+from ocppctl.transport.control import decode_message, encode_message, open_control
+from ocppctl.transport.flow import Flow
 from ocppctl.transport.security import ServerSecurity
-
-
-@dataclass
-class Flow:
-    """One frame on one link, or a connection event, for observers."""
-
-    ts: str
-    station: str
-    conn: int
-    side: str | None  # who sent it; None for a connection event
-    version: Version
-    text: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    event: str | None = None  # connect or close
-    detail: dict[str, Any] = field(default_factory=dict)
-    frame: Frame | None = None  # the frame as read (None when it was not one)
-    answers: str | None = None  # of an answer: the action of the call it answers
-    rtt_ms: float | None = None  # of an answer to a call of ours: its round trip
-
-    def as_record(self) -> dict[str, Any]:
-        """The flow as `listen --json` prints it and the control socket's `watch` streams it:
-        `ts`, `station`, `conn`, `ocpp`, then `event` and its detail (`subprotocol`, `remote`;
-        `code`, `reason`) or `from` (station|csms), `raw` (the wire text) and `findings`; an
-        answer to a call the hub made also carries `rtt_ms`."""
-        record: dict[str, Any] = {"ts": self.ts, "station": self.station, "conn": self.conn, "ocpp": self.version.name}
-        if self.event is not None:
-            record.update(event=self.event, **self.detail)
-        else:
-            record.update({"from": self.side, "raw": self.text, "findings": [f.as_dict() for f in self.findings]})
-            if self.rtt_ms is not None:
-                record["rtt_ms"] = round(self.rtt_ms, 3)
-        return record
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any], default: Version) -> Flow:
-        """The inverse of as_record (a watch's line back into a Flow, its frame read again);
-        `default` stands for a version the record does not name."""
-        from ocppctl.core.frames import from_value
-        from ocppctl.core.jsontext import JsonSyntaxError, loads
-
-        version = VERSIONS.get(str(record.get("ocpp")), default)
-        flow = cls(
-            str(record.get("ts", "")), str(record.get("station", "")), int(record.get("conn") or 0), None, version
-        )
-        if "event" in record:
-            flow.event = str(record["event"])
-            flow.detail = {k: v for k, v in record.items() if k not in ("ts", "station", "conn", "ocpp", "event")}
-            return flow
-        flow.side = record.get("from")
-        flow.text = str(record.get("raw", ""))
-        flow.findings = [Finding(**f) for f in record.get("findings", [])]
-        flow.rtt_ms = record.get("rtt_ms")
-        try:
-            flow.frame, _ = from_value(loads(flow.text), version)
-        except JsonSyntaxError:  # not JSON: shown as the text it is
-            flow.frame = None
-        return flow
-
 
 WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped
 
@@ -365,40 +305,3 @@ async def serve_hub(
             with contextlib.suppress(OSError):
                 os.unlink(str(control))
         await watchers.close()
-
-
-def default_control_path(name: str = "hub") -> str:
-    """Where a control socket lives when no --control/--via says: under XDG_RUNTIME_DIR, else a
-    per-user folder of the system's temp directory (short: Unix socket paths are ~100 bytes)."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    folder = (
-        os.path.join(runtime, "ocppctl") if runtime else os.path.join(tempfile.gettempdir(), f"ocppctl-{os.getuid()}")
-    )
-    return os.path.join(folder, f"{name}.sock")
-
-
-async def open_control(path: str, client: Any) -> Any:
-    """The control socket, mode 0600 in a 0700 folder; a stale socket file is replaced, a live
-    hub's is not."""
-    folder = os.path.dirname(path) or "."
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError as exc:
-        raise LinkError(f"cannot make {folder} for the control socket: {exc.strerror or exc}") from None
-    if os.path.exists(path):
-        try:
-            _, writer = await asyncio.open_unix_connection(path)
-        except OSError:
-            os.unlink(path)  # left behind by a hub that is gone
-        else:
-            writer.close()
-            raise LinkError(f"a hub already answers at {path} (--control names another socket)")
-    old = os.umask(0o177)
-    try:
-        server = await asyncio.start_unix_server(client, path)
-    except OSError as exc:
-        raise LinkError(f"cannot open the control socket {path}: {exc.strerror or exc}") from None
-    finally:
-        os.umask(old)
-    os.chmod(path, 0o600)
-    return server

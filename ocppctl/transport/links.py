@@ -22,7 +22,7 @@ from ocppctl.core.versions import BY_SUBPROTOCOL, VERSIONS, Version
 from ocppctl.handlers.defaults import Answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, TimedOut, closed_reason, station_id
-from ocppctl.transport.hub import Flow
+from ocppctl.transport.flow import Flow
 
 # (version, action, payload) of a call answered with a result -> the calls to make after it
 FollowUps = Callable[[Version, str, Any], list[tuple[str, Any]]]

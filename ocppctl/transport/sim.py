@@ -19,8 +19,8 @@ from ocppctl.handlers.guard import guarded
 from ocppctl.handlers.sim import DeviceModel, boot_payload, follow_ups, station_answer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, closed_reason, connect_station
-from ocppctl.transport.control import decode_message, encode_message
-from ocppctl.transport.hub import Flow, open_control
+from ocppctl.transport.control import decode_message, encode_message, open_control
+from ocppctl.transport.flow import Flow
 from ocppctl.transport.security import ClientSecurity
 
 

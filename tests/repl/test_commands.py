@@ -307,7 +307,7 @@ def test_quit_ends_the_session(session: Session) -> None:
 
 def test_a_recording_that_cannot_be_written_stops_with_one_line_and_the_traffic_still_shows(session: Session) -> None:
     from ocppctl.core.frames import CALL, Frame
-    from ocppctl.transport.hub import Flow
+    from ocppctl.transport.flow import Flow
 
     assert session.run(":record /dev/full") == ["recording to /dev/full"]
     frame = Frame(CALL, "1", "Heartbeat", {})

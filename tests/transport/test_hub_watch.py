@@ -22,7 +22,8 @@ from ocppctl.handlers.defaults import CsmsState
 from ocppctl.transport import hub
 from ocppctl.transport.client import LinkError
 from ocppctl.transport.control import HubWatch, control_request, watch_hub
-from ocppctl.transport.hub import Flow, Watchers, serve_hub
+from ocppctl.transport.flow import Flow
+from ocppctl.transport.hub import Watchers, serve_hub
 
 from .peers import ocpp_station
 
