@@ -8,7 +8,7 @@ from typing import Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import ConnectionFailure, NoAnswer, client_security
+from ocppctl.cli.send_run import client_security
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.payloads import template
@@ -47,7 +47,7 @@ def run_probe(
         except LinkError as exc:
             if "HTTP 401" in exc.message and security.password is None:
                 facts["auth"] = "required (401): give --password-file or OCPPCTL_PASSWORD"
-            raise ConnectionFailure(exc.message) from None
+            raise
         facts.update(link_facts(link, ms))
         facts["auth"] = "basic auth accepted" if security.password is not None else "none asked"
         try:
@@ -63,7 +63,7 @@ def run_probe(
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
     try:
         asyncio.run(main())
-    except (ConnectionFailure, NoAnswer):
+    except (LinkError, TimedOut):
         _print(env, facts, as_json, color)
         raise
     _print(env, facts, as_json, color)
@@ -79,9 +79,9 @@ async def _boot(
     sent = link.session.call("BootNotification", payload, time.monotonic(), timeout, check=False)
     try:
         event = await call_and_wait(link, sent, timeout, lambda event: None)
-    except timed_out as exc:
+    except timed_out:
         facts["boot"] = f"no answer within {timeout:g} s"
-        raise NoAnswer(str(exc)) from None
+        raise
     facts["boot_ms"] = round(event.rtt_ms or 0.0, 1)
     if event.kind == "error":
         facts["boot"] = f"CALLERROR {event.frame.error_code}"

@@ -133,6 +133,12 @@ class RpcSession:
         self.incoming.pop(call_id, None)
         return self._send(frame, now)
 
+    def reject(self, uid: str, code: str, description: str, now: float) -> Sent:
+        """A CALLERROR answering a message that was no usable CALL (core/rpcerrors.py): the
+        correlator never saw a call to close, so it is not fed this answer either."""
+        frame = Frame(CALLERROR, uid, None, None, code, description, {})
+        return Sent(encode(frame), frame)
+
     def respond(self, call_id: str, verdict: tuple[str, Any], now: float) -> Sent:
         """A handler's verdict on the peer's call, sent as it is (handlers are trusted: no
         check): ("result", payload) a CALLRESULT, ("error", (code, description)) a CALLERROR."""

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from ocppctl.core.rpc import Event, RpcSession, Sent
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
+from ocppctl.errors import LinkError, TimedOut
 from ocppctl.transport.security import ClientSecurity
 
 _STATUS_MEANING = {
@@ -37,6 +38,8 @@ class LinkOptions:
     ping_timeout: float | None = 20.0
     compression: bool = True  # permessage-deflate
     max_size: int | None = 1 << 20  # largest message accepted, in bytes
+    answer_invalid: bool = False  # answer the peer's invalid calls anyway (no spec CALLERROR)
+    boot_grace: float | None = 10.0  # as a CSMS, seconds calls wait for the station's boot (None: none)
 
     def websockets_kwargs(self) -> dict[str, Any]:
         return {
@@ -45,18 +48,6 @@ class LinkOptions:
             "compression": "deflate" if self.compression else None,
             "max_size": self.max_size,
         }
-
-
-class LinkError(Exception):
-    """A link that could not be made or was lost: one line for the user (exit code 5)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class TimedOut(Exception):
-    """No answer in time (exit code 4)."""
 
 
 def _first_line(body: bytes | bytearray | None) -> str:

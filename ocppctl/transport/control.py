@@ -175,6 +175,20 @@ def hub_answer(reply: dict[str, Any]) -> tuple[Any, Any]:
     return sent, event
 
 
+def hub_calls(reply: dict[str, Any]) -> list[Any]:
+    """The station's calls a hub gathered after the answer (a `call` op with `wait`), as Events."""
+    from ocppctl.core.findings import Finding
+    from ocppctl.core.frames import from_value
+    from ocppctl.core.jsontext import loads
+    from ocppctl.core.rpc import Event
+
+    calls = []
+    for call in reply.get("calls") or []:
+        frame, _ = from_value(loads(call["raw"]), None)
+        calls.append(Event("call", frame, findings=[Finding(**f) for f in call.get("findings", [])], text=call["raw"]))
+    return calls
+
+
 def default_control_path(name: str = "hub") -> str:
     """Where a control socket lives when no --control/--via says: under XDG_RUNTIME_DIR, else a
     per-user folder of the system's temp directory (short: Unix socket paths are ~100 bytes)."""
