@@ -57,10 +57,7 @@ def run_listen(
 
     def observe(flow: Flow) -> None:
         if recorder is not None:
-            if flow.event is not None:
-                recorder.event(flow.ts, flow.station, flow.conn, flow.event, **flow.detail)
-            elif flow.side is not None and flow.text is not None:
-                recorder.frame(flow.ts, flow.station, flow.conn, flow.side, flow.version.name, flow.text)
+            recorder.write(flow.capture())
         printer.flow(flow)
 
     async def serve(stop: asyncio.Event) -> None:

@@ -28,6 +28,7 @@ def run_station(
     options: dict[str, Any],
 ) -> int:
     from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel
+    from ocppctl.transport.sim import SimulatedStation
     from ocppctl.transport.sim import run_station as serve
 
     data: Any = DEFAULT_MODEL
@@ -50,20 +51,21 @@ def run_station(
     env.stderr.write(f"ocppctl: control socket {control} (sim set)\n")
     env.stderr.flush()
 
+    simulated = SimulatedStation(
+        url,
+        versions,
+        default_registry(),
+        model,
+        connect_timeout,
+        security,
+        link,
+        printer.flow,
+        heartbeat=heartbeat,
+        exit_on_close=bool(options.pop("exit_on_close", False)),
+    )
+
     async def run(stop: asyncio.Event) -> None:
-        await serve(
-            url,
-            versions,
-            default_registry(),
-            model,
-            connect_timeout,
-            security,
-            link,
-            printer.flow,
-            stop,
-            heartbeat,
-            control,
-        )
+        await serve(simulated, stop, control)
 
     return run_until_stopped(run)
 

@@ -156,7 +156,7 @@ class RpcSession:
         kind, frame, _ = self._feed(text, self.peer, now)
         found = self._take()
         if not isinstance(message, str):
-            found.insert(0, _binary())
+            found.insert(0, checks.binary_message())
         if kind == "call" and frame is not None:
             if frame.type == SEND:
                 return Event("send", frame, findings=found, text=text)
@@ -239,15 +239,6 @@ def preflight(registry: SchemaRegistry, version: Version, local: str, frame: Fra
     if schema is not None:
         found += checks.payload_findings(schema, frame.payload, encode(frame), False)
     return found
-
-
-def _binary() -> Finding:
-    return Finding(
-        ERROR,
-        "frame-shape",
-        "a binary WebSocket message: OCPP-J frames travel as text messages",
-        "send each frame as a text message (opcode 1), UTF-8",
-    )
 
 
 def _no_such_call(call_id: str) -> Finding:

@@ -17,12 +17,11 @@ from typing import IO, Any
 from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT
 from ocppctl.core.rpc import Refused
 from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.errors import LinkError, OcppctlError, TimedOut, UsageFailure
 from ocppctl.render.findings import finding_text
 from ocppctl.repl import commands
 from ocppctl.repl.config import Settings
 from ocppctl.repl.lines import CallLine, MetaLine, parse_line
-from ocppctl.transport.client import LinkError, TimedOut
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.links import Links
 
@@ -98,10 +97,7 @@ class Repl:
             return
         recorder = Recorder(self._record)
         try:
-            if flow.event in ("connect", "close"):
-                recorder.event(flow.ts, flow.station, flow.conn, flow.event, **flow.detail)
-            elif flow.side is not None and flow.text is not None:
-                recorder.frame(flow.ts, flow.station, flow.conn, flow.side, flow.version.name, flow.text)
+            recorder.write(flow.capture())
         except OSError as exc:
             self._error(f"recording to {self.record_path} stopped: {exc.strerror or exc}")
             self._record = self.record_path = None

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
-from ocppctl.transport.client import LinkError
+from ocppctl.errors import LinkError
 
 RECORD_LIMIT = 1 << 26  # the longest record line a watch reads (a frame's raw text is in it, escaped)
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from ocppctl.core.frames import CALL, Frame
 from ocppctl.core.jsontext import JsonSyntaxError, loads
@@ -38,6 +38,7 @@ Verdict = tuple[str, Any]  # ("result", payload) or ("error", (code, description
 Responder = Callable[[Any, str, Any], Verdict]  # (version, action, payload) -> verdict
 After = Callable[[Frame, Verdict], None]  # told once an automatic answer went out
 WRITE_TIMEOUT = 10.0  # seconds a frame may take to leave before the peer is taken to be stuck
+T = TypeVar("T")
 CLOSE_TIMEOUT = 2.0  # seconds the closing handshake may take before the TCP link is dropped
 
 
@@ -140,7 +141,15 @@ class Peer:
         session = self.session
         event = session.receive(message, self.clock())
         answers = event.call.action if event.call is not None else None
-        self._flow(session.peer, event.text or "", event.frame, event.findings, rtt_ms=event.rtt_ms, answers=answers)
+        self._flow(
+            session.peer,
+            event.text or "",
+            event.frame,
+            event.findings,
+            rtt_ms=event.rtt_ms,
+            answers=answers,
+            binary=not isinstance(message, str),
+        )
         if event.kind in ("result", "error") and event.call is not None:
             future = self._waiters.get(event.call.id)
             if future is not None and not future.done():
@@ -247,7 +256,12 @@ class Peer:
             except (TimedOut, LinkError):
                 return None
 
-        task = asyncio.ensure_future(make())
+        return self.spawn(make())
+
+    def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run `work` beside the reader (a call nobody awaits), kept until it ends. Such work
+        ends by itself when the link does: its calls get LinkError."""
+        task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -342,7 +356,9 @@ class Peer:
         from ocppctl.transport.client import closed_reason
 
         socket = self.socket
-        close_exc = getattr(getattr(socket, "protocol", None), "close_exc", None)
+        with contextlib.suppress(TimeoutError, AttributeError):  # a dropped link closes in a moment
+            await asyncio.wait_for(socket.wait_closed(), CLOSE_TIMEOUT)
+        close_exc = _close_exc(socket)
         self.why_closed = closed_reason(close_exc, waiting=False) if close_exc is not None else "the link was lost"
         self.close_code = getattr(socket, "close_code", None)
         self.close_reason = getattr(socket, "close_reason", None) or ""
@@ -351,8 +367,6 @@ class Peer:
         for future in self._waiters.values():
             if not future.done():
                 future.set_exception(LinkError(waiting))
-        for task in list(self._tasks):
-            task.cancel()
         self._event("close", code=self.close_code, reason=self.close_reason)
 
     # --- what observers see ----------------------------------------------------------------------
@@ -415,6 +429,14 @@ def remote_of(socket: Any) -> str | None:
     """`host:port` of the other end, when the socket knows it."""
     address = getattr(socket, "remote_address", None)
     return f"{address[0]}:{address[1]}" if address else None
+
+
+def _close_exc(socket: Any) -> Any:
+    """The ConnectionClosed telling how the link ended, or None while websockets does not know."""
+    try:
+        return socket.protocol.close_exc
+    except (AttributeError, AssertionError):
+        return None
 
 
 def _admits(answer: Any) -> bool:

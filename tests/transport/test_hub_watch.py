@@ -18,10 +18,10 @@ import pytest
 
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS
+from ocppctl.errors import LinkError
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport import hub
-from ocppctl.transport.client import LinkError
 from ocppctl.transport.control import HubWatch, control_request, watch_hub
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
