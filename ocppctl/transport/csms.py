@@ -21,7 +21,7 @@ from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.transport.client import LinkOptions, station_id
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.peer import Peer, Responder, remote_of
+from ocppctl.transport.peer import CLOSE_TIMEOUT, Peer, Responder, remote_of
 from ocppctl.transport.security import ServerSecurity
 
 REPLACED = 1000  # the close code of a connection replaced by a newer one of the same station
@@ -76,7 +76,11 @@ class Csms:
             return
         self.server.close(close_connections=False)
         await asyncio.gather(*(peer.close(1001, "the CSMS is stopping") for peer in list(self.peers.values())))
-        await self.server.wait_closed()
+        try:  # a client stuck in its handshake (a malformed request) would hold this up for 10 s
+            await asyncio.wait_for(self.server.wait_closed(), CLOSE_TIMEOUT)
+        except TimeoutError:
+            for connection in list(getattr(self.server, "connections", ())):
+                connection.transport.abort()
         self.server = None
 
     def peer(self, name: str) -> Peer | None:

@@ -243,3 +243,24 @@ def test_a_binary_message_is_flagged_and_its_call_answered() -> None:
     assert [(f["code"], f["message"]) for f in call["findings"]] == [
         ("frame-shape", "a binary WebSocket message: OCPP-J frames travel as text messages")
     ]
+
+
+def test_a_client_stuck_in_a_malformed_handshake_does_not_hold_up_the_stop() -> None:
+    """A 0xFF in the request path: websockets waits 10 s for such a client; listen ends in 2."""
+    import socket
+
+    process = _start("--listen", "127.0.0.1:0")
+    try:
+        port = int(_wait_listening(process).split("127.0.0.1:")[1].split()[0])
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.sendall(b"GET /CP\xff1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+            time.sleep(0.3)
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=15)
+            stopped_in = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert stopped_in < 5
