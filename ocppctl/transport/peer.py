@@ -79,6 +79,7 @@ class Peer:
         self.booted = asyncio.Event()  # as a CSMS: a BootNotification was answered Accepted/Pending
         self.closed = asyncio.Event()
         self.why_closed = ""
+        self.stuck = ""  # why the link was dropped for not reading, once it was
         self.close_code: int | None = None
         self.close_reason = ""
         self.queued = 0  # our calls waiting for their turn
@@ -230,14 +231,19 @@ class Peer:
         try:
             if self.closed.is_set():
                 raise LinkError(self.why_closed)
-            sent = session.call(action, payload, self.clock(), timeout, uid=uid, check=check)
+            # checked above; a unique id of the caller's is checked again: it may be one still open
+            sent = session.call(action, payload, self.clock(), timeout, uid=uid, check=check and uid is not None)
             future: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
             self._waiters[sent.frame.id] = future
             try:
                 await self._write(sent)
                 if on_sent is not None:
                     on_sent(sent, self.clock() - queued_at)
-                return await asyncio.wait_for(future, timeout)
+                expiry = asyncio.get_running_loop().call_later(timeout, _expire, future)
+                try:
+                    return await future
+                finally:
+                    expiry.cancel()
             except TimeoutError:
                 raise TimedOut(f"no answer to {action} within {timeout:g} s (--timeout)") from None
             finally:  # answered, timed out or given up (Ctrl-C): a later answer is an orphan
@@ -271,6 +277,10 @@ class Peer:
         `timeout` passed first. Whatever ends the wait (a timeout, the caller cancelled), the
         turn is either held and returned, or left for the next in line."""
 
+        if not self._turn.locked() and self._boot_settled():  # the common case: nothing to wait for
+            await self._turn.acquire()
+            return True
+
         async def take() -> None:
             await self._wait_for_boot()
             await self._turn.acquire()
@@ -295,11 +305,15 @@ class Peer:
         if not task.cancelled() and task.exception() is None:
             self._turn.release()
 
+    def _boot_settled(self) -> bool:
+        return self.boot_grace is None or self.booted.is_set() or self.closed.is_set()
+
     async def _wait_for_boot(self) -> None:
         """As a CSMS, hold calls until the station's boot was answered, or its grace is over."""
-        if self.boot_grace is None or self.booted.is_set() or self.closed.is_set():
+        grace = self.boot_grace
+        if grace is None or self._boot_settled():
             return
-        left = self.opened_at + self.boot_grace - self.clock()
+        left = self.opened_at + grace - self.clock()
         if left > 0:
             waiting = [asyncio.ensure_future(self.booted.wait()), asyncio.ensure_future(self.closed.wait())]
             _, pending = await asyncio.wait(waiting, timeout=left, return_when=asyncio.FIRST_COMPLETED)
@@ -327,13 +341,20 @@ class Peer:
         from ocppctl.transport.client import closed_reason
 
         self._flow(self.session.local, sent.text, sent.frame, sent.findings)
+        timer = asyncio.get_running_loop().call_later(self.write_timeout, self._stuck)  # no task a frame
         try:
-            await asyncio.wait_for(self.socket.send(sent.text), self.write_timeout)
-        except TimeoutError:
-            self._drop()
-            raise LinkError(f"{self.station} stopped reading: nothing written for {self.write_timeout:g} s") from None
+            await self.socket.send(sent.text)
         except ConnectionClosed as exc:
-            raise LinkError(closed_reason(exc, waiting=False)) from None
+            raise LinkError(self.stuck or closed_reason(exc, waiting=False)) from None
+        finally:
+            timer.cancel()
+        if self.stuck:
+            raise LinkError(self.stuck)
+
+    def _stuck(self) -> None:
+        """A frame did not leave within `write_timeout`: the peer stopped reading; drop it."""
+        self.stuck = f"{self.station} stopped reading: nothing written for {self.write_timeout:g} s"
+        self._drop()
 
     def _drop(self) -> None:
         """End the TCP link now, with no closing handshake (a peer that does not read)."""
@@ -359,11 +380,13 @@ class Peer:
         with contextlib.suppress(TimeoutError, AttributeError):  # a dropped link closes in a moment
             await asyncio.wait_for(socket.wait_closed(), CLOSE_TIMEOUT)
         close_exc = _close_exc(socket)
-        self.why_closed = closed_reason(close_exc, waiting=False) if close_exc is not None else "the link was lost"
+        self.why_closed = self.stuck or (
+            closed_reason(close_exc, waiting=False) if close_exc is not None else "the link was lost"
+        )
         self.close_code = getattr(socket, "close_code", None)
         self.close_reason = getattr(socket, "close_reason", None) or ""
         self.closed.set()
-        waiting = closed_reason(close_exc) if close_exc is not None else self.why_closed
+        waiting = self.stuck or (closed_reason(close_exc) if close_exc is not None else self.why_closed)
         for future in self._waiters.values():
             if not future.done():
                 future.set_exception(LinkError(waiting))
@@ -429,6 +452,11 @@ def remote_of(socket: Any) -> str | None:
     """`host:port` of the other end, when the socket knows it."""
     address = getattr(socket, "remote_address", None)
     return f"{address[0]}:{address[1]}" if address else None
+
+
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
 
 
 def _close_exc(socket: Any) -> Any:

@@ -252,9 +252,7 @@ class SimulatedStation:
             writer.close()
 
 
-async def run_station(
-    station: SimulatedStation, stop: asyncio.Event, control: str | None = None
-) -> None:
+async def run_station(station: SimulatedStation, stop: asyncio.Event, control: str | None = None) -> None:
     """Run `station` until `stop` is set, with its control socket at `control`."""
     server = await open_control(control, station.control_client) if control is not None else None
     try:

@@ -281,4 +281,4 @@ def test_a_station_that_stops_reading_is_dropped_not_waited_for(registry: Schema
             await asyncio.wait_for(server.stop(), 10)
 
     message = asyncio.run(run())
-    assert message in ("CP1 stopped reading: nothing written for 0.5 s", "the link was lost")
+    assert message == "CP1 stopped reading: nothing written for 0.5 s"
