@@ -282,3 +282,82 @@ def test_a_station_that_stops_reading_is_dropped_not_waited_for(registry: Schema
 
     message = asyncio.run(run())
     assert message == "CP1 stopped reading: nothing written for 0.5 s"
+
+
+# --- one battery of bad calls, every command that plays a CSMS -------------------------------------
+
+
+def _process(argv: list[str], stdin: str | None = None) -> tuple[Any, int]:
+    """An ocppctl process listening on port 0, and the port it says it listens on (stdout or
+    stderr, whichever the command writes it to)."""
+    import re
+    import subprocess
+    import sys
+    import threading
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", *argv],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    found: list[int] = []
+    ready = threading.Event()
+
+    def read(stream: Any) -> None:
+        for line in stream:
+            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+            if match and not found:
+                found.append(int(match.group(1)))
+                ready.set()
+
+    for stream in (process.stdout, process.stderr):
+        threading.Thread(target=read, args=(stream,), daemon=True).start()
+    if stdin is not None:
+        assert process.stdin is not None
+        process.stdin.write(stdin)
+        process.stdin.flush()
+    assert ready.wait(20), f"{argv[0]} did not say where it listens"
+    return process, found[0]
+
+
+async def _battery(port: int, frames: list[str], subprotocol: str = "ocpp2.0.1") -> list[list[Any]]:
+    """Each frame sent in turn; the reply to each ([4, id, code] or [3, id]), the CSMS's own
+    calls meanwhile answered."""
+    ws = await station(port, "CP1", subprotocol)
+    replies: list[list[Any]] = []
+    for text in frames:
+        await ws.send(text)
+        while True:
+            reply = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            if reply[0] != 2:
+                break
+            await ws.send(json.dumps([3, reply[1], {}]))
+        replies.append(reply[:3] if reply[0] == 4 else reply[:2])  # a result: its payload holds the time
+    await ws.close()
+    return replies
+
+
+def test_listen_send_and_the_repl_answer_one_battery_of_bad_calls_alike(tmp_path: Any) -> None:
+    from .peers import socket_path
+
+    frames = [text for text, _ in BAD_CALLS_201] + ['[2,"z","Heartbeat",{}]']
+    commands = {
+        "listen": (["listen", "--listen", "127.0.0.1:0", "--control", socket_path("hub.sock")], None),
+        "send --listen": (["send", "ClearCache", "{}", "--listen", "127.0.0.1:0", "--boot-wait", "60"], None),
+        "repl --listen": (["repl", "--listen", "127.0.0.1:0", "--ocpp", "2.0.1,1.6"], ":wait Heartbeat 30\n"),
+    }
+    seen = {}
+    for name, (argv, script) in commands.items():
+        process, port = _process(argv, script)
+        try:
+            seen[name] = asyncio.run(_battery(port, frames))
+        finally:
+            process.terminate()
+            process.communicate(timeout=15)
+    expected = [[4, text_id, code] for (_, code), text_id in zip(BAD_CALLS_201, "abcdefgh", strict=False)]
+    expected.append([4, "-1", "RpcFrameworkError"])
+    assert seen["listen"][:-1] == expected
+    assert seen["listen"][-1] == [3, "z"]
+    assert seen["send --listen"] == seen["listen"] and seen["repl --listen"] == seen["listen"]
