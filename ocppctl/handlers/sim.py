@@ -6,7 +6,9 @@ seqNo and tbc), DataTransfer (UnknownVendorId unless the vendor is configured, P
 GetConfiguration/ChangeConfiguration for 1.6 (unknownKey, Rejected for read-only keys,
 NotSupported for unknown ones). The default model holds the whitepaper's FiscalMetering,
 ChargingSoundCtrlr and CustomizationCtrlr examples. A value is checked against its variable's
-dataType and valuesList before it is taken (handlers/values.py).
+dataType and valuesList before it is taken (handlers/values.py). What the station does after
+an answer and across connections is handlers/station.py's SimStation; station_answerer and
+follow_ups stay stateless for links that keep no station (the REPL's today).
 """
 
 from __future__ import annotations
