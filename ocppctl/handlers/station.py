@@ -220,7 +220,13 @@ class SimStation:
             steps: list[Step] = [self._connector_zero(now)] if zero else []
             return steps + [self._status(c, now) for c in connectors]
         if wanted == "MeterValues":
-            return self._meter_values(connectors, now)
+            main: list[Step] = []
+            if zero and not connectors:  # 1.6 connector 0: the main meter, every connector's energy
+                total = sum(self._reading(c, now) for c in self.connectors)
+                main.append(
+                    Call("MeterValues", {"connectorId": 0, "meterValue": [self._meter_value(total, now, "Trigger")]})
+                )
+            return main + self._meter_values(connectors, now)
         if wanted == "Heartbeat":
             return [Call("Heartbeat", {})]
         return [Call(wanted, {"status": "Idle"})]  # Firmware-, Diagnostics-, LogStatusNotification

@@ -100,6 +100,7 @@ def _drive_16(d: Drive) -> None:
     _, steps = d.call("RemoteStartTransaction", {"idTag": "TAG1", "connectorId": 1})
     d.result(steps[1], {"transactionId": 7, "idTagInfo": {"status": "Accepted"}})
     d.call("TriggerMessage", {"requestedMessage": "MeterValues", "connectorId": 1})
+    d.call("TriggerMessage", {"requestedMessage": "MeterValues", "connectorId": 0})
     d.call("ChangeAvailability", {"connectorId": 1, "type": "Inoperative"})
     d.call("RemoteStopTransaction", {"transactionId": 7}, T_HOUR)
     d.call("GetConfiguration", {})
@@ -235,6 +236,7 @@ def test_transaction_messages_are_the_ones_kept_while_offline(version: Version, 
         ),
         (V16, {"requestedMessage": "StatusNotification", "connectorId": 9}, True, "Rejected", []),
         (V16, {"requestedMessage": "MeterValues", "connectorId": 3}, True, "Accepted", ["MeterValues"]),
+        (V16, {"requestedMessage": "MeterValues"}, True, "Accepted", ["MeterValues", "MeterValues", "MeterValues"]),
         (
             V16,
             {"requestedMessage": "DiagnosticsStatusNotification"},
@@ -700,3 +702,36 @@ def test_a_call_the_station_does_not_handle_is_not_implemented() -> None:
     station = Drive(V201).station
     verdict = station.answer("UpdateFirmware", {}, T1)
     assert verdict == ("error", ("NotImplemented", "the simulated station does not handle UpdateFirmware"))
+
+
+def test_16_triggered_meter_values_read_the_register_of_each_connector_or_of_all() -> None:
+    d = Drive(V16, TWO_EVSES)
+    _, steps = d.call("RemoteStartTransaction", {"idTag": "TAG1", "connectorId": 2})
+    d.result(steps[1], {"transactionId": 7, "idTagInfo": {"status": "Accepted"}})
+    _, steps = d.call("TriggerMessage", {"requestedMessage": "MeterValues", "connectorId": 2}, T_HOUR)
+    assert steps == [
+        Call(
+            "MeterValues",
+            {
+                "connectorId": 2,
+                "transactionId": 7,
+                "meterValue": [
+                    {
+                        "timestamp": T_HOUR,
+                        "sampledValue": [
+                            {
+                                "context": "Trigger",
+                                "measurand": "Energy.Active.Import.Register",
+                                "value": "11000",
+                                "unit": "Wh",
+                            }
+                        ],
+                    }
+                ],
+            },
+        )
+    ]
+    _, steps = d.call("TriggerMessage", {"requestedMessage": "MeterValues", "connectorId": 0}, T_HOUR)
+    assert [(s.payload["connectorId"], s.payload["meterValue"][0]["sampledValue"][0]["value"]) for s in steps] == [  # type: ignore[union-attr]
+        (0, "11000")
+    ]
