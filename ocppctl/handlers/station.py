@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.core.summary import elapsed_ms
 from ocppctl.core.versions import Version
 from ocppctl.handlers.sim import DeviceModel, boot_payload, report_items, report_parts, station_answer
 
@@ -128,7 +128,8 @@ class SimStation:
         minimum = self._number("RetryBackOffWaitMinimum")
         spread = self._number("RetryBackOffRandomRange")
         repeat = int(self._number("RetryBackOffRepeatTimes"))
-        return minimum * 2 ** min(max(attempt, 0), repeat) + jitter * spread
+        doublings = min(max(attempt, 0), repeat, 30)  # 2**30 times any wait is past any sensible one
+        return minimum * 2**doublings + jitter * spread
 
     # --- the CSMS's calls -----------------------------------------------------------------
 
@@ -563,12 +564,8 @@ def _availability(component: dict[str, Any], state: str) -> dict[str, Any]:
 
 def _seconds_between(start: str, end: str) -> float:
     """Seconds from one RFC 3339 time to a later one; 0 if either does not parse."""
-    try:
-        first = datetime.fromisoformat(start.replace("Z", "+00:00").replace("z", "+00:00"))
-        last = datetime.fromisoformat(end.replace("Z", "+00:00").replace("z", "+00:00"))
-        return max(0.0, (last - first).total_seconds())
-    except (ValueError, TypeError):
-        return 0.0
+    elapsed = elapsed_ms(start, end)
+    return max(0.0, elapsed / 1000.0) if elapsed is not None else 0.0
 
 
 _TRIGGERED_16 = frozenset(

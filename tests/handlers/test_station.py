@@ -600,6 +600,14 @@ BACK_OFF = {
 }
 
 
+ENDLESS_DOUBLING = {
+    "variables": [
+        {"component": "OCPPCommCtrlr", "variable": "RetryBackOffWaitMinimum", "value": "1"},
+        {"component": "OCPPCommCtrlr", "variable": "RetryBackOffRepeatTimes", "value": "1000000"},
+    ]
+}
+
+
 @pytest.mark.parametrize(
     ("model", "version", "attempt", "jitter", "seconds"),
     [
@@ -610,6 +618,7 @@ BACK_OFF = {
         (DEFAULT_MODEL, V201, 0, 0.0, 10.0),
         (DEFAULT_MODEL, V16, 0, 0.5, 15.0),
         (DEFAULT_MODEL, V16, 9, 0.0, 80.0),
+        (ENDLESS_DOUBLING, V201, 5000, 0.0, 2.0**30),  # was OverflowError: a number, however long
     ],
 )
 def test_the_reconnect_back_off(
