@@ -198,19 +198,23 @@ class SimStation:
     # --- handlers -------------------------------------------------------------------------
 
     def _trigger(self, payload: Any, now: str) -> tuple[Verdict, Then | None]:
-        """TriggerMessage (1.6 F04, 2.0.1 F06): Accepted and the message follows; a boot once
-        accepted is Rejected (F06.FR.17); an unknown connector or EVSE Rejected."""
+        """TriggerMessage (1.6 F04, 2.0.1 F06): Accepted and the message follows. A connector
+        or EVSE the message is about must exist (it is ignored by messages it does not concern,
+        F06.FR.02); a boot once accepted is Rejected (F06.FR.17); TransactionEvent with no
+        transaction running there is Rejected: there is nothing to report."""
         wanted = payload.get("requestedMessage")
-        scope = self._trigger_scope(payload)
-        if scope is None:
-            return _status("Rejected"), None
         if wanted not in (_TRIGGERED_16 if self.v16 else _TRIGGERED_2X):
             return _status("NotImplemented"), None
+        scope = self._trigger_scope(payload) if wanted in _ABOUT_CONNECTORS else (self.connectors, True)
+        if scope is None:
+            return _status("Rejected"), None
+        connectors, zero = scope
         if wanted == "BootNotification":
             if self.booted and not self.v16:
                 return _status("Rejected"), None
             self._boot_reason = "Triggered"
-        connectors, zero = scope
+        if wanted == "TransactionEvent" and not any(self._running(c) for c in connectors):
+            return _status("Rejected"), None
         return _status("Accepted"), lambda now: self._triggered(str(wanted), connectors, zero, now)
 
     def _triggered(self, wanted: str, connectors: list[Connector], zero: bool, now: str) -> list[Step]:
@@ -228,6 +232,14 @@ class SimStation:
                     Call("MeterValues", {"connectorId": 0, "meterValue": [self._meter_value(total, now, "Trigger")]})
                 )
             return main + self._meter_values(connectors, now)
+        if wanted == "TransactionEvent":  # Updated, triggerReason Trigger, of each one running there
+            updates: list[Step] = []
+            for tx in (t for c in connectors if (t := self._running(c)) is not None):
+                info = {"transactionId": tx.id, "chargingState": "Charging"}
+                updates.append(
+                    Call("TransactionEvent", self._transaction_event(tx, now, "Updated", "Trigger", info, "Trigger"))
+                )
+            return updates
         if wanted == "Heartbeat":
             return [Call("Heartbeat", {})]
         return [Call(wanted, {"status": "Idle"})]  # Firmware-, Diagnostics-, LogStatusNotification
@@ -578,6 +590,7 @@ _TRIGGERED_16 = frozenset(
         "DiagnosticsStatusNotification",
     }
 )
+_ABOUT_CONNECTORS = frozenset({"StatusNotification", "MeterValues", "TransactionEvent"})
 _TRIGGERED_2X = frozenset(
     {
         "BootNotification",
@@ -586,6 +599,7 @@ _TRIGGERED_2X = frozenset(
         "MeterValues",
         "FirmwareStatusNotification",
         "LogStatusNotification",
+        "TransactionEvent",
     }
 )
 Handler = Callable[[SimStation, Any, str], tuple[Verdict, "Then | None"]]

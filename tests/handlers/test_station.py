@@ -124,6 +124,7 @@ def _drive_2x(d: Drive) -> None:
     d.result(steps[1], {"idTokenInfo": {"status": "Accepted"}})
     transaction = steps[1].payload["transactionInfo"]["transactionId"]  # type: ignore[union-attr]
     d.call("TriggerMessage", {"requestedMessage": "MeterValues", "evse": {"id": 1}})
+    d.call("TriggerMessage", {"requestedMessage": "TransactionEvent"})
     d.call("Reset", {"type": "OnIdle"})
     d.call("RequestStopTransaction", {"transactionId": transaction}, T_HOUR)
     for base in ("FullInventory", "ConfigurationInventory", "SummaryInventory"):
@@ -219,6 +220,7 @@ def test_transaction_messages_are_the_ones_kept_while_offline(version: Version, 
     ("version", "asked", "booted", "status", "then"),
     [
         (V16, {"requestedMessage": "Heartbeat"}, True, "Accepted", ["Heartbeat"]),
+        (V16, {"requestedMessage": "Heartbeat", "connectorId": 9}, True, "Accepted", ["Heartbeat"]),  # not about it
         (V16, {"requestedMessage": "BootNotification"}, True, "Accepted", ["BootNotification"]),
         (
             V16,
@@ -248,6 +250,8 @@ def test_transaction_messages_are_the_ones_kept_while_offline(version: Version, 
         (V201, {"requestedMessage": "BootNotification"}, True, "Rejected", []),  # F06.FR.17
         (V201, {"requestedMessage": "BootNotification"}, False, "Accepted", ["BootNotification"]),
         (V201, {"requestedMessage": "Heartbeat"}, True, "Accepted", ["Heartbeat"]),
+        (V201, {"requestedMessage": "Heartbeat", "evse": {"id": 9}}, True, "Accepted", ["Heartbeat"]),  # F06.FR.02
+        (V201, {"requestedMessage": "TransactionEvent"}, True, "Rejected", []),  # none running: nothing to send
         (
             V201,
             {"requestedMessage": "StatusNotification", "evse": {"id": 1, "connectorId": 2}},
@@ -282,6 +286,21 @@ def test_trigger_message_sends_what_it_asks_for(
         d.boot()
     answer, steps = d.call("TriggerMessage", asked)
     assert (answer, summary(steps)) == ({"status": status}, then)
+
+
+def test_a_triggered_transaction_event_updates_each_transaction_running_there() -> None:
+    d = Drive(V201, TWO_EVSES)
+    _, steps = d.call("RequestStartTransaction", {"remoteStartId": 1, "idToken": TOKEN, "evseId": 2})
+    transaction = steps[1].payload["transactionInfo"]["transactionId"]  # type: ignore[union-attr]
+    assert d.call("TriggerMessage", {"requestedMessage": "TransactionEvent", "evse": {"id": 1}}) == (
+        {"status": "Rejected"},
+        [],
+    )
+    answer, steps = d.call("TriggerMessage", {"requestedMessage": "TransactionEvent"}, T_HOUR)
+    assert (answer, summary(steps)) == ({"status": "Accepted"}, [("TransactionEvent", "Updated", "Trigger", 1)])
+    update = steps[0].payload  # type: ignore[union-attr]
+    assert update["transactionInfo"] == {"transactionId": transaction, "chargingState": "Charging"}
+    assert update["meterValue"][0]["sampledValue"][0]["value"] == 11000.0
 
 
 def test_a_triggered_firmware_status_is_idle_and_a_triggered_boot_says_so() -> None:
