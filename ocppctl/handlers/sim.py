@@ -226,7 +226,8 @@ def follow_ups(
     if not isinstance(payload, dict):
         return []
     if action == "GetBaseReport":
-        return [("NotifyReport", part) for part in report_parts(model, int(payload.get("requestId", 0)), now)]
+        items = report_items(model, str(payload.get("reportBase", "FullInventory")))
+        return [("NotifyReport", part) for part in report_parts(model, int(payload.get("requestId", 0)), now, items)]
     if action == "TriggerMessage":
         wanted = payload.get("requestedMessage")
         if wanted == "Heartbeat":

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, report_items, station_answer
+from ocppctl.core.versions import V201
+from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, follow_ups, report_items, station_answer
+from ocppctl.io.schemafiles import default_registry
 
 
 def model(**extra: Any) -> DeviceModel:
@@ -183,3 +185,11 @@ def test_a_model_changes_only_itself() -> None:
     }
     _, answer = station_answer(model(), "1.6", "GetConfiguration", {"key": ["HeartbeatInterval"]})
     assert answer["configurationKey"][0]["value"] == "300"
+
+
+def test_the_follow_ups_of_a_configuration_inventory_hold_only_what_can_be_set() -> None:
+    """The REPL's station reported every variable whatever reportBase asked for."""
+    request = {"requestId": 1, "reportBase": "ConfigurationInventory"}
+    parts = follow_ups(model(), default_registry(), V201, "GetBaseReport", request, "2026-12-04T10:00:00.000Z")
+    mutabilities = {item["variableAttribute"][0]["mutability"] for _, part in parts for item in part["reportData"]}
+    assert (len(parts), mutabilities) == (2, {"ReadWrite"})
