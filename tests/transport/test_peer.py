@@ -361,3 +361,22 @@ def test_listen_send_and_the_repl_answer_one_battery_of_bad_calls_alike(tmp_path
     assert seen["listen"][:-1] == expected
     assert seen["listen"][-1] == [3, "z"]
     assert seen["send --listen"] == seen["listen"] and seen["repl --listen"] == seen["listen"]
+
+
+def test_a_responder_that_fails_on_a_payload_gives_internal_error(registry: SchemaRegistry) -> None:
+    """A simulated peer answers; it never falls over (and a valid call gets the responder's)."""
+    from ocppctl.core.rpc import RpcSession
+    from ocppctl.transport.peer import Peer
+
+    def responder(version: Any, action: str, payload: Any) -> Any:
+        return "result", payload["missing"] if action == "DataTransfer" else {"status": "Accepted"}
+
+    session = RpcSession(registry, VERSIONS["2.0.1"], "csms", lambda: "x", station="CP1")
+    peer = Peer(None, session, 1, responder=responder)
+    failing = session.receive('[2,"a","DataTransfer",{"vendorId":"com.example"}]', 0.0)
+    assert peer.verdict(failing.frame, failing.findings) == (  # type: ignore[arg-type]
+        "error",
+        ("InternalError", "ocppctl failed on this payload: KeyError"),
+    )
+    fine = session.receive('[2,"b","Heartbeat",{}]', 0.0)
+    assert peer.verdict(fine.frame, fine.findings) == ("result", {"status": "Accepted"})  # type: ignore[arg-type]
