@@ -380,3 +380,88 @@ def test_a_responder_that_fails_on_a_payload_gives_internal_error(registry: Sche
     )
     fine = session.receive('[2,"b","Heartbeat",{}]', 0.0)
     assert peer.verdict(fine.frame, fine.findings) == ("result", {"status": "Accepted"})  # type: ignore[arg-type]
+
+
+BAD_CALLS_TO_A_STATION = [
+    ('[2,"a","GetVariables",{"getVariableData":[{"component":{"name":5},"variable":{"name":"V"}}]}]',
+     "TypeConstraintViolation"),
+    ('[2,"b","ClearCache",{"extra":1}]', "FormatViolation"),
+    ('[2,"c","SetVariables",{}]', "OccurrenceConstraintViolation"),
+    ('[2,"d","Reset",{"type":"Later"}]', "PropertyConstraintViolation"),
+    ('[2,"e","NoSuchAction",{}]', "NotImplemented"),
+    ('[2,"f","Heartbeat",{}]', "NotSupported"),
+    ('[2,"g","Reset"]', "FormatViolation"),
+    ('[7,"h","Reset",{}]', "MessageTypeNotSupported"),
+    ("not json at all", "RpcFrameworkError"),
+]  # fmt: skip
+
+
+def test_the_simulated_station_and_repl_url_answer_one_battery_of_bad_calls_alike() -> None:
+    """The station roles: a CSMS written here sends the battery once the station booted."""
+    import subprocess
+    import sys
+
+    from websockets.asyncio.server import serve
+
+    frames = [text for text, _ in BAD_CALLS_TO_A_STATION] + ['[2,"z","GetVariables",' + json.dumps(GET) + "]"]
+
+    async def one(argv: list[str], script: str | None) -> list[list[Any]]:
+        replies: list[list[Any]] = []
+        done = asyncio.Event()
+
+        async def handler(ws: Any) -> None:
+            async def reply_to(frame: list[Any]) -> None:
+                now = "2026-12-04T10:00:00Z"
+                answer = {"currentTime": now, "interval": 300, "status": "Accepted"}
+                await ws.send(
+                    json.dumps([3, frame[1], answer if frame[2] == "BootNotification" else {"currentTime": now}])
+                )
+
+            booted = False
+            while not booted:  # answer the boot and what follows it for a moment
+                frame = json.loads(await ws.recv())
+                if frame[0] == 2:
+                    await reply_to(frame)
+                    booted = frame[2] == "BootNotification"
+            for text in frames:
+                await ws.send(text)
+                while True:
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    if frame[0] != 2:
+                        break
+                    await reply_to(frame)  # the station's own calls meanwhile
+                replies.append(frame[:3] if frame[0] == 4 else frame[:2])
+            done.set()
+            with contextlib.suppress(Exception):
+                await ws.wait_closed()
+
+        async with serve(handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"]) as server:  # type: ignore[list-item]
+            port = server.sockets[0].getsockname()[1]
+            url = f"ws://127.0.0.1:{port}/SIM1"
+            process = subprocess.Popen(
+                [sys.executable, "-m", "ocppctl", *argv, "--url", url],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            try:
+                if script is not None:
+                    assert process.stdin is not None
+                    process.stdin.write(script)
+                    process.stdin.flush()
+                await asyncio.wait_for(done.wait(), 30)
+            finally:
+                process.terminate()
+                await asyncio.to_thread(process.communicate, timeout=15)
+        return replies
+
+    from .peers import socket_path
+
+    sim = asyncio.run(one(["sim", "station", "--control", socket_path("sim.sock")], None))
+    boot = 'BootNotification {"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}\n'
+    repl = asyncio.run(one(["repl"], boot + ":wait GetVariables 30\n"))
+    expected = [[4, uid, code] for (_, code), uid in zip(BAD_CALLS_TO_A_STATION, "abcdefgh", strict=False)]
+    expected += [[4, "-1", "RpcFrameworkError"], [3, "z"]]
+    assert sim == expected
+    assert repl == sim
