@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocppctl import errors
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.rpc import Event, Refused
-from ocppctl.errors import LinkError, TimedOut
+from ocppctl.errors import LinkError, OcppctlError
 from ocppctl.transport.control import decode_message, encode_message, open_control
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
@@ -89,7 +90,7 @@ class Watchers:
             await asyncio.gather(watcher.pump, hangup, return_exceptions=True)
             if watcher.dropped:
                 error = f"dropped: more than {self.backlog} records behind"
-                writer.write(dumps({"ok": False, "exit": 5, "error": error}).encode() + b"\n")
+                writer.write(dumps({"ok": False, "exit": errors.CONNECTION, "error": error}).encode() + b"\n")
             writer.close()
             watcher.ended.set()
 
@@ -168,9 +169,9 @@ class Hub:
             elif request.get("op") == "call":
                 reply = await self.call(request)
             else:
-                reply = {"ok": False, "exit": 2, "error": f"unknown op {request.get('op')!r}"}
+                reply = {"ok": False, "exit": errors.USAGE, "error": f"unknown op {request.get('op')!r}"}
         except (ValueError, KeyError, TypeError) as exc:
-            reply = {"ok": False, "exit": 2, "error": f"bad control request: {exc}"}
+            reply = {"ok": False, "exit": errors.USAGE, "error": f"bad control request: {exc}"}
         with contextlib.suppress(ConnectionError):
             writer.write(encode_message(reply))
             await writer.drain()
@@ -196,7 +197,7 @@ class Hub:
         try:
             peer = self._station(request)
         except LinkError as exc:
-            return {"ok": False, "exit": 5, "error": exc.message}
+            return {"ok": False, "exit": exc.exit_code, "error": exc.message}
         timeout = float(request.get("timeout", 30))
         reply: dict[str, Any] = {"station": peer.station, "version": peer.version.name}
         wait = request.get("wait")
@@ -222,11 +223,9 @@ class Hub:
                 calls = await follow.collect(timeout)
                 reply["calls"] = [{"raw": e.text, "findings": [f.as_dict() for f in e.findings]} for e in calls]
         except Refused as refused:
-            return {**reply, "ok": False, "exit": 1, "refused": [f.as_dict() for f in refused.findings]}
-        except TimedOut as exc:
-            return {**reply, "ok": False, "exit": 4, "error": exc.message}
-        except LinkError as exc:
-            return {**reply, "ok": False, "exit": 5, "error": exc.message}
+            return {**reply, "ok": False, "exit": errors.FINDINGS, "refused": [f.as_dict() for f in refused.findings]}
+        except OcppctlError as exc:  # TimedOut, LinkError
+            return {**reply, "ok": False, "exit": exc.exit_code, "error": exc.message}
         finally:
             if follow is not None:
                 follow.stop()
