@@ -16,11 +16,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ocppctl import errors
 from ocppctl.core.frames import CALL, Frame
 from ocppctl.core.rpc import Event
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS, Version
-from ocppctl import errors
 from ocppctl.errors import LinkError, TimedOut
 from ocppctl.handlers.defaults import Answerer
 from ocppctl.io.recorder import utc_stamp
