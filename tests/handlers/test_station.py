@@ -763,3 +763,13 @@ def test_16_triggered_meter_values_read_the_register_of_each_connector_or_of_all
     assert [(s.payload["connectorId"], s.payload["meterValue"][0]["sampledValue"][0]["value"]) for s in steps] == [  # type: ignore[union-attr]
         (0, "11000")
     ]
+
+
+def test_21_immediate_and_resume_is_taken_as_immediate() -> None:
+    d = Drive(V21)
+    d.call("RequestStartTransaction", {"remoteStartId": 1, "idToken": TOKEN})
+    answer, steps = d.call("Reset", {"type": "ImmediateAndResume"})
+    assert (answer, summary(steps)) == (
+        {"status": "Accepted"},
+        [("TransactionEvent", "Ended", "ResetCommand", 1), "Reboot"],
+    )
