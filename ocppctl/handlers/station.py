@@ -426,10 +426,10 @@ class SimStation:
             info = {"transactionId": tx.id, "chargingState": "EVConnected", "stoppedReason": reason}
             event = self._transaction_event(tx, now, "Ended", trigger, info, "Transaction.End")
             steps.append(Call("TransactionEvent", event))
+        if self._reset_when_idle and not self.transactions:  # a Scheduled reset: the boot says the status
+            return [*steps, *self._reboot()]
         if statuses:
             steps.append(self._status(tx.connector, now))
-        if self._reset_when_idle and not self.transactions:
-            steps.extend(self._reboot())
         return steps
 
     def _transaction_event(
