@@ -299,7 +299,7 @@ class SimStation:
         if not targets:
             return _status("Rejected"), None
         before = {c.number: self._status_name(c) for c in self.connectors}
-        zero_before = self.operative
+        zero_before = self._zero_name()
         if whole:
             self.operative = operative
         else:
@@ -309,7 +309,7 @@ class SimStation:
 
         def then(now: str) -> list[Step]:
             steps: list[Step] = []
-            if self.v16 and self.operative != zero_before:
+            if self.v16 and self._zero_name() != zero_before:
                 steps.append(self._connector_zero(now))
             steps.extend(self._status(c, now) for c in self.connectors if self._status_name(c) != before[c.number])
             return steps
@@ -412,6 +412,7 @@ class SimStation:
         """The messages ending `tx` with `reason` (a 1.6 Reason / 2.x ReasonEnumType)."""
         meter_stop = self._energy(tx, now)
         self._register[tx.connector.number] = meter_stop
+        zero_before = self._zero_name()
         self.transactions.remove(tx)
         steps: list[Step] = []
         if self.v16:
@@ -430,6 +431,8 @@ class SimStation:
             return [*steps, *self._reboot()]
         if statuses:
             steps.append(self._status(tx.connector, now))
+            if self.v16 and self._zero_name() != zero_before:  # a Scheduled ChangeAvailability of connector 0
+                steps.append(self._connector_zero(now))
         return steps
 
     def _transaction_event(
@@ -473,9 +476,14 @@ class SimStation:
             {"timestamp": now, "connectorStatus": name, "evseId": connector.evse, "connectorId": connector.id},
         )
 
+    def _zero_name(self) -> str:
+        """1.6 connector 0's status: Unavailable once Inoperative and no transaction runs (a
+        Scheduled change takes effect when the last one ends)."""
+        return "Unavailable" if not self.operative and not self.transactions else "Available"
+
     def _connector_zero(self, now: str) -> Call:
         """1.6 connector 0: the station as a whole."""
-        status = "Available" if self.operative else "Unavailable"
+        status = self._zero_name()
         return Call(
             "StatusNotification", {"connectorId": 0, "errorCode": "NoError", "status": status, "timestamp": now}
         )

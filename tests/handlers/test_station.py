@@ -769,3 +769,18 @@ def test_21_immediate_and_resume_is_taken_as_immediate() -> None:
         {"status": "Accepted"},
         [("TransactionEvent", "Ended", "ResetCommand", 1), "Reboot"],
     )
+
+
+def test_16_the_whole_station_turns_unavailable_when_its_last_transaction_ends() -> None:
+    """Connector 0 said Unavailable while connector 1 was still Charging under a Scheduled change."""
+    d = Drive(V16)
+    _, steps = d.call("RemoteStartTransaction", {"idTag": "TAG1"})
+    d.result(steps[1], {"transactionId": 9, "idTagInfo": {"status": "Accepted"}})
+    assert d.call("ChangeAvailability", {"connectorId": 0, "type": "Inoperative"}) == ({"status": "Scheduled"}, [])
+    _, steps = d.call("RemoteStopTransaction", {"transactionId": 9})
+    assert summary(steps) == [
+        ("StatusNotification", 1, "Finishing"),
+        "StopTransaction",
+        ("StatusNotification", 1, "Unavailable"),
+        ("StatusNotification", 0, "Unavailable"),
+    ]
