@@ -69,7 +69,11 @@ class Transaction:
 class SimStation:
     """One simulated station across all its connections."""
 
-    def __init__(self, model: DeviceModel, registry: SchemaRegistry, version: Version) -> None:
+    def __init__(
+        self, model: DeviceModel, registry: SchemaRegistry, version: Version, *, heartbeat: float | None = None
+    ) -> None:
+        """`heartbeat` (`sim station --heartbeat`) fixes the interval: a boot answer's does not
+        replace it, and the model reports it (1.6 GetConfiguration, 2.x GetVariables)."""
         self.model = model
         self.registry = registry
         self.version = version
@@ -92,6 +96,10 @@ class SimStation:
         self._boot_reason = "PowerUp"
         self._reset_when_idle = False
         self._heartbeat = HEARTBEAT_DEFAULT
+        self._fixed_heartbeat = heartbeat is not None
+        if heartbeat is not None:
+            self._heartbeat = heartbeat
+            self._store_setting("HeartbeatInterval", f"{heartbeat:g}")
         self._then: tuple[str, Verdict, Then] | None = None
 
     # --- the link -------------------------------------------------------------------------
@@ -167,7 +175,7 @@ class SimStation:
                 self.boot_retry = float(interval) if isinstance(interval, int) and interval > 0 else None
                 return []
             self.booted, self.boot_retry, self._boot_reason = True, None, "PowerUp"
-            if isinstance(interval, int) and interval > 0:
+            if isinstance(interval, int) and interval > 0 and not self._fixed_heartbeat:
                 self._store_setting("HeartbeatInterval", str(interval))
                 self._heartbeat = float(interval)
             statuses: list[Step] = [self._connector_zero(now)] if self.v16 else []

@@ -784,3 +784,19 @@ def test_16_the_whole_station_turns_unavailable_when_its_last_transaction_ends()
         ("StatusNotification", 1, "Unavailable"),
         ("StatusNotification", 0, "Unavailable"),
     ]
+
+
+@pytest.mark.parametrize("version", [V16, V201], ids=lambda v: v.name)
+def test_a_fixed_heartbeat_is_the_one_in_use_and_reported(version: Version) -> None:
+    """`sim station --heartbeat 10`: the boot's interval does not replace it, and the model says 10."""
+    d = Drive(version)
+    d.station = SimStation(DeviceModel.from_json(DEFAULT_MODEL), REGISTRY, version, heartbeat=10)
+    d.boot(interval=45)
+    assert d.station.heartbeat_interval() == 10.0
+    if version is V16:
+        answer, _ = d.call("GetConfiguration", {"key": ["HeartbeatInterval"]})
+        assert answer["configurationKey"][0]["value"] == "10"
+    else:
+        item = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
+        answer, _ = d.call("GetVariables", {"getVariableData": [item]})
+        assert answer["getVariableResult"][0]["attributeValue"] == "10"
