@@ -168,6 +168,8 @@ class DeviceModel:
             if not isinstance(count, int) or isinstance(count, bool) or count < 1:
                 raise ValueError(f'evses[{at}] is an object whose "connectors" is a positive integer')
             evses.append(count)
+        if not evses:
+            raise ValueError('"evses" lists at least one EVSE: {"connectors": 1}')
         configuration = [dict(entry) for entry in configuration]  # its own copy: the answers change it
         return cls(variables, configuration, [str(x) for x in _array(data, "vendors")], evses=evses)
 
