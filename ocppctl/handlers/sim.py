@@ -158,6 +158,9 @@ class DeviceModel:
                     str(values_list) if values_list is not None else None,
                 )
             )
+            problem = variables[-1].problem(variables[-1].value) if "value" in v else None
+            if problem is not None:
+                raise ValueError(f"variables[{at}] ({v['component']}/{v['variable']}): {problem}")
         configuration = _array(data, "configuration")
         for at, entry in enumerate(configuration):
             if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):

@@ -161,6 +161,10 @@ def test_get_configuration_reports_keys_as_the_schema_has_them() -> None:
         ({"evses": {"connectors": 1}}, '"evses" is a JSON array'),
         ({"evses": []}, '"evses" lists at least one EVSE: {"connectors": 1}'),
         (
+            {"variables": [{"component": "A", "variable": "B", "dataType": "integer", "value": "ten"}]},
+            "variables[0] (A/B): 'ten' is not an integer",
+        ),
+        (
             {"variables": [{"component": "A", "variable": "B", "dataType": "float"}]},
             "variables[0] has dataType 'float', not one of MemberList, OptionList, SequenceList, boolean, "
             "dateTime, decimal, integer, string",
