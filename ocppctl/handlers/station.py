@@ -281,9 +281,10 @@ class SimStation:
         reason = f"{payload.get('type', 'Hard')}Reset" if self.v16 else "ImmediateReset"
 
         def then(now: str) -> list[Step]:
+            self._reset_when_idle = False  # this reset is the one: a Scheduled one reboots no second time
             steps: list[Step] = []
             for tx in list(self.transactions):
-                steps.extend(step for step in self._end(tx, now, reason, trigger="ResetCommand", statuses=False))
+                steps.extend(self._end(tx, now, reason, trigger="ResetCommand", statuses=False))
             return [*steps, *self._reboot()]
 
         return _status("Accepted"), then

@@ -800,3 +800,11 @@ def test_a_fixed_heartbeat_is_the_one_in_use_and_reported(version: Version) -> N
         item = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
         answer, _ = d.call("GetVariables", {"getVariableData": [item]})
         assert answer["getVariableResult"][0]["attributeValue"] == "10"
+
+
+def test_2x_an_immediate_reset_after_a_scheduled_one_reboots_once() -> None:
+    d = Drive(V201)
+    d.call("RequestStartTransaction", {"remoteStartId": 1, "idToken": TOKEN})
+    assert d.call("Reset", {"type": "OnIdle"})[0] == {"status": "Scheduled"}
+    _, steps = d.call("Reset", {"type": "Immediate"})
+    assert summary(steps) == [("TransactionEvent", "Ended", "ResetCommand", 1), "Reboot"]
