@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ocppctl.core.checks import payload_findings
+from ocppctl.core.payloads import template
 from ocppctl.core.versions import V16, V21, V201, Version
 from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel
 from ocppctl.handlers.station import Call, Reboot, SimStation, Step
@@ -808,3 +809,32 @@ def test_2x_an_immediate_reset_after_a_scheduled_one_reboots_once() -> None:
     assert d.call("Reset", {"type": "OnIdle"})[0] == {"status": "Scheduled"}
     _, steps = d.call("Reset", {"type": "Immediate"})
     assert summary(steps) == [("TransactionEvent", "Ended", "ResetCommand", 1), "Reboot"]
+
+
+@pytest.mark.parametrize("version", [V16, V201, V21], ids=lambda v: v.name)
+def test_every_call_a_csms_may_make_gets_a_valid_answer_or_not_implemented(version: Version) -> None:
+    """Each CSMS-initiated action with its schema's minimal payload: a schema-valid result and
+    schema-valid calls after it, or a NotImplemented CALLERROR; never a handler that fails."""
+    d = Drive(version, TWO_EVSES)
+    d.boot()
+    answered = []
+    for action in sorted(version.actions):
+        schema = REGISTRY.get(version, action, "request")
+        if not version.may_initiate(action, "csms") or schema is None:
+            continue
+        payload = template(schema.document)
+        d.valid(action, "request", payload)
+        verdict = d.station.answer(action, payload, T1)
+        if verdict[0] == "error":
+            assert verdict[1][0] == "NotImplemented", (action, verdict)
+            continue
+        d.valid(action, "response", verdict[1])
+        d.steps(d.station.after_answer(action, payload, verdict, T1))
+        answered.append(action)
+    carried_out = {"TriggerMessage", "Reset", "ChangeAvailability", "DataTransfer"}
+    carried_out |= (
+        {"RemoteStartTransaction", "RemoteStopTransaction", "GetConfiguration", "ChangeConfiguration"}
+        if version is V16
+        else {"RequestStartTransaction", "RequestStopTransaction", "GetBaseReport", "GetVariables", "SetVariables"}
+    )
+    assert carried_out <= set(answered), sorted(carried_out - set(answered))
