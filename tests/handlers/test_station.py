@@ -28,9 +28,9 @@ REGISTRY = default_registry()
 class Drive:
     """A SimStation and a CSMS's side of the conversation, every payload checked both ways."""
 
-    def __init__(self, version: Version, model: dict[str, Any] | None = None) -> None:
+    def __init__(self, version: Version, model: dict[str, Any] | None = None, heartbeat: float | None = None) -> None:
         self.version = version
-        self.station = SimStation(DeviceModel.from_json(model or DEFAULT_MODEL), REGISTRY, version)
+        self.station = SimStation(DeviceModel.from_json(model or DEFAULT_MODEL), REGISTRY, version, heartbeat=heartbeat)
         self.produced: list[str] = []  # "Action request" / "Action response", in order
 
     def valid(self, action: str, kind: str, payload: Any) -> None:
@@ -790,8 +790,7 @@ def test_16_the_whole_station_turns_unavailable_when_its_last_transaction_ends()
 @pytest.mark.parametrize("version", [V16, V201], ids=lambda v: v.name)
 def test_a_fixed_heartbeat_is_the_one_in_use_and_reported(version: Version) -> None:
     """`sim station --heartbeat 10`: the boot's interval does not replace it, and the model says 10."""
-    d = Drive(version)
-    d.station = SimStation(DeviceModel.from_json(DEFAULT_MODEL), REGISTRY, version, heartbeat=10)
+    d = Drive(version, heartbeat=10)
     d.boot(interval=45)
     assert d.station.heartbeat_interval() == 10.0
     if version is V16:
