@@ -112,12 +112,11 @@ class SimStation:
         return Call("BootNotification", payload)
 
     def connected(self) -> None:
-        """A new link is up: nothing is accepted on it until the boot is."""
-        self.booted = False
+        """A new link is up. A station boots when it (re)boots, not when its link comes back
+        (1.6 4.2, 2.0.1 B01): one booted before the link dropped goes on without a new boot."""
 
     def disconnected(self) -> None:
         """The link is down; transactions go on (their messages wait in the engine's queue)."""
-        self.booted = False
 
     def heartbeat_interval(self) -> float:
         """Seconds between Heartbeats: the model's HeartbeatInterval (set by the boot result,
@@ -463,6 +462,7 @@ class SimStation:
         self.transactions.clear()
         self._reset_when_idle = False
         self._boot_reason = "RemoteReset"
+        self.booted = False
         return [Reboot("reset")]
 
     # --- messages -------------------------------------------------------------------------

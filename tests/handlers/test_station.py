@@ -196,13 +196,17 @@ def test_a_pending_boot_is_not_booted_and_says_when_to_try_again() -> None:
     assert (d.station.booted, d.station.boot_retry) == (False, 15.0)
 
 
-def test_a_lost_link_needs_a_new_boot() -> None:
+def test_a_lost_link_needs_no_new_boot_but_a_reboot_does() -> None:
+    """A station boots when it (re)boots, not when its link comes back (1.6 4.2, 2.0.1 B01)."""
     d = Drive(V201)
     d.boot()
     d.station.disconnected()
-    assert not d.station.booted
     d.station.connected()
-    assert d.station.boot(T1).payload["reason"] == "PowerUp"
+    assert d.station.booted
+    d.station.answer("Reset", {"type": "Immediate"}, T1)
+    steps = d.station.after_answer("Reset", {"type": "Immediate"}, ("result", {"status": "Accepted"}), T1)
+    assert any(isinstance(step, Reboot) for step in steps) and not d.station.booted
+    assert d.station.boot(T1).payload["reason"] == "RemoteReset"
 
 
 @pytest.mark.parametrize(
