@@ -161,8 +161,7 @@ class Peer:
         """The peer's call answered: the spec's CALLERROR when it is invalid, else the responder's."""
         verdict = self.verdict(frame, findings)
         await self._write(self.session.respond(frame.id, verdict, self.clock()))
-        if frame.action == "BootNotification" and verdict[0] == "result" and _admits(verdict[1]):
-            self.booted.set()
+        self._answered(frame.action, verdict)
         if self.after is not None:
             self.after(frame, verdict)
 
@@ -318,7 +317,14 @@ class Peer:
     # --- answers by hand -------------------------------------------------------------------------
 
     async def reply(self, call_id: str, payload: Any, check: bool = True) -> None:
-        await self._write(self.session.reply(call_id, payload, self.clock(), check=check))
+        sent = self.session.reply(call_id, payload, self.clock(), check=check)
+        await self._write(sent)
+        self._answered(sent.frame.action, ("result", payload))
+
+    def _answered(self, action: str | None, verdict: Verdict) -> None:
+        """As a CSMS, a BootNotification answered Accepted or Pending lets calls go."""
+        if action == "BootNotification" and verdict[0] == "result" and _admits(verdict[1]):
+            self.booted.set()
 
     async def fail(self, call_id: str, code: str, description: str, check: bool = True) -> None:
         await self._write(self.session.fail(call_id, code, description, {}, self.clock(), check=check))
