@@ -405,7 +405,7 @@ class Peer:
         self._event("connect", subprotocol=self.version.subprotocol, **detail)
 
     def _tell(self, flow: Flow) -> None:
-        with contextlib.suppress(Exception):  # an observer's failure never ends the link
+        with contextlib.suppress(Exception):  # an observer's failure (a closed stdout) never ends the link
             self.observe(flow)
 
 
