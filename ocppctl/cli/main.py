@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "repl",
         "An interactive session: send calls with completion, watch and answer traffic.",
     ),
+    "completion": ("ocppctl.cli.completion", "completion", "Print the shell completion script for bash, zsh or fish."),
 }
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from ocppctl.cli.completion import complete_station
+
 VERSION_CHOICES = ("1.6", "2.0.1", "2.1")
 DEFAULT_VERSION = "2.0.1"  # of the schema tools, when no --ocpp is given
 
@@ -60,8 +62,10 @@ def complete_action(ctx: click.Context, param: click.Parameter, incomplete: str)
     from ocppctl.core.versions import VERSIONS
 
     chosen = ctx.params.get("ocpp")
-    if chosen:
-        names = set(VERSIONS[chosen].actions)
+    if isinstance(chosen, str):  # --ocpp of the schema tools names one version
+        chosen = [chosen]
+    if chosen:  # the live commands' --ocpp V[,V...] is a list: the actions of any of them
+        names = {name for version in chosen for name in VERSIONS[version].actions}
     elif ctx.command.name == "validate":
         names = {name for version in VERSIONS.values() for name in version.actions}
     else:
@@ -111,7 +115,7 @@ def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Call
             help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.",
         ),
         click.option("--listen", metavar="[HOST:]PORT", help=listen_help),
-        click.option("--station", metavar="ID", help=station_help),
+        click.option("--station", metavar="ID", help=station_help, shell_complete=complete_station),
         click.option(
             "--via",
             metavar="PATH",

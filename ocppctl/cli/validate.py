@@ -6,6 +6,7 @@ import re
 
 import click
 
+from ocppctl.cli.completion import complete_codes
 from ocppctl.cli.options import color_option, complete_action, env_of, ocpp_option
 from ocppctl.cli.status import ExitCode, combine
 from ocppctl.core.findings import CODES
@@ -93,6 +94,7 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     "--select",
     multiple=True,
     callback=_codes,
+    shell_complete=complete_codes,
     metavar="CODE",
     help="Report only these finding codes (repeatable, or comma-separated).",
 )
@@ -100,6 +102,7 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     "--ignore",
     multiple=True,
     callback=_codes,
+    shell_complete=complete_codes,
     metavar="CODE",
     help="Do not report these finding codes (repeatable, or comma-separated).",
 )
