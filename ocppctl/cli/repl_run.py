@@ -63,12 +63,12 @@ def make_links(
     """The links of the role asked for, answering the peer's calls as a default peer would."""
     from ocppctl.handlers.defaults import CsmsState, csms_answerer
     from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, station_answerer
-    from ocppctl.io.recorder import utc_stamp
+    from ocppctl.io.recorder import ocpp_time
     from ocppctl.transport import links
 
     link_options = build_link_options(options)
     if role[0] == "station":
-        answer, then = station_answerer(DeviceModel.from_json(DEFAULT_MODEL), registry, utc_stamp)
+        answer, then = station_answerer(DeviceModel.from_json(DEFAULT_MODEL), registry, ocpp_time)
         security = client_security(env, role[1], options)
         return links.StationLinks(
             role[1],
@@ -87,7 +87,7 @@ def make_links(
             host, port = parse_listen(role[1])
         except ValueError:
             raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
-        answer = csms_answerer(registry, CsmsState(), utc_stamp)
+        answer = csms_answerer(registry, CsmsState(), ocpp_time)
         security = server_security(env, options)
         return links.CsmsLinks(host, port, registry, versions, answer=answer, security=security, options=link_options)
     return links.HubLinks(role[1], registry, versions)  # the hub answers its stations itself

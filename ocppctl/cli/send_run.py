@@ -264,9 +264,9 @@ class _Exchange:
 def _csms_defaults(registry: Any, state: Any) -> Any:
     """Answer a station's calls as a CSMS does by default (handlers/defaults.py)."""
     from ocppctl.handlers.defaults import csms_answerer
-    from ocppctl.io.recorder import utc_stamp
+    from ocppctl.io.recorder import ocpp_time
 
-    verdict = csms_answerer(registry, state, utc_stamp)
+    verdict = csms_answerer(registry, state, ocpp_time)
 
     def answer(session: RpcSession, event: Event, now: float) -> Sent:
         frame = event.frame

@@ -1,4 +1,4 @@
-"""Payloads built from schemas: the minimal valid template of an action.
+"""Payloads built from schemas (the minimal valid template of an action) and from request items.
 
 A template holds the required properties only, each with a valid example value: the first
 enum value, the minimum of a number, an RFC 3339 date-time, one item of a required array.
@@ -7,6 +7,9 @@ No clock is read: the example time is fixed.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 EXAMPLE_TIME = "2026-01-01T00:00:00Z"
@@ -90,23 +93,65 @@ class ItemError(ValueError):
         return f"{self.item}\n{' ' * self.column}^"
 
 
-def apply_items(items: list[str], base: dict[str, Any] | None = None) -> dict[str, Any]:
+Clock = Callable[[], datetime]
+
+# `:=now`, `:=now-5m`, `:=now+1h30m`: the current time as an RFC 3339 string. `now` is not JSON,
+# so after `:=` it can never be meant as a value of its own.
+_NOW = re.compile(r"now(?:([+-])((?:\d+[smhd])+))?")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def apply_items(items: list[str], base: dict[str, Any] | None = None, clock: Clock | None = None) -> dict[str, Any]:
     """A payload built from `base` (untouched) and items such as `chargingStation.model=X`,
     `getVariableData[0].component.name=FiscalMetering` or `interval:=300`.
 
     `=` sets a string, `:=` any JSON value; `.` and `[N]` walk into objects and arrays (an index
     may be one past the end, which appends). A backslash escapes `.`, `[`, `=`, `:` and itself
-    in a key."""
+    in a key. `:=now` (and `:=now-5m`, `:=now+1h30m`; units s, m, h, d) sets the time `clock`
+    gives (an aware datetime), shifted, as RFC 3339 UTC with milliseconds: the caller passes
+    the clock, this module never reads one."""
     import copy
 
     payload: dict[str, Any] = copy.deepcopy(base) if base is not None else {}
+    once = _once(clock) if clock is not None else None
     for item in items:
-        path, value = _split_item(item)
+        path, value = _split_item(item, once)
         _assign(payload, path, value, item)
     return payload
 
 
-def _split_item(item: str) -> tuple[list[tuple[str | int, int]], Any]:
+def _once(clock: Clock) -> Clock:
+    """`clock`, read on first use only: every `now` of one payload is the same instant."""
+    instant: list[datetime] = []
+
+    def read() -> datetime:
+        if not instant:
+            instant.append(clock())
+        return instant[0]
+
+    return read
+
+
+def now_text(raw: str, clock: Clock | None) -> str | None:
+    """The RFC 3339 text of `now`, `now-5m`, `now+1h30m` at the time `clock` gives; None when
+    `raw` is not of that form. ValueError when it is but no clock was passed."""
+    match = _NOW.fullmatch(raw.strip())
+    if match is None:
+        return None
+    if clock is None:
+        raise ValueError("no clock to read `now` from")
+    sign, offset = match.groups()
+    seconds = sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([smhd])", offset or ""))
+    return time_text(clock() + timedelta(seconds=-seconds if sign == "-" else seconds))
+
+
+def time_text(moment: datetime) -> str:
+    """RFC 3339 UTC with milliseconds, for times inside payloads: OCPP allows at most three
+    decimal places of seconds (OCPP 2.0.1 part 2, "Time values")."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _split_item(item: str, clock: Clock | None = None) -> tuple[list[tuple[str | int, int]], Any]:
     from ocppctl.core.jsontext import JsonSyntaxError, loads
 
     key_chars: list[str] = []
@@ -120,7 +165,17 @@ def _split_item(item: str) -> tuple[list[tuple[str | int, int]], Any]:
         if ch == ":" and item[i + 1 : i + 2] == "=":
             raw = item[i + 2 :]
             try:
-                value: Any = loads(raw)
+                value: Any = now_text(raw, clock)
+            except ValueError as exc:
+                raise ItemError(str(exc), item, i + 2) from None
+            if value is not None:
+                return _parse_path("".join(key_chars), item), value
+            if raw.strip().startswith("now"):
+                raise ItemError(
+                    "a time is now, now-OFFSET or now+OFFSET (e.g. now-5m, now+1h30m; s, m, h, d)", item, i + 2
+                )
+            try:
+                value = loads(raw)
             except JsonSyntaxError as exc:
                 raise ItemError(f"not JSON after ':=': {exc.message}", item, i + 2 + exc.pos) from None
             return _parse_path("".join(key_chars), item), value

@@ -4,14 +4,25 @@ items (path=value, path:=json), resolved in one place for `send` and the REPL.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 from ocppctl.errors import UsageFailure
 
 
-def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin: Callable[[], bytes]) -> Any:
+def utc_now() -> datetime:
+    """The clock `path:=now` items read (the core never reads one itself)."""
+    return datetime.now(timezone.utc)
+
+
+def read_payload(
+    args: tuple[str, ...],
+    base: dict[str, Any] | None,
+    read_stdin: Callable[[], bytes],
+    clock: Callable[[], datetime] = utc_now,
+) -> Any:
     """The payload the arguments give: a JSON object, @file, - (stdin, read as bytes), or
-    request items."""
+    request items (`path:=now-5m` reads `clock`)."""
     from ocppctl.core.jsontext import JsonSyntaxError, loads
     from ocppctl.core.payloads import ItemError, apply_items
 
@@ -41,7 +52,7 @@ def read_payload(args: tuple[str, ...], base: dict[str, Any] | None, read_stdin:
             raise UsageFailure(f"{source} is not JSON: {exc.message} (line {exc.line}, column {exc.column})") from None
         return _object(value, source)
     try:
-        return apply_items(list(args), base)
+        return apply_items(list(args), base, clock)
     except ItemError as exc:
         raise UsageFailure(f"item {exc.item!r}: {exc.message} (at column {exc.column + 1})") from None
 

@@ -19,7 +19,7 @@ from ocppctl.core.rpc import Refused, RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
-from ocppctl.io.recorder import utc_stamp
+from ocppctl.io.recorder import ocpp_time, utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, station_id
 from ocppctl.transport.control import decode_message, encode_message, open_control
 from ocppctl.transport.flow import Flow
@@ -152,7 +152,7 @@ async def serve_hub(
     watchers = Watchers()
     observe = watchers.tee(observe)  # every Flow below also goes to each watcher
     counter = itertools.count(1)
-    answer = csms_answerer(registry, state, utc_stamp)
+    answer = csms_answerer(registry, state, ocpp_time)
     stations: dict[str, tuple[Any, RpcSession, Version, int]] = {}
     waiting: dict[tuple[str, str], asyncio.Future[Any]] = {}
 

@@ -17,7 +17,7 @@ from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
 from ocppctl.handlers.guard import guarded
 from ocppctl.handlers.sim import DeviceModel, boot_payload, follow_ups, station_answer
-from ocppctl.io.recorder import utc_stamp
+from ocppctl.io.recorder import ocpp_time, utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, closed_reason, connect_station
 from ocppctl.transport.control import decode_message, encode_message, open_control
 from ocppctl.transport.flow import Flow
@@ -59,7 +59,7 @@ async def run_station(
         try:
             request = decode_message(await reader.readline())
             events = model.set_value(
-                str(request["component"]), str(request["variable"]), str(request["value"]), utc_stamp()
+                str(request["component"]), str(request["variable"]), str(request["value"]), ocpp_time()
             )
             if events is None:
                 reply: dict[str, Any] = {
@@ -113,7 +113,7 @@ async def run_station(
             observe(Flow(utc_stamp(), name, 1, "station", version, sent.text, sent.findings, frame=sent.frame))
             if verdict[0] == "result":
                 for action, payload in follow_ups(
-                    model, registry, version, frame.action or "", frame.payload, utc_stamp()
+                    model, registry, version, frame.action or "", frame.payload, ocpp_time()
                 ):
                     await send_call(action, payload)
     except ConnectionClosed as exc:
