@@ -96,6 +96,29 @@ def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     return value
 
 
+def view_options(command: Any) -> Any:
+    """--full/-v and --pretty: how `listen` and `sim station` show each frame (render/flows.py)."""
+    return _stacked(
+        command,
+        [
+            click.option(
+                "-v",
+                "--full",
+                is_flag=True,
+                help="Each frame whole on its line (default: cut to the terminal's width).",
+            ),
+            click.option("--pretty", is_flag=True, help="Each frame pretty-printed over several lines."),
+        ],
+    )
+
+
+def view_of(full: bool, pretty: bool, as_json: bool) -> str:
+    """The FlowPrinter view the flags of view_options and --json ask for; one at most."""
+    if full + pretty + as_json > 1:
+        raise click.UsageError("give one of --full, --pretty and --json")
+    return "full" if full else "pretty" if pretty else "json" if as_json else "compact"
+
+
 def connect_timeout_option() -> Callable[[Any], Any]:
     """--connect-timeout, the same for every command that dials or waits for a peer."""
     return click.option(

@@ -14,6 +14,8 @@ from ocppctl.cli.options import (
     env_of,
     link_options,
     ocpp_versions,
+    view_of,
+    view_options,
     ws_url,
 )
 
@@ -47,6 +49,7 @@ def sim() -> None:
     help="Control socket for `ocppctl sim set` (default: ocppctl/sim-STATIONID.sock beside the hub's).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame.")
+@view_options
 @color_option()
 @client_security_options
 @link_options
@@ -60,6 +63,8 @@ def station(
     connect_timeout: float,
     control: str | None,
     as_json: bool,
+    full: bool,
+    pretty: bool,
     color: str,
     **options: Any,
 ) -> int:
@@ -70,6 +75,7 @@ def station(
     from ocppctl.cli.sim_run import run_station
 
     options["control"] = control
+    options["view"] = view_of(full, pretty, as_json)
     return run_station(env_of(ctx), url, ocpp, model, heartbeat, connect_timeout, as_json, color, options)
 
 

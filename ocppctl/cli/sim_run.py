@@ -6,13 +6,13 @@ import asyncio
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.listen_run import _FlowPrinter
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, client_security
 from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import InputError, UsageFailure
 from ocppctl.io.schemafiles import default_registry
+from ocppctl.render.flows import FlowPrinter
 from ocppctl.render.style import wants_color
 
 
@@ -40,7 +40,9 @@ def run_station(
         model = DeviceModel.from_json(data)
     except ValueError as exc:
         raise InputError(f"{model_file}: {exc} (docs/sim.md shows the shape)") from None
-    printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json, local="station")
+    color = wants_color(color_choice, env.stdout_isatty, env.environ)
+    view = options.pop("view", "json" if as_json else "compact")
+    printer = FlowPrinter(env.stdout, env.stderr, color=color, view=view, width=env.columns, local="station")
     security = client_security(env, url, options)
     link = build_link_options(options)
     versions = [VERSIONS[name] for name in ocpp]
