@@ -1,8 +1,8 @@
 """Payloads built from schemas (the minimal valid template of an action) and from request items.
 
 A template holds the required properties only, each with a valid example value: the first
-enum value, the minimum of a number, an RFC 3339 date-time, one item of a required array.
-No clock is read: the example time is fixed.
+enum value (PowerUp where it is one), the minimum of a number, an RFC 3339 date-time, one
+item of a required array. No clock is read: the example time is fixed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from typing import Any
 EXAMPLE_TIME = "2026-01-01T00:00:00Z"
 EXAMPLE_URI = "https://example.com/"
 EXAMPLE_VENDOR_ID = "com.example"  # reverse DNS, as P01.FR.02 asks
+
+
+# enum values a template prefers to the first one listed, where the first would mislead: a
+# station starts with BootNotification reason PowerUp, not ApplicationReset.
+PREFERRED_ENUM = ("PowerUp",)
 
 
 def template(document: dict[str, Any]) -> Any:
@@ -37,7 +42,7 @@ def _resolve(node: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
 def _value(node: dict[str, Any], document: dict[str, Any], name: str, depth: int) -> Any:
     node = _resolve(node, document)
     if "enum" in node:
-        return node["enum"][0]
+        return next((v for v in PREFERRED_ENUM if v in node["enum"]), node["enum"][0])
     kind = node.get("type")
     if isinstance(kind, list):
         kind = kind[0]
