@@ -139,6 +139,8 @@ def validate(
     env = env_of(ctx)
     if response and not action:
         raise click.UsageError("--response goes with --action NAME")
+    if select & ignore:  # nothing of those codes would be reported: surely not what was meant
+        raise click.UsageError(f"{', '.join(sorted(select & ignore))}: both selected and ignored")
     if not files:
         if env.stdin_isatty:
             raise click.UsageError("give a capture file, or - to read standard input")
