@@ -14,7 +14,7 @@ from ocppctl.core.jsontext import dumps
 from ocppctl.core.rpc import Event, Refused, RpcSession, Sent
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import OcppctlError, UsageFailure
-from ocppctl.io.payload_args import read_payload
+from ocppctl.io.payload_args import item_hints, read_payload
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape, escape_line, paint, wants_color
@@ -76,7 +76,7 @@ def run_send(
             exchange.server = server_security(env, options)
         return asyncio.run(exchange.run(role, station, versions))
     except Refused as refused:
-        for finding in refused.findings:
+        for finding in item_hints(refused.findings, list(args)):
             env.stderr.write(finding_text(finding, color) + "\n")
         env.stderr.write("ocppctl: the call was not sent (--no-validate sends it anyway)\n")
         return int(ExitCode.FINDINGS)

@@ -125,6 +125,24 @@ def apply_items(items: list[str], base: dict[str, Any] | None = None, clock: Clo
     return payload
 
 
+def string_items(items: list[str]) -> dict[str, tuple[str, str]]:
+    """JSON pointer -> (path as written, value), for the items that set a string with `=` (`interval=60`), so a
+    finding at that pointer can say how to write the item, not the JSON. Items that cannot be
+    read are left out (apply_items says what is wrong with them)."""
+    out: dict[str, tuple[str, str]] = {}
+    for item in items:
+        try:
+            path, value = _split_item(item)  # `:=now` raises here: no clock, and no string item
+        except ItemError:
+            continue
+        key_end = len(item) - len(value) - 1 if isinstance(value, str) and item.endswith(value) else -1
+        if key_end >= 0 and item[key_end] == "=" and (key_end == 0 or item[key_end - 1] != ":"):
+            from ocppctl.core.findings import pointer
+
+            out[pointer([step for step, _ in path])] = (item[:key_end], value)
+    return out
+
+
 def _once(clock: Clock) -> Clock:
     """`clock`, read on first use only: every `now` of one payload is the same instant."""
     instant: list[datetime] = []

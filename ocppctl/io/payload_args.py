@@ -61,3 +61,21 @@ def _object(value: Any, source: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise UsageFailure(f"{source} must hold a JSON object, the payload")
     return value
+
+
+def item_hints(findings: list[Any], items: list[str]) -> list[Any]:
+    """The findings of a call built from `items`, a number written `path=60` (a string) hinted
+    as `path:=60`: the check's own hint says to drop quotes the user never typed."""
+    from dataclasses import replace
+
+    from ocppctl.core.payloads import string_items
+
+    typed = string_items(items)
+    out = []
+    for finding in findings:
+        written = typed.get(finding.path) if finding.path is not None else None
+        if written is not None and finding.hint and finding.hint.startswith("a number in quotes is a string"):
+            key, value = written
+            finding = replace(finding, hint=f"{key}={value} sets a string: write {key}:={value} for a number")
+        out.append(finding)
+    return out

@@ -17,10 +17,11 @@ from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT
 from ocppctl.core.rpc import Refused
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.io.payload_args import item_hints
 from ocppctl.render.findings import finding_text
 from ocppctl.repl import commands
 from ocppctl.repl.config import Settings
-from ocppctl.repl.lines import CallLine, MetaLine, parse_line
+from ocppctl.repl.lines import CallLine, MetaLine, line_items, parse_line
 from ocppctl.transport.client import LinkError, TimedOut
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.links import Links
@@ -172,7 +173,7 @@ class Repl:
                     self.failures.add(1)
         except Refused as refused:
             self.failures.add(1)
-            for finding in refused.findings:
+            for finding in item_hints(refused.findings, line_items(text)):
                 self.echo(finding_text(finding, self.color))
             self.echo("not sent (start with --no-validate to send it anyway)")
         except (OcppctlError, LinkError, TimedOut) as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ocppctl.core.payloads import ItemError, apply_items
+from ocppctl.core.payloads import ItemError, apply_items, string_items
 
 
 @pytest.mark.parametrize(
@@ -120,3 +120,13 @@ def test_now_without_a_clock_is_refused() -> None:
     with pytest.raises(ItemError) as raised:
         apply_items(["t:=now"])
     assert raised.value.message == "no clock to read `now` from"
+
+
+def test_string_items_are_found_by_their_pointer() -> None:
+    items = ["interval=60", "a.b[0].c=5", 'x:="60"', "y:=now", "data=a=b", "k\\.x=1", "n:=7", "bad"]
+    assert string_items(items) == {
+        "/interval": ("interval", "60"),
+        "/a/b/0/c": ("a.b[0].c", "5"),
+        "/data": ("data", "a=b"),
+        "/k.x": ("k\\.x", "1"),
+    }

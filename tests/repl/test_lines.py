@@ -315,6 +315,26 @@ def test_an_action_the_side_may_not_send(registry: SchemaRegistry) -> None:
         ),
         ("Reset", Finding(ERROR, "schema", 'Reset request: required property "type" is missing', path="")),
         (
+            "Reset type=Immediate evseId=2",  # the hint says how to write the item, not the JSON
+            Finding(
+                ERROR,
+                "schema",
+                'Reset request: expected integer, got string "2"',
+                hint="evseId=2 sets a string: write evseId:=2 for a number",
+                path="/evseId",
+            ),
+        ),
+        (
+            'Reset {"type": "Immediate", "evseId": "2"}',  # JSON: there the quotes are the user's
+            Finding(
+                ERROR,
+                "schema",
+                'Reset request: expected integer, got string "2"',
+                hint="a number in quotes is a string: write 2 without quotes",
+                path="/evseId",
+            ),
+        ),
+        (
             "GetVariables getVariableData:=[]",
             Finding(
                 ERROR, "schema", "GetVariables request: array of 0 items, at least 1 allowed", path="/getVariableData"
