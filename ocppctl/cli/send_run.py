@@ -301,12 +301,19 @@ class _Printer:
         self.env.stderr.flush()
 
     def sent(self, sent: Sent, version: str) -> None:
-        if self.as_json:
-            return
-        frame = sent.frame
-        head = f"→ CALL {escape_line(frame.action or '')} {escape_line(frame.id)} (OCPP {version})"
-        self.env.stdout.write(paint("bold", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
-        self._findings(sent.findings)
+        if not self.as_json:
+            frame = sent.frame
+            head = f"→ CALL {escape_line(frame.action or '')} {escape_line(frame.id)} (OCPP {version})"
+            self.env.stdout.write(paint("bold", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
+            self._findings(sent.findings)
+        self._say_ctrl_c()
+
+    def _say_ctrl_c(self) -> None:
+        """On a terminal, one line while the answer is awaited: how to stop waiting."""
+        if self.env.stderr.isatty():
+            self.env.stdout.flush()
+            self.env.stderr.write("waiting for the answer (Ctrl-C cancels)\n")
+            self.env.stderr.flush()
 
     def aside(self, event: Event) -> None:
         """A frame of the peer's that is not the answer (its own call, a late answer)."""
