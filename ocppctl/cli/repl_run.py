@@ -48,6 +48,8 @@ def run_repl(
 
     repl = Repl(links, registry, settings, echo, color, timeout, check)
     script = None if env.stdin_isatty else sys.stdin  # lines piped in: no prompt, no history
+    if script is not None:  # stdout is the script's output; the banner and errors are not
+        repl.warn = lambda text: print(text, file=sys.stderr, flush=True)
     history = None if no_history or script is not None else _history(env, settings)
     return asyncio.run(_session(repl, history, station, record, script))
 
@@ -129,7 +131,7 @@ async def _session(repl: Any, history: Any, station: str | None, record: str | N
     try:
         if station is not None:
             repl.links.current = station
-        repl.echo(f"ocppctl repl: {repl.links.banner()}; :help lists the meta-commands, Ctrl-D leaves")
+        repl.warn(f"ocppctl repl: {repl.links.banner()}; :help lists the meta-commands, Ctrl-D leaves")
         if record is not None:
             repl.record(record)
         if script is not None:

@@ -46,6 +46,7 @@ class Repl:
         self.registry = registry
         self.settings = settings
         self.echo = echo
+        self.warn = echo  # errors and refusals; a piped script sends them to stderr
         self.color = color
         self.timeout = timeout
         self.check = check
@@ -174,8 +175,8 @@ class Repl:
         except Refused as refused:
             self.failures.add(1)
             for finding in item_hints(refused.findings, line_items(text)):
-                self.echo(finding_text(finding, self.color))
-            self.echo("not sent (start with --no-validate to send it anyway)")
+                self.warn(finding_text(finding, self.color))
+            self.warn("not sent (start with --no-validate to send it anyway)")
         except (OcppctlError, LinkError, TimedOut) as exc:
             self.failures.add(
                 exc.exit_code if isinstance(exc, OcppctlError) else 5 if isinstance(exc, LinkError) else 4
@@ -185,7 +186,7 @@ class Repl:
     def _error(self, message: str) -> None:
         from ocppctl.render.style import escape, paint
 
-        self.echo(paint("brightred", "error:", self.color) + " " + escape(message))  # may quote the peer
+        self.warn(paint("brightred", "error:", self.color) + " " + escape(message))  # may quote the peer
 
     async def close(self) -> None:
         """Close the links, then the recording: it ends with their close events."""
