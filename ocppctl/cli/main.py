@@ -28,7 +28,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sim",
         "Simulated peers: `sim station` boots, heartbeats and answers from a device model.",
     ),
-    "probe": ("ocppctl.cli.probe", "probe", "Report what a CSMS endpoint accepts: subprotocols, TLS, auth, boot."),
+    "probe": (
+        "ocppctl.cli.probe",
+        "probe",
+        "Report what a CSMS endpoint accepts: subprotocols, TLS, auth (a boot with --boot).",
+    ),
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
     "repl": (
         "ocppctl.cli.repl",

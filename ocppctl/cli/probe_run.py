@@ -73,6 +73,8 @@ def run_probe(
 async def _boot(
     link: Any, registry: Any, timeout: float, facts: dict[str, Any], call_and_wait: Any, timed_out: Any
 ) -> int:
+    from ocppctl.transport.client import LinkError
+
     version = link.version
     schema = registry.get(version, "BootNotification", "request")
     payload = template(schema.document)
@@ -82,6 +84,9 @@ async def _boot(
     except timed_out as exc:
         facts["boot"] = f"no answer within {timeout:g} s"
         raise NoAnswer(str(exc)) from None
+    except LinkError as exc:  # the CSMS hung up on the boot: exit 5, as a closed link is
+        facts["boot"] = "the link closed before the answer"
+        raise ConnectionFailure(exc.message) from None
     facts["boot_ms"] = round(event.rtt_ms or 0.0, 1)
     if event.kind == "error":
         facts["boot"] = f"CALLERROR {event.frame.error_code}"
