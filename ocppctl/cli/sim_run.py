@@ -10,7 +10,7 @@ from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, client_security
 from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.versions import VERSIONS
-from ocppctl.errors import InputError, UsageFailure
+from ocppctl.errors import InputError, OcppctlError
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.flows import FlowPrinter
 from ocppctl.render.style import wants_color
@@ -84,8 +84,8 @@ def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: st
     for item in assignments:
         name, sep, value = item.partition("=")
         component, slash, variable = name.partition("/")
-        if not sep or not slash or not component or not variable:
-            raise UsageFailure(f"{item!r}: an assignment is COMPONENT/VARIABLE=VALUE (ChargingStation/Temperature=61)")
+        if not sep or not slash or not component or not variable:  # the message shows the form: no --help pointer
+            raise OcppctlError(f"{item!r}: an assignment is COMPONENT/VARIABLE=VALUE (ChargingStation/Temperature=61)")
         requests.append({"op": "set", "component": component, "variable": variable, "value": value})
 
     from ocppctl.transport.client import LinkError
@@ -97,8 +97,8 @@ def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: st
             reply = asyncio.run(control_request(path, request, missing, 30))
         except LinkError as exc:
             raise ConnectionFailure(exc.message) from None
-        if not reply.get("ok"):
-            raise UsageFailure(str(reply.get("error")))
+        if not reply.get("ok"):  # the station's word (no such variable): --help would not help
+            raise OcppctlError(str(reply.get("error")))
         events = reply.get("events", 0)
         env.stdout.write(f"{request['component']}/{request['variable']} = {request['value']}: {events} event(s) sent\n")
     return 0
