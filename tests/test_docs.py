@@ -15,24 +15,33 @@ Transcript syntax (docs/README.md says the same):
   before any block of the same page runs, so a page can show an input and use it later.
 - An HTML comment `<!-- transcript: setup COMMAND -->` runs COMMAND (bash, output unchecked) in
   the directory of the next block before it: for an input a page uses without showing it.
-- `<!-- transcript: skip REASON -->` before a block skips it, saying why (a live peer, a
-  clock).
+- `<!-- transcript: skip REASON -->` before a block skips it, saying why (a peer the test
+  cannot start, a clock).
+- `<!-- transcript: live -->` before a block runs it beside a real hub and station: `ocppctl
+  listen --listen 127.0.0.1:0` and `ocppctl sim station` as CP001 connected to it, both on the
+  default control sockets (`XDG_RUNTIME_DIR` is a directory of the test's), so a page shows
+  `ocppctl send ... --station CP001` as a user types it.
 - A line `...` alone in an output stands for any number of lines there (a page showing the
   findings of a run, not its summary, ends them with `...`).
 
 Normalised, on both sides alike, by these rules only: trailing spaces of each line and
 trailing blank lines; a UUID is `<uuid>`; `127.0.0.1:PORT` is `127.0.0.1:<port>`; the `  at
-PATH` line of `ocppctl --version` is `  at <path>`.
+PATH` line of `ocppctl --version` is `  at <path>`; a duration `2.4 ms` is `<n> ms`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,12 +51,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
 
 _FENCE = re.compile(r"^```(\w*)\s*$")
-_MARK = re.compile(r"^<!--\s*transcript:\s*(setup|skip)\s+(.*?)\s*-->\s*$")
+_MARK = re.compile(r"^<!--\s*transcript:\s*(setup|skip|live)\b\s*(.*?)\s*-->\s*$")
 _CAT = re.compile(r"^cat (\S+)$")
 _RULES = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
     (re.compile(r"^  at /.*$", re.M), "  at <path>"),
+    (re.compile(r"(?<![\w.])\d+\.\d+ ms\b"), "<n> ms"),
 ]
 _SEPARATOR = "\x1etranscript-command-done\x1e\n"
 
@@ -65,6 +75,7 @@ class Block:
     steps: list[Step]
     setup: list[str] = field(default_factory=list)
     skip: str | None = None
+    live: bool = False
 
     @property
     def name(self) -> str:
@@ -76,6 +87,7 @@ def transcripts(page: Path) -> list[Block]:
     blocks: list[Block] = []
     setup: list[str] = []
     skip: str | None = None
+    live = False
     lines = page.read_text(encoding="utf-8").splitlines()
     i = 0
     while i < len(lines):
@@ -84,14 +96,16 @@ def transcripts(page: Path) -> list[Block]:
         if mark:
             if mark.group(1) == "setup":
                 setup.append(mark.group(2))
+            elif mark.group(1) == "live":
+                live = True
             else:
                 skip = mark.group(2)
         elif fence:
             end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("```")), len(lines))
             body = lines[i + 1 : end]
             if fence.group(1) in ("", "console") and body and body[0].startswith("$ "):
-                blocks.append(Block(page, i + 1, _steps(body), setup, skip))
-            setup, skip = [], None
+                blocks.append(Block(page, i + 1, _steps(body), setup, skip, live))
+            setup, skip, live = [], None, False
             i = end
         i += 1
     return blocks
@@ -129,7 +143,60 @@ def _workdir(tmp: Path, page_blocks: list[Block]) -> Path:
     return tmp
 
 
-def _run(block: Block, where: Path) -> list[str]:
+def _environ(runtime: str) -> dict[str, str]:
+    environ = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONUNBUFFERED": "1",  # stdout and stderr in the order written, as on a terminal
+        "LC_ALL": "C.UTF-8",
+        "XDG_RUNTIME_DIR": runtime,  # the default control sockets: the test's own
+    }
+    environ.pop("NO_COLOR", None)
+    return environ
+
+
+@contextlib.contextmanager
+def _hub_and_station(environ: dict[str, str]) -> Iterator[None]:
+    """`ocppctl listen` on port 0 and `ocppctl sim station` CP001 connected to it, on the default
+    control sockets of `environ`; both stopped (SIGTERM, by their process) on leaving."""
+    from ocppctl.cli.completion import hub_stations
+
+    ocppctl = str(Path(sys.executable).parent / "ocppctl")
+    started: list[subprocess.Popen[str]] = []
+    try:
+        hub = subprocess.Popen(
+            [ocppctl, "listen", "--listen", "127.0.0.1:0"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environ,
+        )
+        started.append(hub)
+        assert hub.stderr is not None
+        port = hub.stderr.readline().split("127.0.0.1:")[-1].split()[0]  # listening on 127.0.0.1:PORT
+        url = f"ws://127.0.0.1:{port}/CP001"
+        started.append(
+            subprocess.Popen(
+                [ocppctl, "sim", "station", "--url", url],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=environ,
+                text=True,
+            )
+        )
+        control = os.path.join(environ["XDG_RUNTIME_DIR"], "ocppctl", "hub.sock")
+        deadline = time.monotonic() + 15
+        while hub_stations(control) != ["CP001"]:
+            assert time.monotonic() < deadline, "the simulated station did not connect within 15 s"
+            time.sleep(0.05)
+        yield
+    finally:
+        for process in reversed(started):
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=15)
+
+
+def _run(block: Block, where: Path, environ: dict[str, str]) -> list[str]:
     """Each command's output, stdout and stderr as they interleave, run in one bash."""
     script = ["exec 2>&1", "__status=0"]
     script += [f"{{ {line}\n}} >/dev/null" for line in block.setup]
@@ -139,13 +206,6 @@ def _run(block: Block, where: Path) -> list[str]:
             "__status=$?",
             "printf '\\036transcript-command-done\\036\\n'",
         ]
-    environ = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONUNBUFFERED": "1",  # stdout and stderr in the order written, as on a terminal
-        "LC_ALL": "C.UTF-8",
-    }
-    environ.pop("NO_COLOR", None)
     done = subprocess.run(
         ["bash", "-c", "\n".join(script)],
         cwd=where,
@@ -172,7 +232,13 @@ def test_a_transcript_is_what_ocppctl_prints(block: Block, tmp_path: Path) -> No
     if Path(sys.executable).parent.joinpath("ocppctl").exists() is False:
         pytest.skip("the ocppctl script is not installed beside this Python")
     where = _workdir(tmp_path, [b for b in BLOCKS if b.page == block.page])
-    outputs = _run(block, where)
+    runtime = tempfile.mkdtemp(prefix="oc-")  # short: a Unix socket path is ~100 bytes at most
+    try:
+        environ = _environ(runtime)
+        with _hub_and_station(environ) if block.live else contextlib.nullcontext():
+            outputs = _run(block, where, environ)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
     shown = "".join(f"$ {s.command}\n{_normal(s.expected)}\n" for s in block.steps)
     got = "".join(f"$ {s.command}\n{_normal(out)}\n" for s, out in zip(block.steps, outputs, strict=False))
     if _pattern(shown).fullmatch(got) is None:
