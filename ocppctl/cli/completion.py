@@ -64,3 +64,20 @@ def hub_stations(via: str | None, timeout: float = STATION_TIMEOUT) -> list[str]
         return []
     stations = reply.get("stations")
     return sorted(str(s) for s in stations) if isinstance(stations, list) else []
+
+
+def complete_sim_station(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """`sim set --station <Tab>`: the simulated stations running here, by their default control
+    sockets (sim-ID.sock beside the hub's)."""
+    import os
+
+    from click.shell_completion import CompletionItem
+
+    from ocppctl.transport.control import default_control_path
+
+    folder = os.path.dirname(default_control_path())
+    try:
+        names = sorted(n[4:-5] for n in os.listdir(folder) if n.startswith("sim-") and n.endswith(".sock"))
+    except OSError:
+        return []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ocppctl.cli.completion import complete_sim_station
 from ocppctl.cli.options import (
     Seconds,
     client_security_options,
@@ -81,7 +82,12 @@ def station(
 
 @sim.command("set")
 @click.argument("assignments", nargs=-1, required=True, metavar="COMPONENT/VARIABLE=VALUE...")
-@click.option("--station", metavar="ID", help="The simulated station (its default control socket).")
+@click.option(
+    "--station",
+    metavar="ID",
+    shell_complete=complete_sim_station,
+    help="The simulated station (its default control socket).",
+)
 @click.option("--via", metavar="PATH", help="The simulated station's control socket.")
 @click.pass_context
 def set_value(ctx: click.Context, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:

@@ -135,3 +135,16 @@ def test_bash_completes_through_the_shipped_script() -> None:
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(["bash", "-c", program], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "StartTransaction\n", "")
+
+
+def test_sim_set_completes_the_simulated_stations_running_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By their control sockets in the default folder (XDG_RUNTIME_DIR/ocppctl/sim-ID.sock)."""
+    folder = tmp_path / "ocppctl"
+    folder.mkdir()
+    for name in ("sim-CP001.sock", "sim-CP002.sock", "sim-X9.sock", "hub.sock", "notes.txt"):
+        (folder / name).touch()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert _complete(["sim", "set", "--station"], "") == [("plain", "CP001"), ("plain", "CP002"), ("plain", "X9")]
+    assert _complete(["sim", "set", "--station"], "CP") == [("plain", "CP001"), ("plain", "CP002")]
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "none"))
+    assert _complete(["sim", "set", "--station"], "") == []
