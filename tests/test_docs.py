@@ -26,7 +26,8 @@ Transcript syntax (docs/README.md says the same):
 
 Normalised, on both sides alike, by these rules only: trailing spaces of each line and
 trailing blank lines; a UUID is `<uuid>`; `127.0.0.1:PORT` is `127.0.0.1:<port>`; the `  at
-PATH` line of `ocppctl --version` is `  at <path>`; a duration `2.4 ms` is `<n> ms`.
+PATH` line of `ocppctl --version` is `  at <path>`; a duration `2.4 ms` is `<n> ms`; and the
+test's `XDG_RUNTIME_DIR` is shown as `/run/user/1000`, a user's usual one.
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ def test_a_transcript_is_what_ocppctl_prints(block: Block, tmp_path: Path) -> No
     try:
         environ = _environ(runtime)
         with _hub_and_station(environ) if block.live else contextlib.nullcontext():
-            outputs = _run(block, where, environ)
+            outputs = [out.replace(runtime, "/run/user/1000") for out in _run(block, where, environ)]
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
     shown = "".join(f"$ {s.command}\n{_normal(s.expected)}\n" for s in block.steps)

@@ -49,7 +49,9 @@ def test_a_script_waits_for_the_boot_calls_and_records(tmp_path: Path) -> None:
     assert not any(line.startswith(("ocppctl repl:", "error:", "not sent")) for line in lines)
     last = next(line for line in lines if line.startswith('{"getVariableResult"'))
     assert json.loads(last)["getVariableResult"][0]["attributeValue"] == "true"
-    assert lines[-2].endswith(" CP3 close code=1000")  # :quit closes the link, then the recording
+    assert lines[-2].endswith(
+        " CP3 close code=1001 reason=the CSMS is stopping"
+    )  # :quit closes the link, then the recording
     assert lines[-1] == f"recording to {record} stopped"
     records = [json.loads(line) for line in record.read_text().splitlines()]
     kinds = [r.get("event") or json.loads(r["raw"])[0] for r in records]
