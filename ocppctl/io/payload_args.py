@@ -64,8 +64,9 @@ def _object(value: Any, source: str) -> dict[str, Any]:
 
 
 def item_hints(findings: list[Any], items: list[str]) -> list[Any]:
-    """The findings of a call built from `items`, a number written `path=60` (a string) hinted
-    as `path:=60`: the check's own hint says to drop quotes the user never typed."""
+    """The findings of a call built from `items`, hinted in item terms: a number written
+    `path=60` (a string) as `path:=60` (the check's own hint says to drop quotes the user never
+    typed), a time that is no RFC 3339 date-time with `path:=now`."""
     from dataclasses import replace
 
     from ocppctl.core.payloads import string_items
@@ -74,8 +75,11 @@ def item_hints(findings: list[Any], items: list[str]) -> list[Any]:
     out = []
     for finding in findings:
         written = typed.get(finding.path) if finding.path is not None else None
-        if written is not None and finding.hint and finding.hint.startswith("a number in quotes is a string"):
+        if written is not None and finding.hint:
             key, value = written
-            finding = replace(finding, hint=f"{key}={value} sets a string: write {key}:={value} for a number")
+            if finding.hint.startswith("a number in quotes is a string"):
+                finding = replace(finding, hint=f"{key}={value} sets a string: write {key}:={value} for a number")
+            elif finding.code == "format" and "date-time" in finding.message:
+                finding = replace(finding, hint=f"{finding.hint}; {key}:=now (or now-5m) writes the current time")
         out.append(finding)
     return out

@@ -325,6 +325,17 @@ def test_an_action_the_side_may_not_send(registry: SchemaRegistry) -> None:
             ),
         ),
         (
+            "ReserveNow id:=1 expiryDateTime=tomorrow idToken.idToken=X idToken.type=Central",
+            Finding(
+                ERROR,
+                "format",
+                'ReserveNow request: "tomorrow" is not a valid date-time',
+                hint="RFC 3339 with a time zone offset, e.g. 2026-11-22T10:00:00Z or 2026-11-22T11:00:00.5+01:00; "
+                "expiryDateTime:=now (or now-5m) writes the current time",
+                path="/expiryDateTime",
+            ),
+        ),
+        (
             'Reset {"type": "Immediate", "evseId": "2"}',  # JSON: there the quotes are the user's
             Finding(
                 ERROR,
