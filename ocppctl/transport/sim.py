@@ -4,8 +4,9 @@ and come back when the link drops, as a real station does.
 What the station decides (answers, what it does after them, back-off delays, which messages
 wait while offline) is handlers/station.py's SimStation; this only keeps time and links:
 
-- a BootNotification after each connect, sent again after the interval a Pending or Rejected
-  answer gives; heartbeats at the interval in use once a boot was accepted;
+- a BootNotification when it starts and after each reboot (not after a mere reconnect, as OCPP
+  says: 1.6 4.2, 2.0.1 B01), sent again after the interval a Pending or Rejected answer gives;
+  heartbeats at the interval in use once a boot was accepted;
 - a link that drops (the CSMS closing it, normally or not) is reported and made again after
   the station's back-off (2.0.1 OCPPCommCtrlr RetryBackOff*); `exit_on_close` ends the run
   instead (exit 0 for a normal close, 5 otherwise);
@@ -122,7 +123,7 @@ class SimulatedStation:
             options=self.options,
         )
         if self.station is None:
-            self.station = SimStation(self.model, self.registry, link.version)
+            self.station = SimStation(self.model, self.registry, link.version, heartbeat=self.heartbeat)
         station = self.station
         self._numbers += 1
         peer = Peer(
@@ -162,7 +163,9 @@ class SimulatedStation:
         return peer.why_closed
 
     async def _live(self, peer: Peer) -> None:
-        """Boot until accepted, then send what waited offline, then heartbeat."""
+        """Boot until accepted (unless the station was booted before the link dropped: a
+        station boots when it reboots, not when its link comes back), then send what waited
+        offline, then heartbeat."""
         station = self.station
         assert station is not None
         while not station.booted:
@@ -181,7 +184,7 @@ class SimulatedStation:
         for call in waiting:
             self._send(peer, call)
         while True:
-            await asyncio.sleep(self.heartbeat or station.heartbeat_interval())
+            await asyncio.sleep(station.heartbeat_interval())
             self._send(peer, Call("Heartbeat", {}))
 
     # --- what the station does ---------------------------------------------------------------------
