@@ -72,7 +72,7 @@ def run_probe(
 async def _boot(link: Any, registry: Any, timeout: float, facts: dict[str, Any]) -> int:
     """A BootNotification over the peer engine (the CSMS's own calls meanwhile are answered
     NotImplemented), and what its answer says."""
-    from ocppctl.errors import TimedOut
+    from ocppctl.errors import LinkError, TimedOut
     from ocppctl.transport.peer import Peer
 
     version = link.version
@@ -83,6 +83,9 @@ async def _boot(link: Any, registry: Any, timeout: float, facts: dict[str, Any])
         event = await peer.call("BootNotification", template(schema.document), timeout, check=False)
     except TimedOut:
         facts["boot"] = f"no answer within {timeout:g} s"
+        raise
+    except LinkError:  # the CSMS hung up on the boot: exit 5, as a closed link is
+        facts["boot"] = "the link closed before the answer"
         raise
     finally:
         await peer.close()

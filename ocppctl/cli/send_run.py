@@ -14,7 +14,7 @@ from ocppctl.core.jsontext import dumps
 from ocppctl.core.rpc import Event, Refused, RpcSession, Sent
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import LinkError, OcppctlError, UsageFailure
-from ocppctl.io.payload_args import read_payload
+from ocppctl.io.payload_args import item_hints, read_payload
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape, escape_line, paint, wants_color
@@ -75,7 +75,7 @@ def run_send(
             exchange.server = server_security(env, options)
         return asyncio.run(exchange.run(role, station, versions))
     except Refused as refused:
-        for finding in refused.findings:
+        for finding in item_hints(refused.findings, list(args)):
             env.stderr.write(finding_text(finding, color) + "\n")
         env.stderr.write("ocppctl: the call was not sent (--no-validate sends it anyway)\n")
         return int(ExitCode.FINDINGS)
@@ -234,7 +234,7 @@ class _Exchange:
                 await peer.close()
                 await reader
         from ocppctl.handlers.defaults import CsmsState, csms_answerer
-        from ocppctl.io.recorder import utc_stamp
+        from ocppctl.io.recorder import ocpp_time
         from ocppctl.transport.csms import Csms
         from ocppctl.transport.server import await_station, parse_listen
 
@@ -242,7 +242,7 @@ class _Exchange:
             host, port = parse_listen(role[1])
         except ValueError:
             raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
-        answer = csms_answerer(self.registry, CsmsState(), utc_stamp)
+        answer = csms_answerer(self.registry, CsmsState(), ocpp_time)
         csms = Csms(
             self.registry, versions, _unseen, answer, security=self.server, options=self.link_options, only=station
         )
@@ -321,12 +321,20 @@ class _Printer:
     def sent(self, sent: Sent, version: str, queued: float = 0.0) -> None:
         if self.as_json:
             self._call_findings = list(sent.findings)
-            return
-        frame = sent.frame
-        waited = f", queued {queued:.1f} s" if queued >= 0.05 else ""
-        head = f"→ CALL {escape_line(frame.action or '')} {escape_line(frame.id)} (OCPP {version}{waited})"
-        self.env.stdout.write(paint("bold", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
-        self._findings(sent.findings)
+        else:
+            frame = sent.frame
+            waited = f", queued {queued:.1f} s" if queued >= 0.05 else ""
+            head = f"→ CALL {escape_line(frame.action or '')} {escape_line(frame.id)} (OCPP {version}{waited})"
+            self.env.stdout.write(paint("bold", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
+            self._findings(sent.findings)
+        self._say_ctrl_c()
+
+    def _say_ctrl_c(self) -> None:
+        """On a terminal, one line while the answer is awaited: how to stop waiting."""
+        if self.env.stderr.isatty():
+            self.env.stdout.flush()
+            self.env.stderr.write("waiting for the answer (Ctrl-C cancels)\n")
+            self.env.stderr.flush()
 
     def note(self, text: str) -> None:
         """Why the call has not left yet (stderr: not part of the exchange's output)."""

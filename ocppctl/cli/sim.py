@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ocppctl.cli.completion import complete_sim_station
 from ocppctl.cli.options import (
     Seconds,
     client_security_options,
@@ -14,6 +15,8 @@ from ocppctl.cli.options import (
     env_of,
     link_options,
     ocpp_versions,
+    view_of,
+    view_options,
     ws_url,
 )
 
@@ -52,6 +55,7 @@ def sim() -> None:
     help="Control socket for `ocppctl sim set` (default: ocppctl/sim-STATIONID.sock beside the hub's).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame.")
+@view_options
 @color_option()
 @client_security_options
 @link_options
@@ -66,6 +70,8 @@ def station(
     connect_timeout: float,
     control: str | None,
     as_json: bool,
+    full: bool,
+    pretty: bool,
     color: str,
     **options: Any,
 ) -> int:
@@ -79,13 +85,19 @@ def station(
     from ocppctl.cli.sim_run import run_station
 
     options["control"] = control
+    options["view"] = view_of(full, pretty, as_json)
     options["exit_on_close"] = exit_on_close
     return run_station(env_of(ctx), url, ocpp, model, heartbeat, connect_timeout, as_json, color, options)
 
 
 @sim.command("set")
 @click.argument("assignments", nargs=-1, required=True, metavar="COMPONENT/VARIABLE=VALUE...")
-@click.option("--station", metavar="ID", help="The simulated station (its default control socket).")
+@click.option(
+    "--station",
+    metavar="ID",
+    shell_complete=complete_sim_station,
+    help="The simulated station (its default control socket).",
+)
 @click.option("--via", metavar="PATH", help="The simulated station's control socket.")
 @click.pass_context
 def set_value(ctx: click.Context, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:

@@ -763,7 +763,10 @@ def check_payload(
     wrapped = f'[3,"p",{text}]' if kind == "response" else f'[2,"p","{action}",{text}]'
     found = checks.duplicate_key_findings(text, payload)  # in the order a frame gets them
     found += checks.frame_payload_findings(schema, payload, wrapped, exact, kind != "response")
+    whole_frame = isinstance(payload, list) and len(payload) >= 3 and payload[0] in (2, 3, 4, 5, 6)
     for problem in found:
+        if whole_frame and problem.path in (None, "", "/"):  # `[2,"1","Heartbeat",{}]` given to --action
+            problem.hint = "this is a whole OCPP-J frame, not a payload: drop --action"
         problem.file = file
         problem.line = 1
         problem.column = 1

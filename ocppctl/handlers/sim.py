@@ -194,7 +194,10 @@ class DeviceModel:
 def _array(data: dict[str, Any], key: str) -> list[Any]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        raise ValueError(f'"{key}" is a JSON array')
+        from ocppctl.core.jsontext import dumps
+
+        shown = dumps(value)
+        raise ValueError(f'"{key}" must be a JSON array [...], not {shown if len(shown) <= 40 else shown[:39] + "…"}')
     return value
 
 

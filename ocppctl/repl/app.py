@@ -19,10 +19,11 @@ from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT
 from ocppctl.core.rpc import Refused
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.errors import OcppctlError, TimedOut, UsageFailure
+from ocppctl.io.payload_args import item_hints
 from ocppctl.render.findings import finding_text
 from ocppctl.repl import commands
 from ocppctl.repl.config import Settings
-from ocppctl.repl.lines import CallLine, MetaLine, parse_line
+from ocppctl.repl.lines import CallLine, MetaLine, line_items, parse_line
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.links import Links
 
@@ -48,6 +49,7 @@ class Repl:
         self.registry = registry
         self.settings = settings
         self.echo = echo
+        self.warn = echo  # errors and refusals; a piped script sends them to stderr
         self.color = color
         self.timeout = timeout
         self.check = check
@@ -224,9 +226,9 @@ class Repl:
                     self.failures.add(errors.FINDINGS)
         except Refused as refused:
             self.failures.add(errors.FINDINGS)
-            for finding in refused.findings:
-                self.echo(finding_text(finding, self.color))
-            self.echo("not sent (start with --no-validate to send it anyway)")
+            for finding in item_hints(refused.findings, line_items(text)):
+                self.warn(finding_text(finding, self.color))
+            self.warn("not sent (start with --no-validate to send it anyway)")
         except OcppctlError as exc:  # LinkError and TimedOut among them
             self.failures.add(exc.exit_code)
             self._error(exc.message)
@@ -234,7 +236,7 @@ class Repl:
     def _error(self, message: str) -> None:
         from ocppctl.render.style import escape, paint
 
-        self.echo(paint("brightred", "error:", self.color) + " " + escape(message))  # may quote the peer
+        self.warn(paint("brightred", "error:", self.color) + " " + escape(message))  # may quote the peer
 
     async def close(self) -> None:
         """Close the links, then the recording: it ends with their close events."""

@@ -31,7 +31,7 @@ from ocppctl.core.versions import Version
 from ocppctl.errors import LinkError, TimedOut
 from ocppctl.handlers.sim import DeviceModel
 from ocppctl.handlers.station import Call, Reboot, SimStation, Step
-from ocppctl.io.recorder import utc_stamp
+from ocppctl.io.recorder import ocpp_time, utc_stamp
 from ocppctl.transport.client import LinkOptions, connect_peer
 from ocppctl.transport.control import decode_message, encode_message, open_control
 from ocppctl.transport.flow import Flow
@@ -126,9 +126,9 @@ class SimulatedStation:
         if self.station is None:
             self.station = SimStation(self.model, self.registry, peer.version, heartbeat=self.heartbeat)
         station = self.station
-        peer.responder = lambda version, action, payload: station.answer(action, payload, utc_stamp())
+        peer.responder = lambda version, action, payload: station.answer(action, payload, ocpp_time())
         peer.after = lambda frame, verdict: self._steps(
-            peer, station.after_answer(frame.action or "", frame.payload, verdict, utc_stamp())
+            peer, station.after_answer(frame.action or "", frame.payload, verdict, ocpp_time())
         )
         return peer
 
@@ -161,14 +161,14 @@ class SimulatedStation:
         station = self.station
         assert station is not None
         while not station.booted:
-            boot = station.boot(utc_stamp())
+            boot = station.boot(ocpp_time())
             try:
                 event = await peer.call(boot.action, boot.payload, CALL_TIMEOUT, check=False)
             except TimedOut:
                 continue
             answer = event.frame.payload if event.frame is not None and event.kind == "result" else None
             if isinstance(answer, dict):
-                self._steps(peer, station.after_result(boot.action, boot.payload, answer, utc_stamp()))
+                self._steps(peer, station.after_result(boot.action, boot.payload, answer, ocpp_time()))
             if not station.booted:  # Pending or Rejected: again after the interval it gave
                 interval = answer.get("interval") if isinstance(answer, dict) else None
                 await asyncio.sleep(interval if isinstance(interval, int) and interval > 0 else 60)
@@ -209,7 +209,7 @@ class SimulatedStation:
             except TimedOut:
                 return
             if event.kind == "result" and event.frame is not None:
-                self._steps(peer, station.after_result(call.action, call.payload, event.frame.payload, utc_stamp()))
+                self._steps(peer, station.after_result(call.action, call.payload, event.frame.payload, ocpp_time()))
 
         peer.spawn(make())
 
@@ -219,7 +219,7 @@ class SimulatedStation:
         station = self.station
         if station is None:
             raise ValueError("the station has not connected yet")
-        calls = station.set_value(component, variable, value, utc_stamp())
+        calls = station.set_value(component, variable, value, ocpp_time())
         for call in calls:
             self._send(self.peer, call)
         return sum(len(c.payload.get("eventData", [])) for c in calls if isinstance(c.payload, dict))

@@ -158,7 +158,7 @@ def test_get_configuration_reports_keys_as_the_schema_has_them() -> None:
     [
         ({"evses": [{"connectors": 0}]}, 'evses[0] is an object whose "connectors" is a positive integer'),
         ({"evses": [1]}, 'evses[0] is an object whose "connectors" is a positive integer'),
-        ({"evses": {"connectors": 1}}, '"evses" is a JSON array'),
+        ({"evses": {"connectors": 1}}, '"evses" must be a JSON array [...], not {"connectors":1}'),
         ({"evses": []}, '"evses" lists at least one EVSE: {"connectors": 1}'),
         (
             {"variables": [{"component": "A", "variable": "B", "dataType": "integer", "value": "ten"}]},

@@ -23,7 +23,7 @@ from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import V16, V201
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
 from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, station_answerer
-from ocppctl.io.recorder import utc_stamp
+from ocppctl.io.recorder import ocpp_time
 from ocppctl.repl.app import Repl
 from ocppctl.repl.config import Settings
 from ocppctl.repl.prompt import build_session, interact
@@ -46,11 +46,11 @@ def normalise(lines: list[str]) -> str:
 
 
 def csms_answers(registry: SchemaRegistry) -> Any:
-    return csms_answerer(registry, CsmsState(), utc_stamp)
+    return csms_answerer(registry, CsmsState(), ocpp_time)
 
 
 def station_answers(registry: SchemaRegistry) -> Any:
-    return station_answerer(DeviceModel.from_json(DEFAULT_MODEL), registry, utc_stamp)
+    return station_answerer(DeviceModel.from_json(DEFAULT_MODEL), registry, ocpp_time)
 
 
 class Driver:

@@ -254,6 +254,42 @@ def test_a_binary_message_is_flagged_and_its_call_answered_and_recorded_as_binar
     ]
 
 
+def _complete_station(args: list[str], incomplete: str) -> list[tuple[str, str]]:
+    from click.shell_completion import BashComplete
+
+    from ocppctl.cli.main import cli
+
+    items = BashComplete(cli, {}, "ocppctl", "_OCPPCTL_COMPLETE").get_completions(args, incomplete)
+    return [(item.type, item.value) for item in items]
+
+
+def test_station_ids_come_from_the_running_hub() -> None:
+    """Shell completion: `send --station <Tab>` asks the hub of --via which stations are connected."""
+    control = socket_path("hub.sock")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", "listen", "--listen", "127.0.0.1:0", "--control", control],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        port = int(process.stderr.readline().split(":")[-1].split()[0])  # listening on 127.0.0.1:PORT
+        with ocpp_station(port, "CP7", "ocpp2.0.1") as answers, ocpp_station(port, "XY1", "ocpp1.6") as more:
+            deadline = time.monotonic() + 15
+            while (not answers or not more) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _complete_station(["send", "Heartbeat", "--via", control, "--station"], "") == [
+                ("plain", "CP7"),
+                ("plain", "XY1"),
+            ]
+            assert _complete_station(["send", "--via", control, "--station"], "C") == [("plain", "CP7")]
+            assert _complete_station(["send", "--listen", "9000", "--station"], "") == []
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+
+
 def test_a_client_stuck_in_a_malformed_handshake_does_not_hold_up_the_stop() -> None:
     """A 0xFF in the request path: websockets waits 10 s for such a client; listen ends in 2."""
     import socket

@@ -111,6 +111,23 @@ def test_no_answer_in_time_is_exit_4() -> None:
     assert err == "ocppctl: error: no answer to Heartbeat within 0.5 s (--timeout)\n"
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_one_line_says_ctrl_c_stops_the_wait() -> None:
+    """On a terminal nothing said how to stop waiting for an answer; a pipe gets no such line
+    (the test above)."""
+    env = Env(stdout=io.StringIO(), stderr=_Terminal(), stdin=None, environ={})
+    with ocpp_csms(["ocpp2.0.1"], silent=True) as port:
+        code = run(["send", "Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--timeout", "0.3", "--json"], env)
+    assert (code, env.stdout.getvalue()) == (4, "")
+    assert env.stderr.getvalue() == (
+        "waiting for the answer (Ctrl-C cancels)\nocppctl: error: no answer to Heartbeat within 0.3 s (--timeout)\n"
+    )
+
+
 def test_bad_items_are_usage_errors() -> None:
     code, out, err = _send("BootNotification", "reason", "--url", "ws://127.0.0.1:9/CP1")
     assert code == 2
