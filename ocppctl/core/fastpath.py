@@ -56,7 +56,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     midway = checker.midway
     first = midway.first if midway is not None else 0
     guess = _GUESS
-    fast = checker.mode == "json" and checker.pending is None
+    fast = checker.pending is None and checker.joining is None
     lineno = start - 1
     try:
         for lineno, line in enumerate(lines, start):

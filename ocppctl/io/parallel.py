@@ -177,7 +177,6 @@ def check_parallel(
         counter = threading.Thread(target=_count_lines, args=(path, name, ranges, starts, stop, failed), daemon=True)
         counter.start()
         checker = StreamChecker(default_registry(), report, name, options)
-        checker.mode = "json"
         order = _InOrder(checker, path, ranges, starts, spools, limit)
         _collect(pipes, stop, report, spools, order)
         counter.join()
@@ -363,7 +362,6 @@ class _InOrder:
         included: the lines before it read again by a checker whose findings were printed
         already (from the ranges' results)."""
         silent = StreamChecker(default_registry(), Report(Summary()), self.checker.file, self.checker.options)
-        silent.mode = "json"
         _feed_range(silent, self.path, self.checker.file, 0, 1, self.starts[index] - 1)
         self.checker.conns = silent.conns
 
@@ -437,7 +435,6 @@ def _check_range(
     checker = StreamChecker(registry, Report(summary, sink), name, options)
     midway = Midway(defer, first=first)
     if index:
-        checker.mode = "json"  # as the first line said (the caller checked)
         checker.midway = midway
     error: tuple[str, Any] | None = None
     try:

@@ -69,8 +69,8 @@ def test_no_latency_columns_without_timestamps(ocppctl, tmp_path: Path) -> None:
 
 
 def test_clean_capture_prints_no_blank_line_before_the_summary(ocppctl, tmp_path: Path) -> None:
-    (tmp_path / "empty.jsonl").write_text("")
-    result = ocppctl("validate", str(tmp_path / "empty.jsonl"))
+    (tmp_path / "events.jsonl").write_text('{"station":"CP1","conn":1,"event":"connect"}\n')
+    result = ocppctl("validate", str(tmp_path / "events.jsonl"))
     assert result.code == 0
     assert result.out == "1 file: 0 frames, 0 calls, 0 results, 0 CALLERRORs; 0 errors, 0 warnings\n"
 

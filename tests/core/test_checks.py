@@ -59,7 +59,7 @@ def test_json_syntax_has_line_and_column_and_the_run_goes_on(check_lines: CheckL
     lines = ['[2,"1","Heartbeat",{}]', '[2,"2","Heartbeat",{} ', '[2,"3","Heartbeat",NaN]', HEARTBEAT_16_RESULT]
     findings = check_lines(lines, ocpp="1.6")
     assert [(f.severity, f.code, f.line, f.column, f.message, f.hint) for f in findings] == [
-        ("error", "json-syntax", 2, 23, "not JSON: Expecting ',' delimiter", SYNTAX_HINT),
+        ("error", "json-syntax", 2, 23, "not JSON: Expecting ',' delimiter", None),
         ("error", "json-syntax", 3, 20, "not JSON: NaN is not JSON", SYNTAX_HINT),
     ]
     assert findings[0].file == "capture.jsonl"
