@@ -3,6 +3,8 @@ print findings as they come. Kept apart from the click command so its import sta
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import os
 import re
@@ -23,8 +25,14 @@ from ocppctl.render.findings import finding_json, finding_text, summary_json, su
 MIN_BYTES = 8 * 1024 * 1024  # a smaller file is checked by one process: workers would cost more
 
 
+class OutputClosed(Exception):
+    """Standard output's reader went away (`| head -1`, `| true`): validate stops quietly, its
+    exit status covering what was checked until then."""
+
+
 class Printer:
-    """Writes findings as they arrive (text or JSON lines), honouring --quiet and --max-findings."""
+    """Writes findings as they arrive (text or JSON lines), honouring --quiet and --max-findings.
+    When the reader of its stream goes away it raises OutputClosed, once, and writes no more."""
 
     def __init__(self, out: TextIO, json_lines: bool, color: bool, quiet: bool, limit: int | None) -> None:
         self.out = out
@@ -34,6 +42,7 @@ class Printer:
         self.limit = limit
         self.printed = 0
         self.held_back = 0
+        self.closed = False
 
     def __call__(self, finding: Finding) -> None:
         if self.quiet:
@@ -42,9 +51,33 @@ class Printer:
             self.held_back += 1
             return
         self.printed += 1
-        self.out.write((finding_json(finding) if self.json_lines else finding_text(finding, self.color)) + "\n")
+        text = (finding_json(finding) if self.json_lines else finding_text(finding, self.color)) + "\n"
+        if self.closed:
+            return
+        try:
+            self.out.write(text)
+        except BrokenPipeError:
+            self._gone()
+            raise OutputClosed from None
+
+    def _gone(self) -> None:
+        """Nobody reads any more: later writes and the last flush go to the null device, so no
+        'Exception ignored' or click's exit 1 follows."""
+        self.closed = True
+        # not a file (a test's StringIO): nothing will flush it
+        with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
 
     def finish(self, summary: Summary, exit_code: int) -> None:
+        if self.closed:
+            return
+        try:
+            self._finish(summary, exit_code)
+            self.out.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def _finish(self, summary: Summary, exit_code: int) -> None:
         if self.json_lines:
             self.out.write(summary_json(summary, exit_code, self.held_back) + "\n")
             return
@@ -129,6 +162,8 @@ def check_files(
         except UndecodableLine as exc:
             env.stderr.write(f"ocppctl: error: {source.name}: {exc}; re-encode the file as UTF-8\n")
             unreadable = True
+        except OutputClosed:
+            break  # nobody reads the findings: stop (the exit status says what was found so far)
         finally:
             if path != "-":
                 source.close()
