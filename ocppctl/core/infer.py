@@ -108,7 +108,9 @@ def _keys(value: Any, v2: set[str], v16: set[str], depth: int) -> None:
 def _by_evidence(tied: list[str], said: tuple[list[str], list[str]]) -> Version | None:
     """The tied version the field names point to, or None when they say nothing or both."""
     v2, v16 = said
-    if v16 and not v2 and "1.6" in tied:
+    if "1.6" not in tied:  # 2.0.1 and 2.1 share these fields: they cannot tell them apart
+        return None
+    if v16 and not v2:
         return V16
     if v2 and not v16:
         if "2.0.1" in tied:

@@ -55,3 +55,10 @@ def test_fields_of_both_families_break_no_tie(registry: SchemaRegistry) -> None:
     calls = [("Authorize", {"idTag": 5}), ("Authorize", {"idToken": 5})]
     result = infer(registry, calls, {2})
     assert result.ambiguous and result.version is not V16
+
+
+def test_2x_fields_do_not_choose_between_201_and_21(registry: SchemaRegistry) -> None:
+    calls = [("Authorize", {"idToken": {"idToken": "04A2", "type": "ISO14443"}})]
+    result = infer(registry, calls, {2})
+    assert (result.version, result.ambiguous) == (V201, True)
+    assert result.reason.endswith("pass --ocpp to choose")
