@@ -28,6 +28,7 @@ from ocppctl.core.capture import (
     truncation,
 )
 from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
+from ocppctl.core.frames import JsonId
 from ocppctl.core.infer import infer
 from ocppctl.core.jsontext import JsonSyntaxError, decode, dumps, raw_decode
 from ocppctl.core.schemas import SchemaRegistry
@@ -889,7 +890,7 @@ class StreamChecker:
         finding.column = column
         finding.station = station if isinstance(station, str) or station is None else str(station)
         if finding.id is None:
-            finding.id = uid
+            finding.id = uid if type(uid) is not JsonId else str(uid)  # plain text for every reader
         if finding.action is None:
             finding.action = action
         if self.held is not None:
