@@ -11,14 +11,14 @@ import re
 from typing import TextIO
 
 from ocppctl.cli.env import Env
-from ocppctl.core.capture import split_document
+from ocppctl.core.capture import LongLine, split_document
 from ocppctl.core.checks import resolve_action
 from ocppctl.core.findings import Finding
 from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine, check_payload
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import get_version
 from ocppctl.errors import InputError, UsageFailure
-from ocppctl.io.inputs import Input, open_input
+from ocppctl.io.inputs import MAX_LINE, Input, open_input
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_json, finding_text, summary_json, summary_text, totals_line
 
@@ -104,6 +104,7 @@ def check_files(
     select: frozenset[str],
     ignore: frozenset[str],
     jobs: int | None = None,
+    max_line: int = MAX_LINE,
 ) -> tuple[Summary, bool]:
     """Check every input; return the summary and whether any input could not be read."""
     summary = Summary()
@@ -122,6 +123,7 @@ def check_files(
     for path in files:
         try:
             source = open_input(path, env.stdin)
+            source.max_line = max_line
         except InputError as exc:
             env.stderr.write(f"ocppctl: error: {exc.message}\n")
             unreadable = True
@@ -153,6 +155,7 @@ def check_files(
                             continue
                     source.close()  # read by one process after all, from the start
                     source = open_input(path, env.stdin)
+                    source.max_line = max_line
             checker = StreamChecker(registry, report, source.name, CheckOptions(registry_version, pattern))
             _feed(checker, source, pattern is not None)
             checker.finish()
@@ -187,35 +190,42 @@ def _jobs(path: str, requested: int | None) -> int:
 
 def _feed(checker: StreamChecker, source: Input, pattern: bool) -> None:
     """Feed a source line by line, or, for a .json file or a pretty-printed JSON document on
-    stdin or under another name, element by element."""
+    stdin or under another name, element by element. Leading blank lines are counted, not kept."""
     if source.is_document:
         _feed_text(checker, source.read_text())
         return
-    lines = source.lines()
-    head: list[bytes] = []
+    blank, start = source.skip_blank()
+    lines = source.lines(blank, start)
+    head: list[bytes | LongLine] = []
     for line in lines:
+        if type(line) is bytes and not line.strip():
+            blank += 1  # after a BOM, or a block that ended inside a blank line
+            continue
         head.append(line)
-        if line.strip():
-            break
-    first = head[-1].strip() if head else b""
+        break
+    first = head[-1].strip() if head and type(head[-1]) is bytes else b""
     if first in (b"[", b"{") and not pattern:
         # A document pretty-printed over several lines (as json.dumps(indent=...) and jq write
         # them). Anything else streams line by line, so memory stays flat and findings come
         # as the lines do.
-        data = b"".join(head) + b"".join(lines)
+        parts = [line if type(line) is bytes else b"\n" for line in itertools.chain(head, lines)]
+        data = b"".join(parts)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise UndecodableLine(data.count(b"\n", 0, exc.start) + 1, exc.reason) from None
-        _feed_text(checker, text)
+            raise UndecodableLine(blank + data.count(b"\n", 0, exc.start) + 1, exc.reason) from None
+        _feed_text(checker, text, blank)
     else:
-        checker.feed_lines(itertools.chain(head, lines))
+        checker.feed_lines(itertools.chain(head, lines), blank + 1)
 
 
-def _feed_text(checker: StreamChecker, text: str) -> None:
+def _feed_text(checker: StreamChecker, text: str, offset: int = 0) -> None:
+    """A whole text: a JSON document's elements, else its lines; `offset` blank lines came before it."""
     document = split_document(text)
     if document is not None:
         for item in document:
+            if offset:
+                item.line += offset
             checker.feed_item(item)
     else:  # not one frame or an array of them: read it as lines
-        checker.feed_lines(text.split("\n"))
+        checker.feed_lines(text.split("\n"), offset + 1)

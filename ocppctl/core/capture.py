@@ -36,6 +36,15 @@ def normalize_side(text: str | None) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class LongLine:
+    """A line longer than the bound (validate's `--max-line`), read past but not kept: only its
+    size, so a single 100 MB line costs no more memory than the bound."""
+
+    size: int  # bytes, its line end included
+    bound: int
+
+
 @dataclass(slots=True)
 class LogFrame:
     """A frame found inside a log line: its text, 1-based column, and what the line says."""

@@ -19,6 +19,7 @@ from ocppctl.core.capture import (
     JOIN_LINES,
     DocItem,
     LogFrame,
+    LongLine,
     column_of_raw,
     cut_frame_head,
     find_in_log,
@@ -171,7 +172,7 @@ class StreamChecker:
 
         feed_fast(self, lines, start)
 
-    def feed_general(self, line: str | bytes, lineno: int) -> bool:
+    def feed_general(self, line: str | bytes | LongLine, lineno: int) -> bool:
         """The general path for one line (str, or bytes to decode); returns whether the fast
         path may go on."""
         if isinstance(line, bytes):
@@ -179,6 +180,9 @@ class StreamChecker:
                 text = line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise UndecodableLine(lineno, exc.reason) from None
+        elif isinstance(line, LongLine):
+            self._long_line(line, lineno)
+            return self.pending is None and self.joining is None
         else:
             text = line
         self.feed_line(text.rstrip("\r\n"), lineno)
@@ -288,6 +292,24 @@ class StreamChecker:
                     )
                 return
         self._frame_text(found.text, lineno, found.column, found.station, None, found.side, None, found.ts, line)
+
+    def _long_line(self, line: LongLine, lineno: int) -> None:
+        """A line past the bound: one finding, as for a line meant to hold a frame that cannot
+        be read."""
+        while self.joining is not None:
+            self._give_up()
+        self.summary.frames += 1
+        self._add(
+            Finding(
+                ERROR,
+                "record",
+                f"line of {line.size:,} bytes, longer than the bound of {line.bound:,}: not read",
+                "--max-line BYTES raises the bound, if the line holds a frame",
+            ),
+            lineno,
+            None,
+            None,
+        )
 
     def _truncated(self, found: LogFrame, line: str, lineno: int, value: Any) -> bool:
         """Report a frame a logger shortened (capture.truncation) as one warning; it is not

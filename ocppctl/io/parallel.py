@@ -73,10 +73,13 @@ def split_version(path: str, forced: Version | None) -> Version | None:
     except InputError:
         return None
     try:
-        for count, line in enumerate(source.lines()):
+        blank, head = source.skip_blank()
+        for count, line in enumerate(source.lines(blank, head)):
+            if count >= 100 or type(line) is not bytes:  # a line past the bound: one checker says so
+                return None
             if not line.strip():
                 continue
-            if count >= 100 or not is_record(line):
+            if not is_record(line):
                 return None
             if forced is not None:
                 return forced

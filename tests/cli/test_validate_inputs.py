@@ -937,3 +937,26 @@ def test_names_holding_a_line_break_stay_on_one_line(ocppctl, tmp_path: Path) ->
         lines[2] == f'{capture}:2:1: error: Heartbeat request: property "a\\nb" is not allowed here [schema] at /a\\nb'
     )
     assert any(line.startswith("  Heart\\nbeat ") for line in lines)
+
+
+def test_a_line_past_max_line_is_one_finding_and_the_next_lines_are_read(ocppctl, tmp_path: Path) -> None:
+    capture = tmp_path / "long.jsonl"
+    big = '{"vendorId":"com.example","data":"' + "x" * 5000 + '"}'
+    capture.write_text(f'[2,"1","DataTransfer",{big}]\n[2,"2","Heartbeat",{{}}]\n[3,"2",{{}}]\n')
+    result = ocppctl("validate", "--ocpp", "1.6", "--max-line", "4096", "--select", "record", str(capture))
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[:3] == [
+        f"{capture}:1: error: line of 5,060 bytes, longer than the bound of 4,096: not read [record]",
+        "    hint: --max-line BYTES raises the bound, if the line holds a frame",
+        "",
+    ]
+    assert "3 frames, 1 call, 1 result" in result.out
+    by_default = ocppctl("validate", "--ocpp", "1.6", "--select", "record", str(capture))  # 16 MiB
+    assert by_default.out.startswith("1 file: 3 frames, 2 calls, 1 result")
+
+
+def test_blank_lines_before_a_pretty_document_keep_its_line_numbers(ocppctl, tmp_path: Path) -> None:
+    document = tmp_path / "doc.txt"
+    document.write_text("\n\n\n[\n" + '  [2,"1","Heartbeat",{"x":1}]\n]\n')
+    result = ocppctl("validate", "--ocpp", "2.0.1", "--select", "schema", str(document))
+    assert result.out.startswith(f"{document}:5:3: error: Heartbeat request")
