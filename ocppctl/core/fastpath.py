@@ -18,7 +18,9 @@ import orjson
 
 from ocppctl.core import checks
 from ocppctl.core.capture import column_of_raw
-from ocppctl.core.stream import _GUESS
+from ocppctl.core.frames import MAX_ID_LENGTH
+from ocppctl.core.session import RECENT, other_side
+from ocppctl.core.stream import _GUESS, HASH32
 from ocppctl.core.summary import elapsed_ms
 from ocppctl.core.versions import VERSIONS, Version
 
@@ -49,6 +51,9 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     forced = checker.options.version
     conns = checker.conns
     other = _OTHER
+    max_id = MAX_ID_LENGTH
+    hash32 = HASH32
+    keep_recent = RECENT
     slow = checker.feed_general
     raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
     calls = results = callerrors = 0
@@ -76,10 +81,12 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                     version = checker.inferred
                 uid = value[1]
                 side = get("from")
-                if type(uid) is not str or not 0 < len(uid) <= 36 or side not in other or type(value) is not list:
+                if type(uid) is not str or not 0 < len(uid) <= max_id or side not in other or type(value) is not list:
                     raise LookupError
                 open_calls = conn.correlator.open
                 mtype = value[0]
+                if type(mtype) is not int:  # 2.0 is no message type (frames.from_value)
+                    raise LookupError
                 if mtype == 2 and len(value) == 4:
                     action = value[2]
                     payload = value[3]
@@ -124,7 +131,9 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 broken = not valid or (
                     scan and "vendorId" in raw and vendor_lint(action, call is None, payload, "customData" in raw)
                 )
-            except Exception:  # noqa: BLE001 - anything unusual: the general path finds and explains it
+            except (LookupError, TypeError, ValueError, OverflowError):  # orjson's errors are ValueErrors
+                # anything unusual: the general path finds and explains it (a bug here, say a
+                # NameError, is not caught: it fails the suite instead of hiding behind the slow path)
                 fast = slow(line, lineno)
                 continue
             if broken:  # a compact, plain frame whose payload breaks its schema: explained here
@@ -138,7 +147,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 open_calls[key] = (uid, action, side, lineno, get("ts"), column)
                 sighted = conn.sighted
                 if sighted is not None:  # midway (core/stream.py, Midway)
-                    sighted.append(hash(uid) & 0xFFFFFFFF)
+                    sighted.append(hash(uid) & hash32)
                     sighted.append(lineno - first)
                 continue
             # A plain result or CALLERROR: close its call.
@@ -149,11 +158,12 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
             else:
                 callerrors += 1
                 stats.callerrors += 1
-            if version is _V21:
-                recent = conn.correlator.recent
-                recent[uid] = action
-                if len(recent) > 256:
-                    recent.popitem(last=False)
+            # as Correlator.answer does, whatever the version: a 2.1 CALLRESULTERROR later on
+            # the connection may refer to it
+            recent = conn.correlator.recent
+            recent[uid] = action
+            if len(recent) > keep_recent:
+                recent.popitem(last=False)
             ts = get("ts")
             started = call[4]
             if ts is not None and started is not None:
@@ -202,6 +212,4 @@ class _Cache(dict):  # type: ignore[type-arg]
         return value
 
 
-_OTHER: dict[Any, Any] = {"station": "csms", "csms": "station", None: None}  # side -> the other
-_V21 = VERSIONS["2.1"]
-_new_tuple = tuple.__new__
+_OTHER: dict[Any, Any] = {side: other_side(side) for side in ("station", "csms", None)}

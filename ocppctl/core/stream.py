@@ -109,7 +109,7 @@ class _Conn:
     cut: set[str] | None = None  # ids of calls a logger cut short: their answers are no orphans
 
 
-_HASH32 = 0xFFFFFFFF
+HASH32 = 0xFFFFFFFF
 _GUESS = object()  # a partial connection's version: the capture's, unless it said otherwise before
 
 
@@ -675,7 +675,7 @@ class StreamChecker:
         )
         if conn.sighted is not None:
             assert self.midway is not None
-            conn.sighted.append(hash(frame.id) & _HASH32)
+            conn.sighted.append(hash(frame.id) & HASH32)
             conn.sighted.append(item.line - self.midway.first)
         if previous is not None:
             self._add(
@@ -785,7 +785,7 @@ class StreamChecker:
                 continue
             before: dict[int, list[str]] = {}  # two ids open may share a hash: each is a suspect
             for _, uid in mine.correlator.open:
-                before.setdefault(hash(uid) & _HASH32, []).append(uid)
+                before.setdefault(hash(uid) & HASH32, []).append(uid)
             if before.keys().isdisjoint(calls[0::2]):
                 continue
             hits += [

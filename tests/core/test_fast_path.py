@@ -189,3 +189,25 @@ def test_a_range_checked_midway_settles_records_naming_no_version_on_the_fast_pa
     assert slow == [1001, 1003, 1005]  # the first line of each connection
     assert checker.midway.guessed == {("CP0", None), ("CP1", None), ("CP2", None)}
     assert found == [] and checker.summary.frames == 600
+
+
+# --- the contract, as a property (issue 12 item 9) ---------------------------------------------
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+
+from conftest import capture_lines  # noqa: E402 - tests/conftest.py, shared with tests/io
+
+_B_HEARTBEAT_THEN_21_RESULTERROR = [
+    '{"station":"B","from":"station","ocpp":"2.0.1","raw":"[2,\\"1\\",\\"Heartbeat\\",{}]"}\n',
+    '{"station":"B","from":"csms","ocpp":"2.0.1","raw":"[3,\\"1\\",{\\"currentTime\\":\\"2026-11-22T10:00:00Z\\"}]"}\n',
+    '{"station":"B","from":"station","ocpp":"2.1","raw":"[5,\\"1\\",\\"InternalError\\",\\"\\",{}]"}\n',
+]
+_FLOAT_TYPE = ['{"station":"A","from":"station","ocpp":"2.0.1","raw":"[2.0,\\"1\\",\\"Heartbeat\\",{}]"}\n']
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(capture_lines())
+@example(_B_HEARTBEAT_THEN_21_RESULTERROR)  # the fast path warned orphan-response, the general path not
+@example(_FLOAT_TYPE)  # [2.0, ...] passed the fast path; the general path says frame-shape
+def test_the_fast_path_gives_what_the_general_path_gives(lines: list[str]) -> None:
+    assert _run(lines, fast=True) == _run(lines, fast=False)

@@ -511,3 +511,31 @@ def test_the_limit_on_ranges_is_only_ever_lowered() -> None:
     assert not stop.before(5) and stop.limit.value == 0  # a range's error after it
     fresh = _Stop(multiprocessing.get_context("fork").Value("i", 16, lock=False))
     assert fresh.before(5) and not fresh.before(9) and fresh.limit.value == 5
+
+
+# --- the contract, as a property (issue 12 item 9): -j N gives what -j 1 gives -----------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conftest import capture_lines  # noqa: E402 - tests/conftest.py, shared with tests/core
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(capture_lines(), st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=3))
+def test_cut_anywhere_a_capture_gives_what_one_checker_gives(
+    tmp_path: Path, lines: list[str], picks: list[int]
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    starts = _line_starts(path)
+    size = path.stat().st_size
+    if not starts or not size:
+        return
+    cuts = sorted({starts[pick % len(starts)] for pick in picks})
+    assert _cut_checker(path, [0, *cuts, size], jobs=2) == _one_checker(path)
