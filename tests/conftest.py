@@ -86,7 +86,12 @@ _PAYLOADS = {  # action -> payloads: valid in some version, broken in others
     "DataTransfer": ['{"vendorId":"com.example"}', '{"vendorId":"ACME","data":"x"}'],
     "Authorize": ['{"idToken":{"idToken":"04A2","type":"ISO14443"}}', '{"idTag":"04A2"}'],
 }
-_RESULTS = ["{}", '{"currentTime":"2026-11-22T10:00:00Z"}', '{"status":"Accepted"}', '{"idTagInfo":{"status":"Accepted"}}']
+_RESULTS = [
+    "{}",
+    '{"currentTime":"2026-11-22T10:00:00Z"}',
+    '{"status":"Accepted"}',
+    '{"idTagInfo":{"status":"Accepted"}}',
+]
 
 
 def _frame_texts(draw: Any, uid: str) -> str:
@@ -112,7 +117,7 @@ def _frame_texts(draw: Any, uid: str) -> str:
                 f'[2,"{uid}","Heartbeet",{{}}]',
                 f'[6,"{uid}","NotifyPeriodicEventStream",{{"id":1,"pending":0,"basetime":"2026-11-22T10:00:00Z","data":[]}}]',
                 f'[3,"{uid}",{{"currentTime":"2026-11-22T10:00:00Z",}}]',
-                f"[2,{len(uid)},\"Heartbeat\",{{}}]",
+                f'[2,{len(uid)},"Heartbeat",{{}}]',
             ]
         )
     )

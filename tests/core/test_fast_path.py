@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import capture_lines  # tests/conftest.py: the strategy tests/io/test_parallel.py uses too
+from hypothesis import HealthCheck, example, given, settings
 
 from ocppctl.core.stream import CheckOptions, StreamChecker
 from ocppctl.core.summary import Report, Summary
@@ -193,9 +195,6 @@ def test_a_range_checked_midway_settles_records_naming_no_version_on_the_fast_pa
 
 # --- the contract, as a property (issue 12 item 9) ---------------------------------------------
 
-from hypothesis import HealthCheck, example, given, settings  # noqa: E402
-
-from conftest import capture_lines  # noqa: E402 - tests/conftest.py, shared with tests/io
 
 _B_HEARTBEAT_THEN_21_RESULTERROR = [
     '{"station":"B","from":"station","ocpp":"2.0.1","raw":"[2,\\"1\\",\\"Heartbeat\\",{}]"}\n',

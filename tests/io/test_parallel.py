@@ -11,6 +11,9 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import capture_lines  # tests/conftest.py: the strategy tests/core/test_fast_path.py uses too
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
@@ -514,11 +517,6 @@ def test_the_limit_on_ranges_is_only_ever_lowered() -> None:
 
 
 # --- the contract, as a property (issue 12 item 9): -j N gives what -j 1 gives -----------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from conftest import capture_lines  # noqa: E402 - tests/conftest.py, shared with tests/core
 
 
 @settings(
