@@ -86,7 +86,8 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     default=None,
     metavar="N",
     help="Check a big capture with N processes, each taking a part of the file (default: one per "
-    "core, up to 4, for a capture of records of 8 MB or more). Output is the same as with 1.",
+    "core, up to 4, for a capture of records, or with --ocpp of bare frames, of 8 MB or more). "
+    "Output is the same as with 1.",
 )
 @click.option(
     "--max-line",

@@ -271,6 +271,15 @@ def is_record(line: bytes) -> bool:
         return False
 
 
+def is_frame(line: bytes) -> bool:
+    """Whether a line is a bare frame: a JSON array starting with a message type."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return type(value) is list and bool(value) and type(value[0]) is int
+
+
 def is_event(line: bytes) -> bool:
     """Whether a capture line is a connection event record (connect, close)."""
     try:

@@ -1,4 +1,4 @@
-"""validate's fast path: the common capture record settled in one pass over the line.
+"""validate's fast path: the common capture record, or bare frame, settled in one pass over the line.
 
 A record holding a well-formed CALL, CALLRESULT or CALLERROR (with a code of its version)
 whose correlation is plain costs a few microseconds here; when its payload breaks its schema,
@@ -51,6 +51,8 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     forced = checker.options.version
     conns = checker.conns
     other = _OTHER
+    nothing = _NOTHING  # a bare frame's record: every key absent
+    bare = _BARE
     max_id = MAX_ID_LENGTH
     hash32 = HASH32
     keep_recent = RECENT
@@ -70,10 +72,16 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 continue
             try:
                 record = loads(line)
-                raw = record["raw"]
-                value = loads(raw)
-                get = record.get
-                where = (get("station"), get("conn"))
+                if type(record) is list:  # a bare frame: no station, conn, side, time or version
+                    value = record
+                    raw = (line[:-1] if line[-1:] == b"\n" else line).decode() if type(line) is bytes else line
+                    get = nothing
+                    where = bare
+                else:
+                    raw = record["raw"]
+                    value = loads(raw)
+                    get = record.get
+                    where = (get("station"), get("conn"))
                 conn = conns[where]
                 version = forced or by_name[get("ocpp")] or conn.version or checker.inferred
                 if version is guess:  # midway: the capture's version, unless its connect said otherwise
@@ -138,12 +146,15 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 continue
             if broken:  # a compact, plain frame whose payload breaks its schema: explained here
                 for problem in explain(schema, payload, raw, False, call is None, valid):
-                    add(problem, lineno, column_of_raw(line), get("station"), uid, action)
+                    add(problem, lineno, 1 if where is bare else column_of_raw(line), get("station"), uid, action)
             if call is None:  # a call: open it
                 calls += 1
                 stats.calls += 1
-                at = line.find(raw_key) if type(line) is bytes else -1
-                column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
+                if where is bare:
+                    column = 1
+                else:
+                    at = line.find(raw_key) if type(line) is bytes else -1
+                    column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
                 open_calls[key] = (uid, action, side, lineno, get("ts"), column)
                 sighted = conn.sighted
                 if sighted is not None:  # midway (core/stream.py, Midway)
@@ -212,4 +223,6 @@ class _Cache(dict):  # type: ignore[type-arg]
         return value
 
 
+_NOTHING: Any = {}.get
+_BARE = (None, None)  # the connection of bare frames (StreamChecker._check keys it so)
 _OTHER: dict[Any, Any] = {side: other_side(side) for side in ("station", "csms", None)}

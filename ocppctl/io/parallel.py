@@ -37,7 +37,7 @@ from dataclasses import fields
 from multiprocessing.connection import Connection, wait
 from typing import IO, Any
 
-from ocppctl.core.capture import is_event, is_record, record_version
+from ocppctl.core.capture import is_event, is_frame, is_record, record_version
 from ocppctl.core.findings import Finding
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.stream import CheckOptions, Midway, StreamChecker, UndecodableLine
@@ -64,10 +64,10 @@ def jobs_for(path: str, requested: int | None) -> int:
 
 
 def split_version(path: str, forced: Version | None) -> Version | None:
-    """The version to cut a capture by, or None when one checker must read it: records only
-    (a first line that is a JSON object), whose version is known from the start: --ocpp
-    (`forced`), or the first record holding a frame names it, with nothing but connection
-    events before it."""
+    """The version to cut a capture by, or None when one checker must read it: records or
+    bare frames (a first line that is a JSON object or array), whose version is known from the
+    start: --ocpp (`forced`), or the first record holding a frame names it, with nothing but
+    connection events before it (bare frames name none: they are cut only with --ocpp)."""
     try:
         source = open_input(path, None)
     except InputError:
@@ -79,10 +79,10 @@ def split_version(path: str, forced: Version | None) -> Version | None:
                 return None
             if not line.strip():
                 continue
+            if forced is not None:
+                return forced if is_record(line) or is_frame(line) else None
             if not is_record(line):
                 return None
-            if forced is not None:
-                return forced
             if not is_event(line):
                 return record_version(line)
     except InputError:

@@ -537,3 +537,27 @@ def test_cut_anywhere_a_capture_gives_what_one_checker_gives(
         return
     cuts = sorted({starts[pick % len(starts)] for pick in picks})
     assert _cut_checker(path, [0, *cuts, size], jobs=2) == _one_checker(path)
+
+
+def test_bare_frames_are_split_when_the_version_is_known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12 item 8: with --ocpp nothing about bare frames needs one checker; without it their
+    version is inferred from the first calls, so one process reads them."""
+    from ocppctl.io import parallel
+
+    calls: list[int] = []
+    real = parallel.check_parallel
+
+    def spy(path: str, name: str, options: object, report: object, jobs: int) -> None:
+        calls.append(jobs)
+        real(path, name, options, report, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "check_parallel", spy)
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text("\n".join(json.loads(line)["raw"] for line in _capture(2, 600) if '"raw"' in line) + "\n")
+    one = _validate("--ocpp", "2.0.1", "-j", "1", str(bare))
+    assert calls == []
+    assert _validate("--ocpp", "2.0.1", "-j", "2", str(bare)) == one
+    assert calls == [2]
+    assert "orphan-response" in one[1] and "unanswered-call" in one[1]
+    _validate("-j", "2", str(bare))
+    assert calls == [2]
