@@ -47,7 +47,8 @@ from ocppctl.cli.options import color_option, env_of, link_options, ocpp_version
     "--control",
     metavar="PATH",
     help="The control socket other commands reach stations through (send --via); "
-    "default: ocppctl/hub.sock under XDG_RUNTIME_DIR, else a per-user temp folder.",
+    "default: ocppctl/hub.sock under XDG_RUNTIME_DIR, else a per-user temp folder (made 0700, "
+    "checked before each use: a folder or socket not yours is refused).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame or connection event.")
 @color_option()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +15,17 @@ from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
 from ocppctl.transport.client import LinkError
 
 RECORD_LIMIT = 1 << 26  # the longest record line a watch reads (a frame's raw text is in it, escaped)
+CONTROL_LIMIT = 1 << 24  # the longest request or reply line (a payload and two frames' text in it)
+
+
+class ControlError(LinkError):
+    """A control socket or message that cannot be trusted or used: one line, and the exit code
+    it ends a command with (docs/exit-codes.md): 2 for a request that is malformed, 5 for a
+    control socket path that is refused or a hub's reply that is malformed."""
+
+    def __init__(self, message: str, exit_code: int = 5) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def encode_message(message: dict[str, Any]) -> bytes:
@@ -51,10 +63,7 @@ async def control_request(
     path: str, request: dict[str, Any], missing: str, timeout: float | None = None
 ) -> dict[str, Any]:
     """Ask what is listening at `path`; LinkError(`missing`) when nothing is."""
-    try:
-        reader, writer = await asyncio.open_unix_connection(path)
-    except OSError:
-        raise LinkError(missing) from None
+    reader, writer = await _connect(path, missing, CONTROL_LIMIT)
     writer.write(encode_message(request))
     await writer.drain()
     line = await asyncio.wait_for(reader.readline(), timeout)
@@ -123,10 +132,7 @@ async def watch_hub(path: str, missing: str, timeout: float | None = None) -> As
     LinkError(`missing`) when nothing listens there, LinkError when the hub's first line is no
     `{"ok": true, "stations": [...]}` (within `timeout` seconds, None waits), or is a refusal
     (its `error`). Leaving the block hangs up."""
-    try:
-        reader, writer = await asyncio.open_unix_connection(path, limit=RECORD_LIMIT)
-    except OSError:
-        raise LinkError(missing) from None
+    reader, writer = await _connect(path, missing, RECORD_LIMIT)
     feed = HubWatch(path, reader, writer, [])
     try:
         try:
@@ -176,24 +182,107 @@ def hub_answer(reply: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def default_control_path(name: str = "hub") -> str:
-    """Where a control socket lives when no --control/--via says: under XDG_RUNTIME_DIR, else a
-    per-user folder of the system's temp directory (short: Unix socket paths are ~100 bytes)."""
+    """Where a control socket lives when no --control/--via says: `ocppctl/` under
+    XDG_RUNTIME_DIR, else `ocppctl-UID/` in the system's temp directory (short: Unix socket
+    paths are ~100 bytes). The folder is made and checked by open_control and before each
+    connection (`check_control_path`), not here."""
+    return os.path.join(_default_folder(), f"{name}.sock")
+
+
+def _default_folder() -> str:
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    folder = (
-        os.path.join(runtime, "ocppctl") if runtime else os.path.join(tempfile.gettempdir(), f"ocppctl-{os.getuid()}")
-    )
-    return os.path.join(folder, f"{name}.sock")
+    if runtime:
+        return os.path.join(runtime, "ocppctl")
+    return os.path.join(tempfile.gettempdir(), f"ocppctl-{os.getuid()}")
+
+
+def _refuse(path: str, why: str) -> ControlError:
+    return ControlError(f"refusing the control socket {path}: {why}")
+
+
+def _check_folder(folder: str, path: str) -> None:
+    """The folder of a control socket must be ours and closed to others: whoever can write to
+    it can swap the socket for theirs (and read the calls and passwords sent through it).
+    Ours means owned by us (or by root, for /run/user and /tmp), not writable by group or
+    others unless sticky (like /tmp); the default folder, made by us, exactly: ours, mode
+    0700, not a symlink."""
+    try:
+        info = os.lstat(folder)
+    except OSError as exc:
+        raise _refuse(path, f"cannot check {folder}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise _refuse(path, f"{folder} is a symlink")
+    if not stat.S_ISDIR(info.st_mode):
+        raise _refuse(path, f"{folder} is not a directory")
+    mode = stat.S_IMODE(info.st_mode)
+    if os.path.abspath(folder) == os.path.abspath(_default_folder()):
+        if info.st_uid != os.getuid():
+            raise _refuse(path, f"{folder} is owned by uid {info.st_uid}, not by you")
+        if mode != 0o700:
+            raise _refuse(path, f"{folder} has mode {mode:04o}, not 0700")
+        return
+    if info.st_uid not in (os.getuid(), 0):
+        raise _refuse(path, f"{folder} is owned by uid {info.st_uid}, not by you")
+    if mode & 0o022 and not mode & stat.S_ISVTX:
+        raise _refuse(path, f"{folder} has mode {mode:04o}: others can write to it")
+
+
+def _check_socket(path: str) -> bool:
+    """True when a socket of ours is at `path`, False when nothing is; refused when anything
+    else is (a file, a directory, a symlink, a socket of another user's)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise _refuse(path, exc.strerror or str(exc)) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise _refuse(path, "it is a symlink")
+    if stat.S_ISDIR(info.st_mode):
+        raise _refuse(path, "it is a directory")
+    if not stat.S_ISSOCK(info.st_mode):
+        raise _refuse(path, "it is a file, not a socket (ocppctl never replaces one)")
+    if info.st_uid != os.getuid():
+        raise _refuse(path, f"the socket is owned by uid {info.st_uid}, not by you")
+    return True
+
+
+def check_control_path(path: str) -> bool:
+    """Before connecting to a control socket: True when a socket of ours is there, False when
+    none is; ControlError when its folder or the file there is not ours (`_check_folder`)."""
+    folder = os.path.dirname(path) or "."
+    if not os.path.lexists(folder):
+        return False
+    _check_folder(folder, path)
+    return _check_socket(path)
+
+
+async def _connect(path: str, missing: str, limit: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to the control socket at `path`, checked first (`check_control_path`);
+    LinkError(`missing`) when nothing listens there."""
+    if not check_control_path(path):
+        raise LinkError(missing)
+    try:
+        return await asyncio.open_unix_connection(path, limit=limit)
+    except OSError:
+        raise LinkError(missing) from None
 
 
 async def open_control(path: str, client: Any) -> Any:
-    """The control socket, mode 0600 in a 0700 folder; a stale socket file is replaced, a live
-    hub's is not."""
+    """The control socket, mode 0600 in a folder of ours (`_check_folder`; the default one is
+    made 0700); a stale socket of ours is replaced, a live hub's is not, anything else there is
+    refused and left alone."""
     folder = os.path.dirname(path) or "."
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError as exc:
-        raise LinkError(f"cannot make {folder} for the control socket: {exc.strerror or exc}") from None
-    if os.path.exists(path):
+    if not os.path.lexists(folder):
+        try:
+            os.makedirs(folder, mode=0o700)
+            os.chmod(folder, 0o700)  # whatever the umask
+        except FileExistsError:
+            pass  # made by someone else meanwhile: checked below
+        except OSError as exc:
+            raise LinkError(f"cannot make {folder} for the control socket: {exc.strerror or exc}") from None
+    _check_folder(folder, path)
+    if _check_socket(path):
         try:
             _, writer = await asyncio.open_unix_connection(path)
         except OSError:
