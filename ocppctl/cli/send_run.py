@@ -132,23 +132,23 @@ def _via(
     as_json: bool,
 ) -> int:
     """The call made by a running hub, through its control socket; printed as send prints."""
-    request = {"op": "call", "station": station, "action": action, "payload": payload, "id": uid, "check": check}
-    request["timeout"] = timeout
-
     from ocppctl.transport.client import LinkError
-    from ocppctl.transport.control import control_request, hub_answer, no_hub
+    from ocppctl.transport.control import call_hub, call_request, hub_answer, no_hub
 
     try:
-        reply = asyncio.run(control_request(path, request, no_hub(path), timeout + 5))
+        request = call_request(station, action, payload, uid, check, timeout)
+        reply = asyncio.run(call_hub(path, request, no_hub(path), timeout + 5))
     except LinkError as exc:
-        raise ConnectionFailure(exc.message) from None
+        failure = ConnectionFailure(escape_line(exc.message))
+        failure.exit_code = getattr(exc, "exit_code", failure.exit_code)
+        raise failure from None
 
     sent, event = hub_answer(reply)
     if sent is not None:
-        printer.sent(sent, reply.get("version", "?"))
+        printer.sent(sent, reply.version or "?")
     if event is None:
-        error = OcppctlError(str(reply.get("error", "the hub failed")))
-        error.exit_code = int(reply.get("exit", 5))
+        error = OcppctlError(escape_line(reply.error or "the hub failed"))
+        error.exit_code = reply.exit
         raise error
     printer.answer(event)
     if event.kind == "error":

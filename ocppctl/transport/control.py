@@ -1,5 +1,6 @@
-"""The client side of a control socket (a hub's, a simulated station's): one JSON request, one
-JSON reply; or a hub's live traffic (`watch_hub`)."""
+"""A control socket (a hub's, a simulated station's): where it lives and who may use it
+(`open_control`, `check_control_path`); the client side: one JSON request, one JSON reply
+(`call_hub`, typed by control_messages), or a hub's live traffic (`watch_hub`)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,25 @@ import tempfile
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ocppctl.core.frames import from_value
 from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
+from ocppctl.core.rpc import Event, Refused, Sent
 from ocppctl.transport.client import LinkError
+from ocppctl.transport.control_messages import (  # noqa: F401 - the protocol's names, from here too
+    ControlError,
+    Reply,
+    Request,
+    answer_reply,
+    call_request,
+    failure_reply,
+    parse_reply,
+    parse_request,
+    refused_reply,
+    stations_reply,
+)
 
 RECORD_LIMIT = 1 << 26  # the longest record line a watch reads (a frame's raw text is in it, escaped)
 CONTROL_LIMIT = 1 << 24  # the longest request or reply line (a payload and two frames' text in it)
-
-
-class ControlError(LinkError):
-    """A control socket or message that cannot be trusted or used: one line, and the exit code
-    it ends a command with (docs/exit-codes.md): 2 for a request that is malformed, 5 for a
-    control socket path that is refused or a hub's reply that is malformed."""
-
-    def __init__(self, message: str, exit_code: int = 5) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def encode_message(message: dict[str, Any]) -> bytes:
@@ -49,28 +54,59 @@ def no_hub(path: str) -> str:
 
 
 def _object_line(path: str, line: bytes) -> dict[str, Any]:
-    """The JSON object of a line the other end of `path` sent; LinkError when it is none."""
+    """The JSON object of a line the other end of `path` sent; ControlError when it is none."""
     try:
         value = decode_message(line)
-    except ValueError:
+    except ValueError:  # a UnicodeDecodeError too
         value = None
     if not isinstance(value, dict):
-        raise LinkError(f"{path} sent a line that is not a JSON object: {line[:80]!r}")
+        raise ControlError(f"{path} sent a line that is not a JSON object: {line[:80]!r}")
     return value
 
 
 async def control_request(
     path: str, request: dict[str, Any], missing: str, timeout: float | None = None
 ) -> dict[str, Any]:
-    """Ask what is listening at `path`; LinkError(`missing`) when nothing is."""
+    """Ask what is listening at `path` (a simulated station's `set`, a hub's `stations`): the
+    JSON object it answers; LinkError(`missing`) when nothing listens, ControlError when the
+    answer is late (exit 4), over CONTROL_LIMIT or no JSON object (exit 5)."""
+    return _object_line(path, await _exchange(path, encode_message(request), missing, timeout))
+
+
+async def read_request_line(reader: asyncio.StreamReader) -> bytes:
+    """A client's request line, as the hub's control server reads it (at most CONTROL_LIMIT
+    bytes, the limit `open_control` sets); ControlError (exit 2) when longer."""
+    try:
+        return await reader.readline()
+    except ValueError:
+        raise ControlError(f"bad control request: over {CONTROL_LIMIT} bytes", 2) from None
+
+
+async def call_hub(path: str, request: Request, missing: str, timeout: float | None = None) -> Reply:
+    """The hub's reply to a `call` request, checked (`parse_reply`); LinkError(`missing`) when
+    no hub listens at `path`, ControlError (with its exit code) for anything else amiss."""
+    return parse_reply(await _exchange(path, request.encode(), missing, timeout), path)
+
+
+async def _exchange(path: str, line: bytes, missing: str, timeout: float | None) -> bytes:
+    """Send one request line to `path`, read one reply line (at most CONTROL_LIMIT bytes,
+    within `timeout` seconds)."""
     reader, writer = await _connect(path, missing, CONTROL_LIMIT)
-    writer.write(encode_message(request))
-    await writer.drain()
-    line = await asyncio.wait_for(reader.readline(), timeout)
-    writer.close()
-    if not line:
-        raise LinkError(f"{path} closed the control link without an answer")
-    return _object_line(path, line)
+    try:
+        writer.write(line)
+        await writer.drain()
+        reply = await asyncio.wait_for(reader.readline(), timeout)
+    except asyncio.TimeoutError:
+        raise ControlError(f"{path} did not answer within {timeout:g} s", 4) from None
+    except ValueError:  # no line end within CONTROL_LIMIT
+        raise ControlError(f"{path} sent a reply over {CONTROL_LIMIT} bytes") from None
+    except ConnectionError as exc:
+        raise ControlError(f"{path}: the control link broke: {exc.strerror or exc}") from None
+    finally:
+        writer.close()
+    if not reply:
+        raise ControlError(f"{path} closed the control link without an answer")
+    return reply
 
 
 class HubWatch:
@@ -156,29 +192,20 @@ async def watch_hub(path: str, missing: str, timeout: float | None = None) -> As
         await feed.close()
 
 
-def hub_answer(reply: dict[str, Any]) -> tuple[Any, Any]:
-    """(Sent, Event) from a hub's reply to a `call` op: the frame it sent (None when it sent
-    none) and the answer (None when there was none: the reply's `error` and `exit` say why).
-    Refused when the hub refused the call before sending it."""
-    from ocppctl.core.findings import Finding
-    from ocppctl.core.frames import from_value
-    from ocppctl.core.jsontext import loads
-    from ocppctl.core.rpc import Event, Refused, Sent
-
-    def findings(key: str) -> list[Finding]:
-        return [Finding(**data) for data in reply.get(key, [])]
-
-    if "refused" in reply:
-        raise Refused(findings("refused"))
+def hub_answer(reply: Reply) -> tuple[Sent | None, Event | None]:
+    """(Sent, Event) from a hub's checked reply to a `call` op: the frame it sent (None when it
+    sent none) and the answer (None when there was none: the reply's `error` and `exit` say
+    why). Refused when the hub refused the call before sending it."""
+    if reply.refused is not None:
+        raise Refused(reply.refused)
     sent = None
-    if "sent" in reply:
-        frame, _ = from_value(loads(reply["sent"]), None)
-        sent = Sent(reply["sent"], frame, findings("sent_findings")) if frame is not None else None
-    if not reply.get("ok"):
+    if reply.sent is not None:
+        frame, _ = from_value(loads(reply.sent), None)
+        sent = Sent(reply.sent, frame, reply.sent_findings) if frame is not None else None
+    if not reply.ok or reply.answer is None:
         return sent, None
-    answer, _ = from_value(loads(reply["answer"]), None)
-    event = Event(reply["kind"], answer, None, reply.get("rtt_ms"), findings("findings"), reply["answer"])
-    return sent, event
+    answer, _ = from_value(loads(reply.answer), None)
+    return sent, Event(reply.kind or "result", answer, None, reply.rtt_ms, reply.findings, reply.answer)
 
 
 def default_control_path(name: str = "hub") -> str:
@@ -292,7 +319,7 @@ async def open_control(path: str, client: Any) -> Any:
             raise LinkError(f"a hub already answers at {path} (--control names another socket)")
     old = os.umask(0o177)
     try:
-        server = await asyncio.start_unix_server(client, path)
+        server = await asyncio.start_unix_server(client, path, limit=CONTROL_LIMIT)
     except OSError as exc:
         raise LinkError(f"cannot open the control socket {path}: {exc.strerror or exc}") from None
     finally:

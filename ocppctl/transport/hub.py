@@ -21,29 +21,44 @@ from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, station_id
-from ocppctl.transport.control import decode_message, encode_message, open_control
+from ocppctl.transport.control import (
+    ControlError,
+    Reply,
+    Request,
+    answer_reply,
+    failure_reply,
+    open_control,
+    parse_request,
+    read_request_line,
+    refused_reply,
+    stations_reply,
+)
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.security import ServerSecurity
 
 WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped
+WATCH_BYTES = 1 << 24  # bytes of such lines (16 MiB): frames can be large, the hub's memory is not
 
 
 @dataclass(eq=False)
 class _Watcher:
     queue: asyncio.Queue[bytes | None]
-    pump: asyncio.Task[None]
+    pump: asyncio.Task[None] = field(init=False)
     ended: asyncio.Event = field(default_factory=asyncio.Event)
-    dropped: bool = False
+    queued: int = 0  # bytes in `queue`
+    dropped: str = ""  # why it was dropped, once it was
 
 
 class Watchers:
     """The control socket's `watch` streams. Each watcher has a queue of its own, fed by
     `publish` (so by every observed Flow, see `tee`) and emptied onto its socket by a task of
-    its own: a slow reader never holds up the hub, and one that falls `backlog` lines behind is
-    dropped (a last `{"ok": false, "error": ...}` line, then the socket closes)."""
+    its own: a slow reader never holds up the hub, and one that falls `backlog` lines or
+    `max_bytes` bytes behind is dropped (its queue emptied at once, a last `{"ok": false,
+    "error": ...}` line, then the socket closes)."""
 
-    def __init__(self, backlog: int = WATCH_BACKLOG) -> None:
+    def __init__(self, backlog: int = WATCH_BACKLOG, max_bytes: int = WATCH_BYTES) -> None:
         self.backlog = backlog
+        self.max_bytes = max_bytes
         self._watchers: set[_Watcher] = set()
         self._closed = False
 
@@ -66,22 +81,36 @@ class Watchers:
         for watcher in self._watchers:
             if watcher.dropped:
                 continue  # its serve() is ending
+            if watcher.queued + len(line) > self.max_bytes:
+                self._drop(watcher, f"dropped: more than {self.max_bytes} bytes behind")
+                continue
             try:
                 watcher.queue.put_nowait(line)
             except asyncio.QueueFull:
-                watcher.dropped = True
-                watcher.pump.cancel()
+                self._drop(watcher, f"dropped: more than {self.backlog} records behind")
+            else:
+                watcher.queued += len(line)
+
+    @staticmethod
+    def _drop(watcher: _Watcher, why: str) -> None:
+        """Let `watcher` go: its backlog freed now, not when its socket is done."""
+        watcher.dropped = why
+        watcher.pump.cancel()
+        while not watcher.queue.empty():
+            watcher.queue.get_nowait()
+        watcher.queued = 0
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, versions: dict[str, str]) -> None:
         """Stream to one control client: `{"ok": true, "stations": [...], "versions": {id:
         version}}`, then a line per Flow, until it hangs up, falls behind, or `close()`."""
         queue: asyncio.Queue[bytes | None] = asyncio.Queue(max(self.backlog, 1))
-        first = {"ok": True, "stations": sorted(versions), "versions": versions}
-        queue.put_nowait(dumps(first).encode() + b"\n")
+        first = dumps({"ok": True, "stations": sorted(versions), "versions": versions}).encode() + b"\n"
+        queue.put_nowait(first)
         if self._closed:  # the hub is stopping: the stations line, then the end
             queue.put_nowait(None)
         # registered with no await since `stations` was read: no Flow falls between the two
-        watcher = _Watcher(queue, asyncio.ensure_future(_pump(queue, writer)))
+        watcher = _Watcher(queue, queued=len(first))
+        watcher.pump = asyncio.ensure_future(_pump(watcher, writer))
         self._watchers.add(watcher)
         hangup = asyncio.ensure_future(_until_eof(reader))
         try:
@@ -92,8 +121,7 @@ class Watchers:
                 task.cancel()
             await asyncio.gather(watcher.pump, hangup, return_exceptions=True)
             if watcher.dropped:
-                error = f"dropped: more than {self.backlog} records behind"
-                writer.write(dumps({"ok": False, "exit": 5, "error": error}).encode() + b"\n")
+                writer.write(dumps({"ok": False, "exit": 5, "error": watcher.dropped}).encode() + b"\n")
             writer.close()
             watcher.ended.set()
 
@@ -117,8 +145,9 @@ class Watchers:
             await asyncio.wait(late)
 
 
-async def _pump(queue: asyncio.Queue[bytes | None], writer: asyncio.StreamWriter) -> None:
-    while (line := await queue.get()) is not None:
+async def _pump(watcher: _Watcher, writer: asyncio.StreamWriter) -> None:
+    while (line := await watcher.queue.get()) is not None:
+        watcher.queued -= len(line)
         writer.write(line)
         await writer.drain()
 
@@ -218,77 +247,47 @@ async def serve_hub(
 
     server = await open_server(handler, host, port, versions, security, options)
 
-    async def call(request: dict[str, Any]) -> dict[str, Any]:
-        name = str(request.get("station"))
+    async def call(request: Request) -> Reply:
+        name = request.station
         entry = stations.get(name)
         if entry is None:
             connected = ", ".join(sorted(stations)) or "none"
-            return {
-                "ok": False,
-                "exit": 5,
-                "error": f"station {name} is not connected to this hub (connected: {connected})",
-            }
+            return failure_reply(5, f"station {name} is not connected to this hub (connected: {connected})")
         connection, session, version, conn = entry
-        timeout = float(request.get("timeout", 30))
+        timeout = request.timeout
         try:
             sent = session.call(
-                str(request["action"]),
-                request.get("payload", {}),
-                time.monotonic(),
-                timeout,
-                uid=request.get("id"),
-                check=bool(request.get("check", True)),
+                request.action, request.payload, time.monotonic(), timeout, uid=request.id, check=request.check
             )
         except Refused as refused:
-            return {"ok": False, "exit": 1, "refused": [f.as_dict() for f in refused.findings]}
+            return refused_reply(refused.findings)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         waiting[(name, sent.frame.id)] = future
         await connection.send(sent.text)
         observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings, frame=sent.frame))
-        reply: dict[str, Any] = {
-            "version": version.name,
-            "sent": sent.text,
-            "sent_findings": [f.as_dict() for f in sent.findings],
-        }
         try:
             event = await asyncio.wait_for(future, timeout)
         except TimeoutError:
             waiting.pop((name, sent.frame.id), None)
-            return {
-                **reply,
-                "ok": False,
-                "exit": 4,
-                "error": f"no answer to {sent.frame.action} within {timeout:g} s (--timeout)",
-            }
+            error = f"no answer to {sent.frame.action} within {timeout:g} s (--timeout)"
+            return failure_reply(4, error, sent, version.name)
         except LinkError as exc:
-            return {**reply, "ok": False, "exit": 5, "error": exc.message}
-        return {
-            **reply,
-            "ok": True,
-            "kind": event.kind,
-            "answer": event.text,
-            "rtt_ms": event.rtt_ms,
-            "findings": [f.as_dict() for f in event.findings],
-        }
+            return failure_reply(5, exc.message, sent, version.name)
+        return answer_reply(version.name, sent, event)
 
     async def control_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request = decode_message(await reader.readline())
-            if not isinstance(request, dict):
-                raise ValueError("a request is a JSON object")
-            if request.get("op") == "watch":
+            request = parse_request(await read_request_line(reader))
+            if request.op == "watch":
                 await watchers.serve(reader, writer, {name: entry[2].name for name, entry in stations.items()})
                 return
-            if request.get("op") == "stations":
-                reply: dict[str, Any] = {"ok": True, "stations": sorted(stations)}
-            elif request.get("op") == "call":
-                reply = await call(request)
-            else:
-                reply = {"ok": False, "exit": 2, "error": f"unknown op {request.get('op')!r}"}
-        except (ValueError, KeyError, TypeError) as exc:
-            reply = {"ok": False, "exit": 2, "error": f"bad control request: {exc}"}
+            reply = stations_reply(list(stations)) if request.op == "stations" else await call(request)
+        except ControlError as exc:
+            reply = failure_reply(exc.exit_code, exc.message)
+        except (ValueError, TypeError) as exc:  # from the session, on a payload it cannot take
+            reply = failure_reply(2, f"bad control request: {exc}")
         with contextlib.suppress(ConnectionError):
-            writer.write(encode_message(reply))
+            writer.write(reply.encode())
             await writer.drain()
             writer.close()
 
