@@ -17,7 +17,7 @@ from ocppctl.errors import OcppctlError, UsageFailure
 from ocppctl.io.payload_args import read_payload
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
-from ocppctl.render.style import escape, escape_line, paint, wants_color
+from ocppctl.render.style import escape, escape_line, escape_lines, paint, wants_color
 
 
 class ConnectionFailure(OcppctlError):
@@ -139,7 +139,7 @@ def _via(
         request = call_request(station, action, payload, uid, check, timeout)
         reply = asyncio.run(call_hub(path, request, no_hub(path), timeout + 5))
     except LinkError as exc:
-        failure = ConnectionFailure(escape_line(exc.message))
+        failure = ConnectionFailure(exc.message)
         failure.exit_code = getattr(exc, "exit_code", failure.exit_code)
         raise failure from None
 
@@ -147,7 +147,7 @@ def _via(
     if sent is not None:
         printer.sent(sent, reply.version or "?")
     if event is None:
-        error = OcppctlError(escape_line(reply.error or "the hub failed"))
+        error = OcppctlError(reply.error or "the hub failed")  # escaped where printed (cli/main)
         error.exit_code = reply.exit
         raise error
     printer.answer(event)
@@ -290,7 +290,7 @@ class _Printer:
             from ocppctl.render.highlight import highlight_json
 
             return highlight_json(text)
-        return escape(text)
+        return escape_lines(text)
 
     def _findings(self, findings: list[Any]) -> None:
         for finding in findings:

@@ -11,16 +11,18 @@ from ocppctl.render.style import SEVERITY_COLORS, escape, escape_line, paint
 
 
 def finding_text(f: Finding, color: bool) -> str:
-    """`FILE:LINE:COL: severity: message [code] at PATH`, and the hint on the next line."""
+    """`FILE:LINE:COL: severity: message [code] at PATH`, and the hint on the next line; each
+    field escaped (a finding may come from a hub, its message quotes a peer), so a finding is
+    those two lines whatever it holds."""
     where = f.file or ""
     if f.line is not None:
         where += f":{f.line}"
         if f.column is not None:
             where += f":{f.column}"
-    location = paint("bold", where + ":", color) + " " if where else ""  # a live frame has none
+    location = paint("bold", escape(where) + ":", color) + " " if where else ""  # a live frame has none
     text = (
-        f"{location}{paint(SEVERITY_COLORS.get(f.severity, ''), f.severity + ':', color)} "
-        f"{escape(f.message)} {paint('faint', '[' + f.code + ']', color)}"
+        f"{location}{paint(SEVERITY_COLORS.get(f.severity, ''), escape(f.severity) + ':', color)} "
+        f"{escape(f.message)} {paint('faint', '[' + escape(f.code) + ']', color)}"
     )
     if f.path:
         text += f" at {paint('magenta', escape_line(f.path), color)}"

@@ -205,3 +205,11 @@ def test_send_via_ends_with_the_exit_code_of_a_well_formed_failure(short_tmp: Pa
 def test_a_reply_is_checked_by_one_function() -> None:
     reply = parse_reply(b'{"ok":true,"stations":["CP2","CP1"]}\n', "hub.sock")
     assert (reply.ok, reply.exit, reply.stations) == (True, 0, ["CP2", "CP1"])
+
+
+def test_a_hubs_error_text_reaches_the_terminal_escaped_on_one_line(short_tmp: Path) -> None:  # noqa: F811
+    evil = "\x1b[2J\x1b]0;pwned\x07...\nFAKE \u202e"
+    with _fake_hub(short_tmp, json.dumps({"ok": False, "exit": 5, "error": evil}).encode() + b"\n") as (path, _):
+        code, out, err = _send_via(path)
+    assert (code, out) == (5, "")
+    assert err == "ocppctl: error: \\x1b[2J\\x1b]0;pwned\\x07...\\nFAKE \\u202e\n"

@@ -243,3 +243,24 @@ def test_a_binary_message_is_flagged_and_its_call_answered() -> None:
     assert [(f["code"], f["message"]) for f in call["findings"]] == [
         ("frame-shape", "a binary WebSocket message: OCPP-J frames travel as text messages")
     ]
+
+
+def test_the_text_output_shows_a_hostile_frame_escaped_on_its_line() -> None:
+    """Not JSON, or a JSON string with a literal line feed: each printed a forged second line
+    (`13:00:00.000 FAKE <- CALL BootNotification forged-line {}`)."""
+    from ocppctl.cli.listen_run import _FlowPrinter
+    from ocppctl.core.versions import VERSIONS
+    from ocppctl.transport.flow import Flow
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    printer = _FlowPrinter(env, color=False, as_json=False)
+    forged = "\x1b]0;pwned\x07\n13:00:00.000 FAKE ← CALL BootNotification forged-line {}\u202e"
+    v201 = VERSIONS["2.0.1"]
+    printer.flow(Flow("2026-11-22T13:00:00.000Z", "CP1", 1, "station", v201, forged))
+    printer.flow(Flow("2026-11-22T13:00:00.001Z", "CP1", 1, None, v201, event="close", detail={"reason": forged}))
+    shown = "\\x1b]0;pwned\\x07\\n13:00:00.000 FAKE ← CALL BootNotification forged-line {}\\u202e"
+    assert env.stdout.getvalue().split("\n") == [  # type: ignore[attr-defined]
+        f"13:00:00.000 CP1 ← {shown}",
+        f"13:00:00.001 CP1 close reason={shown}",
+        "",
+    ]
