@@ -27,7 +27,7 @@ from ocppctl.cli.options import color_option, env_of, link_options, ocpp_version
     "record",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="Append every frame to FILE as capture records.",
+    help="Append every frame to FILE as capture records (a new FILE is made mode 0600).",
 )
 @click.option(
     "--heartbeat-interval",

@@ -13,7 +13,7 @@ from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import UsageFailure
-from ocppctl.io.recorder import Recorder
+from ocppctl.io.recorder import Recorder, open_record
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape, escape_line, paint, wants_color
@@ -43,7 +43,7 @@ def run_listen(
     handle: IO[str] | None = None
     if record is not None:
         try:
-            handle = open(record, "a", encoding="utf-8")  # noqa: SIM115 - closed below
+            handle = open_record(record)  # 0600: closed below
         except OSError as exc:
             raise UsageFailure(f"{record}: cannot record there: {exc.strerror or exc}") from None
     recorder = Recorder(handle) if handle is not None else None

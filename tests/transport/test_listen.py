@@ -58,6 +58,7 @@ def test_stations_boot_and_the_recording_validates(tmp_path: Path) -> None:
     assert process.returncode == 0, err
     assert " CP201 ← CALL BootNotification " in out and " CP16 → CALLRESULT BootNotification " in out
     records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    assert oct(record.stat().st_mode & 0o777) == "0o600"  # it holds what the history file holds
     assert [r.get("event") for r in records if "event" in r].count("connect") == 2
     frames = [r for r in records if "raw" in r]
     assert {(r["station"], r["from"], r["ocpp"]) for r in frames} >= {
