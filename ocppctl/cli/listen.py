@@ -70,7 +70,9 @@ def listen(
     """Act as a CSMS: accept stations (the last segment of the path is the station id), answer
     their calls with default answers, print every frame with its findings, record with --record.
 
-    Stop with Ctrl-C (exit 130) or SIGTERM (exit 0); a recording loses nothing either way.
+    Stop with Ctrl-C (exit 130) or SIGTERM (exit 0); a recording loses nothing either way. A
+    second signal, or 5 s after the first, ends a stop that hangs. A terminal that cannot keep
+    up gets "... N lines dropped"; a closed stdout stops the printing, not the hub.
     """
     from ocppctl.cli.listen_run import run_listen
 

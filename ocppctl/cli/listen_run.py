@@ -9,6 +9,7 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, server_security
 from ocppctl.cli.serving import run_until_stopped
+from ocppctl.cli.terminal_out import TerminalOut
 from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.versions import VERSIONS
@@ -55,6 +56,8 @@ def run_listen(
     control = security.pop("control", None) or default_control_path()
     printer.control = control
     link = build_link_options(security)
+    out = TerminalOut(env.stdout, as_json)  # printing never blocks the hub
+    printer.env = out.env_with(env)
 
     def observe(flow: Flow) -> None:
         if recorder is not None:
@@ -80,10 +83,11 @@ def run_listen(
         )
 
     try:
-        return run_until_stopped(serve)
+        return run_until_stopped(serve, handle.close if handle is not None else None)
     except LinkError as exc:
         raise ConnectionFailure(exc.message) from None
     finally:
+        out.close()
         if handle is not None:
             handle.close()
 

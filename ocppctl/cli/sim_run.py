@@ -10,6 +10,7 @@ from ocppctl.cli.listen_run import _FlowPrinter
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import ConnectionFailure, client_security
 from ocppctl.cli.serving import run_until_stopped
+from ocppctl.cli.terminal_out import TerminalOut
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import InputError, UsageFailure
 from ocppctl.io.schemafiles import default_registry
@@ -51,6 +52,9 @@ def run_station(
     env.stderr.write(f"ocppctl: control socket {control} (sim set)\n")
     env.stderr.flush()
 
+    out = TerminalOut(env.stdout, as_json)  # printing never blocks the station
+    printer.env = out.env_with(env)
+
     async def run(stop: asyncio.Event) -> None:
         await serve(
             url,
@@ -70,6 +74,8 @@ def run_station(
         return run_until_stopped(run)
     except LinkError as exc:
         raise ConnectionFailure(exc.message) from None
+    finally:
+        out.close()
 
 
 def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:

@@ -265,3 +265,31 @@ def test_the_text_output_shows_a_hostile_frame_escaped_on_its_line() -> None:
         f"13:00:00.001 CP1 close reason={shown}",
         "",
     ]
+
+
+def test_a_closed_stdout_stops_the_printing_not_the_hub(tmp_path: Path) -> None:
+    """`listen --record r.jsonl | head`: once head has gone, each station's link ended with
+    1011 and the record held only connect events."""
+    port = _free_port()
+    record = tmp_path / "r.jsonl"
+    process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record))
+    try:
+        _wait_listening(process)
+        assert process.stdout is not None
+        process.stdout.close()  # the reader is gone before the first station comes
+        for name in ("CP1", "CP2"):
+            with ocpp_station(port, name, "ocpp2.0.1") as answers:
+                deadline = time.monotonic() + 15
+                while not answers and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            assert answers and answers[0].status == "Accepted", name
+        assert process.poll() is None  # still serving
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    for name in ("CP1", "CP2"):
+        mine = [r for r in records if r["station"] == name]
+        assert [r.get("event") or r["from"] for r in mine] == ["connect", "station", "csms", "close"]
+        assert mine[-1]["code"] != 1011
