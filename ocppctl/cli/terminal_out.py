@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import select
 import threading
 from dataclasses import replace
 from typing import IO, TextIO, cast
@@ -120,7 +121,11 @@ class TerminalOut:
             return
         data = text.encode(self._encoding, "backslashreplace")
         while data:
-            written = os.write(self._fd, data)
+            try:
+                written = os.write(self._fd, data)
+            except BlockingIOError:  # a non-blocking fd (set by whoever shares the terminal)
+                select.select([], [self._fd], [], 1.0)
+                continue
             data = data[written:]
 
 

@@ -3,7 +3,6 @@ reader is slow, stopped, or gone; what is dropped is counted and said."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -16,15 +15,30 @@ import pytest
 from ocppctl.cli.terminal_out import TerminalOut
 
 
+class _Pipe:
+    """os.pipe() whose ends the test may close, each closed once."""
+
+    def __init__(self) -> None:
+        self.read, self.write = os.pipe()
+        self._open = {self.read, self.write}
+
+    def close(self, fd: int) -> None:
+        if fd in self._open:
+            self._open.discard(fd)
+            os.close(fd)
+
+    def close_all(self) -> None:
+        for fd in list(self._open):
+            self.close(fd)
+
+
 @pytest.fixture
-def pipe() -> Iterator[tuple[int, int]]:
-    read, write = os.pipe()
+def pipe() -> Iterator[_Pipe]:
+    ends = _Pipe()
     try:
-        yield read, write
+        yield ends
     finally:
-        for fd in (read, write):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        ends.close_all()
 
 
 def _read_all(fd: int) -> bytes:
@@ -34,8 +48,8 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def test_a_pipe_nobody_reads_never_blocks_the_writer_and_drops_are_counted(pipe: tuple[int, int]) -> None:
-    read, write = pipe
+def test_a_pipe_nobody_reads_never_blocks_the_writer_and_drops_are_counted(pipe: _Pipe) -> None:
+    read, write = pipe.read, pipe.write
     stream = open(write, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - the fixture closes the fd
     out = TerminalOut(stream, max_lines=100)
     line = "x" * 99 + "\n"  # 100 bytes: a pipe (64 KiB) holds ~650 of them
@@ -48,7 +62,7 @@ def test_a_pipe_nobody_reads_never_blocks_the_writer_and_drops_are_counted(pipe:
     got: list[bytes] = []
     reader.start()  # the reader wakes up: what is queued and the count go out
     out.close(timeout=10)
-    os.close(write)
+    pipe.close(write)
     reader.join(10)
     text = got[0].decode()
     notices = [n for n in text.splitlines() if n.startswith("... ")]
@@ -58,13 +72,13 @@ def test_a_pipe_nobody_reads_never_blocks_the_writer_and_drops_are_counted(pipe:
     assert len(text.splitlines()) == shown + len(notices)  # nothing else, no line cut
 
 
-def test_a_pipe_closed_by_its_reader_stops_the_printing_only(pipe: tuple[int, int]) -> None:
-    read, write = pipe
+def test_a_pipe_closed_by_its_reader_stops_the_printing_only(pipe: _Pipe) -> None:
+    read, write = pipe.read, pipe.write
     stream = open(write, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     out = TerminalOut(stream)
     out.write("first\n")
     assert os.read(read, 100) == b"first\n"
-    os.close(read)  # `| head -1` has had its line
+    pipe.close(read)  # `| head -1` has had its line
     for n in range(1000):
         out.write(f"line {n}\n")  # never raises BrokenPipeError
     deadline = time.monotonic() + 10
@@ -103,3 +117,21 @@ def test_everything_goes_out_in_order_when_the_reader_keeps_up() -> None:
     out.close(timeout=5)
     assert stream.getvalue() == "".join(f"{n}\n" for n in range(1000))
     assert out.dropped == 0
+
+
+def test_a_non_blocking_fd_is_waited_on_not_given_up(pipe: _Pipe) -> None:
+    read, write = pipe.read, pipe.write
+    os.set_blocking(write, False)
+    stream = open(write, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    out = TerminalOut(stream)
+    line = "y" * 1023 + "\n"
+    for _ in range(200):  # 200 KiB: more than the pipe holds at once
+        out.write(line)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(_read_all(read)))
+    reader.start()
+    out.close(timeout=10)
+    pipe.close(write)
+    reader.join(10)
+    assert not out.broken
+    assert got[0].decode() == line * (200 - out.dropped) and out.dropped == 0
