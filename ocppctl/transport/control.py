@@ -1,6 +1,6 @@
 """A control socket (a hub's, a simulated station's): where it lives and who may use it
 (`open_control`, `check_control_path`); the client side: one JSON request, one JSON reply
-(`call_hub`, typed by control_messages), or a hub's live traffic (`watch_hub`)."""
+(`ask_hub`, typed by control_messages), or a hub's live traffic (`watch_hub`)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,19 @@ from typing import Any
 from ocppctl.core.frames import from_value
 from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
 from ocppctl.core.rpc import Event, Refused, Sent
-from ocppctl.transport.client import LinkError
+from ocppctl.errors import LinkError
 from ocppctl.transport.control_messages import (  # noqa: F401 - the protocol's names, from here too
     ControlError,
     Reply,
     Request,
+    Wait,
     answer_reply,
     call_request,
     failure_reply,
     parse_reply,
     parse_request,
     refused_reply,
+    sent_progress,
     stations_reply,
 )
 
@@ -82,9 +84,10 @@ async def read_request_line(reader: asyncio.StreamReader) -> bytes:
         raise ControlError(f"bad control request: over {CONTROL_LIMIT} bytes", 2) from None
 
 
-async def call_hub(path: str, request: Request, missing: str, timeout: float | None = None) -> Reply:
-    """The hub's reply to a `call` request, checked (`parse_reply`); LinkError(`missing`) when
-    no hub listens at `path`, ControlError (with its exit code) for anything else amiss."""
+async def ask_hub(path: str, request: Request, missing: str, timeout: float | None = None) -> Reply:
+    """The hub's reply to a request (`stations`, `call`), checked (`parse_reply`);
+    LinkError(`missing`) when no hub listens at `path`, ControlError (with its exit code) for
+    anything else amiss."""
     return parse_reply(await _exchange(path, request.encode(), missing, timeout), path)
 
 
@@ -206,6 +209,15 @@ def hub_answer(reply: Reply) -> tuple[Sent | None, Event | None]:
         return sent, None
     answer, _ = from_value(loads(reply.answer), None)
     return sent, Event(reply.kind or "result", answer, None, reply.rtt_ms, reply.findings, reply.answer)
+
+
+def hub_calls(reply: Reply) -> list[Event]:
+    """The station's calls a hub gathered after the answer (a `call` op with `wait`), as Events."""
+    calls = []
+    for raw, findings in reply.calls:
+        frame, _ = from_value(loads(raw), None)
+        calls.append(Event("call", frame, findings=findings, text=raw))
+    return calls
 
 
 def default_control_path(name: str = "hub") -> str:

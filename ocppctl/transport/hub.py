@@ -1,26 +1,21 @@
-"""A CSMS for any number of stations (`ocppctl listen`): every frame checked by a session per
-connection, the station's calls answered with the default answers, each frame handed to an
-observer (the printer, the recorder) as it flows."""
+"""`ocppctl listen`'s hub: a CSMS for any number of stations (transport/csms.py) that other
+commands reach through its control socket: `send --via`, `repl --via`, watches of the traffic.
+
+Calls made through the hub are the stations' peers' calls like any other: they wait their turn
+(one CALL outstanding per station), and for the station's boot."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
-import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocppctl.core.jsontext import dumps
-from ocppctl.core.rpc import Refused, RpcSession
-from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.core.versions import BY_SUBPROTOCOL, Version
-from ocppctl.handlers.defaults import CsmsState, csms_answerer
-from ocppctl.io.recorder import utc_stamp
-from ocppctl.transport.client import LinkError, LinkOptions, station_id
+from ocppctl.core.rpc import Refused
+from ocppctl.errors import LinkError, TimedOut
 from ocppctl.transport.control import (
     ControlError,
     Reply,
@@ -31,10 +26,12 @@ from ocppctl.transport.control import (
     parse_request,
     read_request_line,
     refused_reply,
+    sent_progress,
     stations_reply,
 )
+from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.security import ServerSecurity
+from ocppctl.transport.peer import FollowUps, Peer
 
 WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped
 WATCH_BYTES = 1 << 24  # bytes of such lines (16 MiB): frames can be large, the hub's memory is not
@@ -158,149 +155,97 @@ async def _until_eof(reader: asyncio.StreamReader) -> None:
             pass  # a watcher has nothing more to say; whatever it sends is ignored
 
 
-async def serve_hub(
-    host: str,
-    port: int,
-    versions: list[Version],
-    registry: SchemaRegistry,
-    state: CsmsState,
-    observe: Callable[[Flow], None],
-    on_listening: Callable[[str, int], None],
-    stop: asyncio.Event,
-    security: ServerSecurity | None = None,
-    options: LinkOptions | None = None,
-    control: str | None = None,
-) -> None:
-    """Serve until `stop` is set; LinkError if the port (or the control socket) cannot be had.
+class Hub:
+    """A Csms whose stations other commands reach through the control socket at `control`:
+    one JSON request a connection, one reply (ops `stations`, `call`), or for `{"op": "watch"}`
+    a stream of the traffic (Watchers)."""
 
-    With `control`, a Unix socket at that path (mode 0600) lets other commands reach the
-    stations connected here (`ocppctl send --via`): one JSON request a connection, one reply
-    (ops `stations`, `call`); or, for `{"op": "watch"}`, a stream of the traffic (`Watchers`)."""
-    from websockets.exceptions import ConnectionClosed
+    def __init__(self, csms: Csms, control: str | None) -> None:
+        self.csms = csms
+        self.control = control
+        self.watchers = Watchers()
+        csms.observe = self.watchers.tee(csms.observe)  # every Flow also goes to each watcher
+        self._control_server: Any = None
 
-    watchers = Watchers()
-    observe = watchers.tee(observe)  # every Flow below also goes to each watcher
-    counter = itertools.count(1)
-    answer = csms_answerer(registry, state, utc_stamp)
-    stations: dict[str, tuple[Any, RpcSession, Version, int]] = {}
-    waiting: dict[tuple[str, str], asyncio.Future[Any]] = {}
-
-    async def handler(connection: Any) -> None:
-        name = station_id(connection.request.path)
-        version = BY_SUBPROTOCOL.get(str(connection.subprotocol))
-        if version is None:
-            await connection.close(1002, "no OCPP subprotocol")
-            return
-        conn = next(counter)
-        address = connection.remote_address
-        remote = f"{address[0]}:{address[1]}" if address else None
-        observe(
-            Flow(
-                utc_stamp(),
-                name,
-                conn,
-                None,
-                version,
-                event="connect",
-                detail={"subprotocol": version.subprotocol, "remote": remote},
-            )
-        )
-        session = RpcSession(registry, version, "csms", lambda: str(uuid.uuid4()), station=name)
-        stations[name] = (connection, session, version, conn)
-        code: int | None = None
-        reason = ""
+    async def serve(self, host: str, port: int, on_listening: Callable[[str, int], None], stop: asyncio.Event) -> None:
+        """Serve until `stop` is set; LinkError if the port (or the control socket) cannot be had."""
+        bound = await self.csms.start(host, port)
         try:
-            async for message in connection:
-                event = session.receive(message, time.monotonic())
-                text = event.text
-                timing: dict[str, Any] = {}
-                if event.call is not None:  # the answer to a call of the hub's: its round trip
-                    timing = {"rtt_ms": event.rtt_ms, "answers": event.call.action}
-                observe(
-                    Flow(utc_stamp(), name, conn, "station", version, text, event.findings, frame=event.frame, **timing)
-                )
-                if event.kind in ("result", "error") and event.call is not None:
-                    future = waiting.pop((name, event.call.id), None)
-                    if future is not None and not future.done():
-                        future.set_result(event)
-                if event.kind == "call" and event.frame is not None:
-                    verdict = answer(version, event.frame.action or "", event.frame.payload)
-                    sent = session.respond(event.frame.id, verdict, time.monotonic())
-                    await connection.send(sent.text)
-                    observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings, frame=sent.frame))
-        except ConnectionClosed:
-            pass
+            if self.control is not None:
+                self._control_server = await open_control(self.control, self._client)
+            on_listening(host, bound)
+            await stop.wait()
         finally:
-            if stations.get(name, (None,))[0] is connection:
-                del stations[name]
-            for key in [k for k in waiting if k[0] == name]:
-                future = waiting.pop(key)
-                if not future.done():
-                    future.set_exception(LinkError(f"station {name} closed the link before answering"))
-            if connection.close_code is not None:
-                code, reason = connection.close_code, connection.close_reason or ""
-            observe(
-                Flow(utc_stamp(), name, conn, None, version, event="close", detail={"code": code, "reason": reason})
-            )
+            await self.csms.stop()
+            if self._control_server is not None:
+                self._control_server.close()
+                with contextlib.suppress(OSError):
+                    os.unlink(str(self.control))
+            await self.watchers.close()
 
-    from ocppctl.transport.server import open_server
-
-    server = await open_server(handler, host, port, versions, security, options)
-
-    async def call(request: Request) -> Reply:
-        name = request.station
-        entry = stations.get(name)
-        if entry is None:
-            connected = ", ".join(sorted(stations)) or "none"
-            return failure_reply(5, f"station {name} is not connected to this hub (connected: {connected})")
-        connection, session, version, conn = entry
-        timeout = request.timeout
-        try:
-            sent = session.call(
-                request.action, request.payload, time.monotonic(), timeout, uid=request.id, check=request.check
-            )
-        except Refused as refused:
-            return refused_reply(refused.findings)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        waiting[(name, sent.frame.id)] = future
-        await connection.send(sent.text)
-        observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings, frame=sent.frame))
-        try:
-            event = await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            waiting.pop((name, sent.frame.id), None)
-            error = f"no answer to {sent.frame.action} within {timeout:g} s (--timeout)"
-            return failure_reply(4, error, sent, version.name)
-        except LinkError as exc:
-            return failure_reply(5, exc.message, sent, version.name)
-        return answer_reply(version.name, sent, event)
-
-    async def control_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             request = parse_request(await read_request_line(reader))
+            versions = {name: version.name for name, version in self.csms.versions_of().items()}
             if request.op == "watch":
-                await watchers.serve(reader, writer, {name: entry[2].name for name, entry in stations.items()})
+                await self.watchers.serve(reader, writer, versions)
                 return
-            reply = stations_reply(list(stations)) if request.op == "stations" else await call(request)
+            reply = stations_reply(versions) if request.op == "stations" else await self.call(request)
         except ControlError as exc:
             reply = failure_reply(exc.exit_code, exc.message)
-        except (ValueError, TypeError) as exc:  # from the session, on a payload it cannot take
-            reply = failure_reply(2, f"bad control request: {exc}")
         with contextlib.suppress(ConnectionError):
             writer.write(reply.encode())
             await writer.drain()
             writer.close()
 
-    control_server = await open_control(control, control_client) if control is not None else None
-    try:
-        bound = server.sockets[0].getsockname()[1] if server.sockets else port
-        on_listening(host, bound)
-        await stop.wait()
-    finally:
-        server.close()
-        await server.wait_closed()
-        if control_server is not None:
-            control_server.close()
-            with contextlib.suppress(OSError):
-                os.unlink(str(control))
-        await watchers.close()
+    def _station(self, name: str) -> Peer:
+        """The peer a request names; with no name ("") and one station connected, that one."""
+        peers = self.csms.peers
+        if not name and len(peers) == 1:
+            return next(iter(peers.values()))
+        peer = peers.get(name) if name else None
+        if peer is None:
+            connected = ", ".join(sorted(peers)) or "none"
+            if not name:
+                raise LinkError(f"which station? --station names one (connected: {connected})")
+            raise LinkError(f"station {name} is not connected to this hub (connected: {connected})")
+        return peer
+
+    async def call(self, request: Request) -> Reply:
+        """The `call` op: the station's peer makes the call; with `wait` (`action`, `count`,
+        `until_done`), the station's calls of that action that follow the answer come back too."""
+        try:
+            peer = self._station(request.station)
+        except LinkError as exc:
+            return failure_reply(5, exc.message)
+        timeout = request.timeout
+        progress: dict[str, Any] = {"station": peer.station, "version": peer.version.name}
+        wait = request.wait
+        follow = FollowUps(peer, wait.action, wait.count, wait.until_done) if wait is not None else None
+
+        def sent(frame: Any, queued: float) -> None:
+            progress.update(sent_progress(frame, queued))
+
+        try:
+            event = await peer.call(
+                request.action,
+                request.payload,
+                timeout,
+                uid=request.id,
+                check=request.check,
+                on_sent=sent,
+                queue_timeout=timeout,
+            )
+            calls = await follow.collect(timeout) if follow is not None and event.kind == "result" else []
+            return answer_reply(event, calls, **progress)
+        except Refused as refused:
+            return refused_reply(refused.findings, **progress)
+        except TimedOut as exc:
+            return failure_reply(4, exc.message, **progress)
+        except LinkError as exc:
+            return failure_reply(5, exc.message, **progress)
+        except (ValueError, TypeError) as exc:  # a payload the session cannot take
+            return failure_reply(2, f"bad control request: {exc}", **progress)
+        finally:
+            if follow is not None:
+                follow.stop()

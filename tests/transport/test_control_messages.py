@@ -22,6 +22,7 @@ from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.transport.control import (
     CONTROL_LIMIT,
     ControlError,
+    Wait,
     call_request,
     control_request,
     parse_reply,
@@ -52,7 +53,17 @@ def test_a_request_timeout_out_of_range_is_refused_with_exit_2(timeout: str, sho
         (b"[1]\n", "the request is not a JSON object: b'[1]\\n'"),
         (b"\xff\n", "the request is not JSON: b'\\xff\\n'"),
         (b'{"op":"dance"}\n', 'bad control request: unknown op "dance"'),
-        (b'{"op":"call","action":"Heartbeat"}\n', "bad control request: `station` is not a station id"),
+        (b'{"op":"call","station":7,"action":"Heartbeat"}\n', "bad control request: `station` is not a station id"),
+        (b'{"op":"call","action":"H","wait":[]}\n', "bad control request: `wait` is not an object"),
+        (b'{"op":"call","action":"H","wait":{}}\n', "bad control request: `wait.action` is not an action name"),
+        (
+            b'{"op":"call","action":"H","wait":{"action":"N","count":0}}\n',
+            "bad control request: `wait.count` 0 is not a count",
+        ),
+        (
+            b'{"op":"call","action":"H","wait":{"action":"N","until_done":"yes"}}\n',
+            "bad control request: `wait.until_done` is not true or false",
+        ),
         (b'{"op":"call","station":"CP1","action":7}\n', "bad control request: `action` is not an action name"),
         (b'{"op":"call","station":"CP1","action":"H","id":5}\n', "bad control request: `id` is not a string"),
         (
@@ -70,6 +81,8 @@ def test_a_malformed_request_is_one_error_with_exit_2(line: bytes, message: str)
 def test_a_request_round_trips() -> None:
     request = call_request("CP1", "DataTransfer", {"n": 10**30}, "id-1", False, 2.5)
     assert parse_request(request.encode()) == request
+    waiting = call_request(None, "GetBaseReport", {}, None, True, 5, Wait("NotifyReport", None, True))
+    assert parse_request(waiting.encode()) == waiting and waiting.station == ""
     assert parse_request(b'{"op":"watch"}\n').op == "watch"
 
 
@@ -115,9 +128,13 @@ def test_todays_hub_refuses_an_over_long_request_with_a_reply(registry: SchemaRe
     assert asyncio.run(main()) == {"ok": False, "exit": 2, "error": f"bad control request: over {CONTROL_LIMIT} bytes"}
 
 
+STATIONS = b'{"ok":true,"stations":["CP1"],"versions":{"CP1":"2.0.1"}}\n'
+
+
 @contextmanager
-def _fake_hub(folder: Path, reply: bytes) -> Iterator[tuple[str, list[bytes]]]:
-    """A control socket answering any request with `reply`; yields its path and the requests."""
+def _fake_hub(folder: Path, *replies: bytes) -> Iterator[tuple[str, list[bytes]]]:
+    """A control socket answering its connections' requests with `replies`, one each, in
+    order; yields its path and the requests."""
     path = str(folder / "hub.sock")
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(path)
@@ -127,14 +144,15 @@ def _fake_hub(folder: Path, reply: bytes) -> Iterator[tuple[str, list[bytes]]]:
 
     def serve() -> None:
         with listener:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            with connection:
-                connection.settimeout(10)
-                requests.append(connection.makefile("rb").readline())
-                connection.sendall(reply)
+            for reply in replies:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                with connection:
+                    connection.settimeout(10)
+                    requests.append(connection.makefile("rb").readline())
+                    connection.sendall(reply)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -173,22 +191,23 @@ GOOD = '{"ok":true,"version":"2.0.1","sent":' + SENT + ',"sent_findings":[],"kin
     ],
 )
 def test_send_via_refuses_a_malformed_reply_with_exit_5(short_tmp: Path, reply: str, why: str) -> None:  # noqa: F811
-    with _fake_hub(short_tmp, reply.encode()) as (path, requests):
+    with _fake_hub(short_tmp, STATIONS, reply.encode()) as (path, requests):
         code, out, err = _send_via(path)
     assert (code, out) == (5, "")
     assert err == f"ocppctl: error: {path} sent a malformed reply: {why}\n"
-    assert json.loads(requests[0])["timeout"] == 30
+    assert json.loads(requests[0]) == {"op": "stations"}
+    assert json.loads(requests[1])["timeout"] == 30
 
 
 def test_send_via_refuses_a_reply_that_is_not_json_with_exit_5(short_tmp: Path) -> None:  # noqa: F811
-    with _fake_hub(short_tmp, b"x" * 200_000 + b"\n") as (path, _):
+    with _fake_hub(short_tmp, STATIONS, b"x" * 200_000 + b"\n") as (path, _):
         code, out, err = _send_via(path)
     assert (code, out) == (5, "")
     assert err == f"ocppctl: error: the reply from {path} is not JSON: {b'x' * 60!r}...\n"
 
 
 def test_send_via_refuses_a_reply_over_the_limit_with_exit_5(short_tmp: Path) -> None:  # noqa: F811
-    with _fake_hub(short_tmp, b"x" * (CONTROL_LIMIT + 10) + b"\n") as (path, _):
+    with _fake_hub(short_tmp, STATIONS, b"x" * (CONTROL_LIMIT + 10) + b"\n") as (path, _):
         code, out, err = _send_via(path)
     assert (code, out, err) == (5, "", f"ocppctl: error: {path} sent a reply over {CONTROL_LIMIT} bytes\n")
 
@@ -196,7 +215,7 @@ def test_send_via_refuses_a_reply_over_the_limit_with_exit_5(short_tmp: Path) ->
 def test_send_via_ends_with_the_exit_code_of_a_well_formed_failure(short_tmp: Path) -> None:  # noqa: F811
     reply = '{"ok":false,"exit":4,"error":"no answer to Heartbeat within 30 s (--timeout)","version":"2.0.1",'
     reply += '"sent":' + SENT + ',"sent_findings":[]}\n'
-    with _fake_hub(short_tmp, reply.encode()) as (path, _):
+    with _fake_hub(short_tmp, STATIONS, reply.encode()) as (path, _):
         code, out, err = _send_via(path)
     assert (code, err) == (4, "ocppctl: error: no answer to Heartbeat within 30 s (--timeout)\n")
     assert out == "→ CALL Heartbeat 1 (OCPP 2.0.1)\n{}\n"
@@ -209,7 +228,14 @@ def test_a_reply_is_checked_by_one_function() -> None:
 
 def test_a_hubs_error_text_reaches_the_terminal_escaped_on_one_line(short_tmp: Path) -> None:  # noqa: F811
     evil = "\x1b[2J\x1b]0;pwned\x07...\nFAKE \u202e"
-    with _fake_hub(short_tmp, json.dumps({"ok": False, "exit": 5, "error": evil}).encode() + b"\n") as (path, _):
+    failure = json.dumps({"ok": False, "exit": 5, "error": evil}).encode() + b"\n"
+    with _fake_hub(short_tmp, STATIONS, failure) as (path, _):
         code, out, err = _send_via(path)
     assert (code, out) == (5, "")
     assert err == "ocppctl: error: \\x1b[2J\\x1b]0;pwned\\x07...\\nFAKE \\u202e\n"
+
+
+def test_send_via_refuses_a_malformed_stations_reply_with_exit_5(short_tmp: Path) -> None:  # noqa: F811
+    with _fake_hub(short_tmp, b'{"ok":true,"stations":["CP1"],"versions":{"CP1":7}}\n') as (path, _):
+        code, out, err = _send_via(path)
+    assert (code, out, err) == (5, "", f"ocppctl: error: {path} sent a malformed reply: versions are not strings\n")
