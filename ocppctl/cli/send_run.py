@@ -291,12 +291,19 @@ def _unseen(flow: Any) -> None:
 
 
 class _Printer:
-    """Frames as they go: arrows, pretty JSON, findings beside them; --json: the answer only."""
+    """Frames as they go: arrows, pretty JSON, findings beside them. --json: the answer's payload
+    on one line, then each finding of the call and of the answer on a line of its own
+    (`{"finding": {...}, "of": "call"|"answer"}`), then each --wait call's payload and findings."""
 
     def __init__(self, env: Env, color: bool, as_json: bool) -> None:
         self.env = env
         self.color = color
         self.as_json = as_json
+        self._call_findings: list[Any] = []  # --json: said after the answer's payload
+
+    def _json_findings(self, findings: list[Any], of: str) -> None:
+        for finding in findings:
+            self.env.stdout.write(dumps({"finding": finding.as_dict(), "of": of}) + "\n")
 
     def _pretty(self, value: Any) -> str:
         text = dumps(value, indent=True)
@@ -316,6 +323,7 @@ class _Printer:
 
     def sent(self, sent: Sent, version: str, queued: float = 0.0) -> None:
         if self.as_json:
+            self._call_findings = list(sent.findings)
             return
         frame = sent.frame
         waited = f", queued {queued:.1f} s" if queued >= 0.05 else ""
@@ -345,6 +353,7 @@ class _Printer:
         assert frame is not None
         if self.as_json:
             self.env.stdout.write(dumps(frame.payload) + "\n")
+            self._json_findings(event.findings, "follow-up")
             return
         head = f"← CALL {escape_line(frame.action or '')} {escape_line(frame.id)}"
         self.env.stdout.write(paint("cyan", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
@@ -363,6 +372,8 @@ class _Printer:
             body = frame.payload
         if self.as_json:
             self.env.stdout.write(dumps(body) + "\n")
+            self._json_findings(self._call_findings, "call")
+            self._json_findings(event.findings, "answer")
             return
         name = "CALLERROR" if event.kind == "error" else "CALLRESULT"
         rtt = f" in {event.rtt_ms:.1f} ms" if event.rtt_ms is not None else ""

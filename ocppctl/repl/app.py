@@ -14,10 +14,11 @@ import functools
 from collections.abc import Callable
 from typing import IO, Any
 
+from ocppctl import errors
 from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT
 from ocppctl.core.rpc import Refused
 from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.errors import LinkError, OcppctlError, TimedOut, UsageFailure
+from ocppctl.errors import OcppctlError, TimedOut, UsageFailure
 from ocppctl.render.findings import finding_text
 from ocppctl.repl import commands
 from ocppctl.repl.config import Settings
@@ -220,19 +221,17 @@ class Repl:
             elif isinstance(line, CallLine):
                 event = await self.links.call(line.action, line.payload, self.timeout, check=self.check)
                 if event.kind == "error":
-                    self.failures.add(3)
+                    self.failures.add(errors.CALLERROR)
                 elif any(f.severity == "error" for f in event.findings):
-                    self.failures.add(1)
+                    self.failures.add(errors.FINDINGS)
         except Refused as refused:
-            self.failures.add(1)
+            self.failures.add(errors.FINDINGS)
             for finding in refused.findings:
                 self.echo(finding_text(finding, self.color))
             self.echo("not sent (start with --no-validate to send it anyway)")
-        except (OcppctlError, LinkError, TimedOut) as exc:
-            self.failures.add(
-                exc.exit_code if isinstance(exc, OcppctlError) else 5 if isinstance(exc, LinkError) else 4
-            )
-            self._error(getattr(exc, "message", None) or str(exc))
+        except OcppctlError as exc:  # LinkError and TimedOut among them
+            self.failures.add(exc.exit_code)
+            self._error(exc.message)
 
     def _error(self, message: str) -> None:
         from ocppctl.render.style import escape, paint

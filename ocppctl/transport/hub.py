@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocppctl import errors
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.rpc import Refused
-from ocppctl.errors import LinkError, TimedOut
+from ocppctl.errors import LinkError, OcppctlError
 from ocppctl.transport.control import (
     ControlError,
     Reply,
@@ -118,7 +119,7 @@ class Watchers:
                 task.cancel()
             await asyncio.gather(watcher.pump, hangup, return_exceptions=True)
             if watcher.dropped:
-                writer.write(dumps({"ok": False, "exit": 5, "error": watcher.dropped}).encode() + b"\n")
+                writer.write(dumps({"ok": False, "exit": errors.CONNECTION, "error": watcher.dropped}).encode() + b"\n")
             writer.close()
             watcher.ended.set()
 
@@ -217,7 +218,7 @@ class Hub:
         try:
             peer = self._station(request.station)
         except LinkError as exc:
-            return failure_reply(5, exc.message)
+            return failure_reply(exc.exit_code, exc.message)
         timeout = request.timeout
         progress: dict[str, Any] = {"station": peer.station, "version": peer.version.name}
         wait = request.wait
@@ -240,12 +241,10 @@ class Hub:
             return answer_reply(event, calls, **progress)
         except Refused as refused:
             return refused_reply(refused.findings, **progress)
-        except TimedOut as exc:
-            return failure_reply(4, exc.message, **progress)
-        except LinkError as exc:
-            return failure_reply(5, exc.message, **progress)
+        except OcppctlError as exc:  # TimedOut, LinkError
+            return failure_reply(exc.exit_code, exc.message, **progress)
         except (ValueError, TypeError) as exc:  # a payload the session cannot take
-            return failure_reply(2, f"bad control request: {exc}", **progress)
+            return failure_reply(errors.USAGE, f"bad control request: {exc}", **progress)
         finally:
             if follow is not None:
                 follow.stop()

@@ -1,5 +1,6 @@
-"""The live links an interactive session drives, behind one interface: a station link to a CSMS
-(--url), a CSMS that any number of stations connect to (--listen), or a running hub (--via).
+"""The live links an interactive session drives, behind one interface (Links): a station link
+to a CSMS (--url) or a CSMS that any number of stations connect to (--listen), both driven here
+by the peer engine (PeerLinks), or a running hub that drives its own (--via, HubLinks).
 
 Each frame goes through the link's RpcSession (the same checks as validate) and is handed to an
 observer as a Flow, as the hub does. The peer's calls are answered by `answer` while `auto` is
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ocppctl import errors
 from ocppctl.core.frames import CALL, Frame
 from ocppctl.core.rpc import Event
 from ocppctl.core.schemas import SchemaRegistry
@@ -36,9 +38,94 @@ def _unobserved(flow: Flow) -> None:
 
 
 class Links:
-    """What the REPL needs of any link: stations, the one in use, calls, answers by hand."""
+    """What the REPL needs of any link: the stations and their versions, the one in use, calls,
+    answers by hand. PeerLinks drive peers themselves; HubLinks reach a hub's."""
 
     side = "station"
+    attached_to = ""  # how use() names the place a station is connected to
+
+    def __init__(
+        self, registry: SchemaRegistry, versions: list[Version], observe: Callable[[Flow], None] | None
+    ) -> None:
+        self.registry = registry
+        self.versions = versions
+        self.observe = observe or _unobserved
+        self.notice: Callable[[str], None] = _unnoticed  # why a call waits (the REPL echoes it)
+        self.current: str | None = None
+        self._auto = True
+
+    @property
+    def peer(self) -> str:
+        return "csms" if self.side == "station" else "station"
+
+    def versions_of(self) -> dict[str, Version]:
+        """The version each connected station speaks."""
+        raise NotImplementedError
+
+    def stations(self) -> list[str]:
+        return sorted(self.versions_of())
+
+    def version(self) -> Version:
+        """The version of the link in use, else the first offered."""
+        return self.versions_of().get(self.current or "", self.versions[0])
+
+    @property
+    def auto(self) -> bool:
+        return self._auto
+
+    @auto.setter
+    def auto(self, on: bool) -> None:
+        self._auto = on
+
+    def set_auto(self, on: bool) -> None:
+        """Default answers on, or the peer's calls wait for reply()/fail() (:auto)."""
+        self.auto = on
+
+    def use(self, name: str) -> None:
+        """Make `name` the station calls go to; LinkError naming those connected otherwise."""
+        if name not in self.stations():
+            connected = ", ".join(self.stations()) or "none"
+            raise LinkError(f"station {name} is not connected{self.attached_to} (connected: {connected})")
+        self.current = name
+
+    def _preflight(self, action: str, payload: Any, check: bool) -> None:
+        """A call that would be refused is refused, whether a link is there or not."""
+        from ocppctl.core.rpc import Refused, call_errors
+
+        errors = call_errors(self.registry, self.version(), self.side, action, payload) if check else []
+        if errors:
+            raise Refused(errors)
+
+    def state(self) -> str:
+        raise NotImplementedError
+
+    def pending(self) -> list[tuple[str, Frame]]:
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        raise NotImplementedError
+
+    def banner(self) -> str:
+        """One line on what the links are, shown when the session starts."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def call(
+        self, action: str, payload: Any, timeout: float, check: bool = True, uid: str | None = None
+    ) -> Event:
+        raise NotImplementedError
+
+    async def reply(self, call_id: str, payload: Any, check: bool = True) -> None:
+        raise NotImplementedError
+
+    async def fail(self, call_id: str, code: str, description: str, check: bool = True) -> None:
+        raise NotImplementedError
+
+
+class PeerLinks(Links):
+    """Links this process drives itself, one Peer each (transport/peer.py)."""
 
     def __init__(
         self,
@@ -54,23 +141,14 @@ class Links:
     ) -> None:
         """`answer` (and `then`, the calls after a result) answer the peer while `auto` is on;
         `security` is the side's ClientSecurity or ServerSecurity; `observe` sees every Flow."""
-        self.registry = registry
-        self.versions = versions
+        super().__init__(registry, versions, observe)
         self.answer = answer
         self.then = then
         self.security = security
         self.options = options or LinkOptions()
-        self.observe = observe or _unobserved
-        self.notice: Callable[[str], None] = _unnoticed  # why a call waits (the REPL echoes it)
         self.clock = clock
-        self._auto = True
-        self.current: str | None = None
 
     # --- what the REPL shows -------------------------------------------------------------------
-
-    @property
-    def peer(self) -> str:
-        return "csms" if self.side == "station" else "station"
 
     @property
     def peers(self) -> dict[str, Peer]:
@@ -87,14 +165,6 @@ class Links:
         for peer in self.peers.values():
             peer.auto = on
 
-    def version(self) -> Version:
-        """The version of the link in use, else the first offered."""
-        peer = self.peers.get(self.current or "")
-        return peer.version if peer is not None else self.versions[0]
-
-    def stations(self) -> list[str]:
-        return sorted(self.peers)
-
     def versions_of(self) -> dict[str, Version]:
         """The version each connected station speaks."""
         return {name: peer.version for name, peer in self.peers.items()}
@@ -106,30 +176,7 @@ class Links:
         """The peer's calls waiting for an answer by hand, oldest first."""
         return [(name, frame) for name, peer in self.peers.items() for frame in peer.session.incoming.values()]
 
-    def set_auto(self, on: bool) -> None:
-        """Default answers on, or the peer's calls wait for reply()/fail() (:auto)."""
-        self.auto = on
-
-    attached_to = ""  # how use() names the place a station is connected to
-
-    def use(self, name: str) -> None:
-        """Make `name` the station calls go to; LinkError naming those connected otherwise."""
-        if name not in self.stations():
-            connected = ", ".join(self.stations()) or "none"
-            raise LinkError(f"station {name} is not connected{self.attached_to} (connected: {connected})")
-        self.current = name
-
     # --- what the REPL does --------------------------------------------------------------------
-
-    async def start(self) -> None:
-        raise NotImplementedError
-
-    def banner(self) -> str:
-        """One line on what the links are, shown when the session starts."""
-        raise NotImplementedError
-
-    async def close(self) -> None:
-        raise NotImplementedError
 
     async def call(
         self, action: str, payload: Any, timeout: float, check: bool = True, uid: str | None = None
@@ -158,13 +205,6 @@ class Links:
             self._preflight(action, payload, check)
             raise LinkError(self._not_connected())
         return peer
-
-    def _preflight(self, action: str, payload: Any, check: bool) -> None:
-        from ocppctl.core.rpc import Refused, call_errors
-
-        errors = call_errors(self.registry, self.version(), self.side, action, payload) if check else []
-        if errors:
-            raise Refused(errors)
 
     def _not_connected(self) -> str:
         return "not connected (:connect)"
@@ -197,7 +237,7 @@ def _unnoticed(text: str) -> None:
     """Where notices go until the REPL says."""
 
 
-class StationLinks(Links):
+class StationLinks(PeerLinks):
     """The station role: one link to a CSMS (--url); :connect makes it again."""
 
     side = "station"
@@ -258,7 +298,7 @@ class StationLinks(Links):
             await asyncio.gather(self._reader, return_exceptions=True)
 
 
-class CsmsLinks(Links):
+class CsmsLinks(PeerLinks):
     """The CSMS role: any number of stations connect (--listen); the first is in use until :use."""
 
     side = "csms"
@@ -325,8 +365,14 @@ class HubLinks(Links):
 
     side = "csms"
 
-    def __init__(self, path: str, registry: SchemaRegistry, versions: list[Version], **kwargs: Any) -> None:
-        super().__init__(registry, versions, **kwargs)
+    def __init__(
+        self,
+        path: str,
+        registry: SchemaRegistry,
+        versions: list[Version],
+        observe: Callable[[Flow], None] | None = None,
+    ) -> None:
+        super().__init__(registry, versions, observe)
         self.path = path
         self.hub_versions: dict[str, Version] = {}
         self._calls: dict[tuple[str, str], str] = {}  # (station, unique id) -> action, of open calls
@@ -347,18 +393,8 @@ class HubLinks(Links):
             return "detached (:connect)"
         return "connected" if self.current in self.hub_versions else "attached"
 
-    @property
-    def peers(self) -> dict[str, Peer]:
-        return {}  # the hub holds the links
-
-    def stations(self) -> list[str]:
-        return sorted(self.hub_versions)
-
     def versions_of(self) -> dict[str, Version]:
         return dict(self.hub_versions)
-
-    def version(self) -> Version:
-        return self.hub_versions.get(self.current or "", self.versions[0])
 
     def pending(self) -> list[tuple[str, Frame]]:
         return []
@@ -366,6 +402,7 @@ class HubLinks(Links):
     def set_auto(self, on: bool) -> None:
         if not on:
             raise LinkError("the hub answers its stations' calls itself: `ocppctl repl --listen` answers by hand")
+        self.auto = on
 
     async def start(self) -> None:
         from ocppctl.transport.control import watch_hub
@@ -434,15 +471,16 @@ class HubLinks(Links):
             self._preflight(action, payload, check)
             raise LinkError(f"no station is connected to the hub at {self.path} yet")
         request = call_request(self.current, action, payload, uid, check, timeout)
-        reply = await ask_hub(self.path, request, self._missing(), timeout + 5)
+        # the call may wait its turn behind others' calls to the station (up to `timeout`), then its answer
+        reply = await ask_hub(self.path, request, self._missing(), 2 * timeout + 5)
         _, event = hub_answer(reply)
         if event is None:
             message = reply.error or "the hub failed"
-            raise TimedOut(message) if reply.exit == 4 else LinkError(message)
+            raise TimedOut(message) if reply.exit == errors.TIMEOUT else LinkError(message)
         return event
 
     async def reply(self, call_id: str, payload: Any, check: bool = True) -> None:
-        self.set_auto(False)
+        self.set_auto(False)  # says why there is nothing to answer here
 
     async def fail(self, call_id: str, code: str, description: str, check: bool = True) -> None:
         self.set_auto(False)

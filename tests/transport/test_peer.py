@@ -282,3 +282,186 @@ def test_a_station_that_stops_reading_is_dropped_not_waited_for(registry: Schema
 
     message = asyncio.run(run())
     assert message == "CP1 stopped reading: nothing written for 0.5 s"
+
+
+# --- one battery of bad calls, every command that plays a CSMS -------------------------------------
+
+
+def _process(argv: list[str], stdin: str | None = None) -> tuple[Any, int]:
+    """An ocppctl process listening on port 0, and the port it says it listens on (stdout or
+    stderr, whichever the command writes it to)."""
+    import re
+    import subprocess
+    import sys
+    import threading
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", *argv],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    found: list[int] = []
+    ready = threading.Event()
+
+    def read(stream: Any) -> None:
+        for line in stream:
+            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+            if match and not found:
+                found.append(int(match.group(1)))
+                ready.set()
+
+    for stream in (process.stdout, process.stderr):
+        threading.Thread(target=read, args=(stream,), daemon=True).start()
+    if stdin is not None:
+        assert process.stdin is not None
+        process.stdin.write(stdin)
+        process.stdin.flush()
+    assert ready.wait(20), f"{argv[0]} did not say where it listens"
+    return process, found[0]
+
+
+async def _battery(port: int, frames: list[str], subprotocol: str = "ocpp2.0.1") -> list[list[Any]]:
+    """Each frame sent in turn; the reply to each ([4, id, code] or [3, id]), the CSMS's own
+    calls meanwhile answered."""
+    ws = await station(port, "CP1", subprotocol)
+    replies: list[list[Any]] = []
+    for text in frames:
+        await ws.send(text)
+        while True:
+            reply = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            if reply[0] != 2:
+                break
+            await ws.send(json.dumps([3, reply[1], {}]))
+        replies.append(reply[:3] if reply[0] == 4 else reply[:2])  # a result: its payload holds the time
+    await ws.close()
+    return replies
+
+
+def test_listen_send_and_the_repl_answer_one_battery_of_bad_calls_alike(tmp_path: Any) -> None:
+    from .peers import socket_path
+
+    frames = [text for text, _ in BAD_CALLS_201] + ['[2,"z","Heartbeat",{}]']
+    commands = {
+        "listen": (["listen", "--listen", "127.0.0.1:0", "--control", socket_path("hub.sock")], None),
+        "send --listen": (["send", "ClearCache", "{}", "--listen", "127.0.0.1:0", "--boot-wait", "60"], None),
+        "repl --listen": (["repl", "--listen", "127.0.0.1:0", "--ocpp", "2.0.1,1.6"], ":wait Heartbeat 30\n"),
+    }
+    seen = {}
+    for name, (argv, script) in commands.items():
+        process, port = _process(argv, script)
+        try:
+            seen[name] = asyncio.run(_battery(port, frames))
+        finally:
+            process.terminate()
+            process.communicate(timeout=15)
+    expected = [[4, text_id, code] for (_, code), text_id in zip(BAD_CALLS_201, "abcdefgh", strict=False)]
+    expected.append([4, "-1", "RpcFrameworkError"])
+    assert seen["listen"][:-1] == expected
+    assert seen["listen"][-1] == [3, "z"]
+    assert seen["send --listen"] == seen["listen"] and seen["repl --listen"] == seen["listen"]
+
+
+def test_a_responder_that_fails_on_a_payload_gives_internal_error(registry: SchemaRegistry) -> None:
+    """A simulated peer answers; it never falls over (and a valid call gets the responder's)."""
+    from ocppctl.core.rpc import RpcSession
+    from ocppctl.transport.peer import Peer
+
+    def responder(version: Any, action: str, payload: Any) -> Any:
+        return "result", payload["missing"] if action == "DataTransfer" else {"status": "Accepted"}
+
+    session = RpcSession(registry, VERSIONS["2.0.1"], "csms", lambda: "x", station="CP1")
+    peer = Peer(None, session, 1, responder=responder)
+    failing = session.receive('[2,"a","DataTransfer",{"vendorId":"com.example"}]', 0.0)
+    assert peer.verdict(failing.frame, failing.findings) == (  # type: ignore[arg-type]
+        "error",
+        ("InternalError", "ocppctl failed on this payload: KeyError"),
+    )
+    fine = session.receive('[2,"b","Heartbeat",{}]', 0.0)
+    assert peer.verdict(fine.frame, fine.findings) == ("result", {"status": "Accepted"})  # type: ignore[arg-type]
+
+
+BAD_CALLS_TO_A_STATION = [
+    ('[2,"a","GetVariables",{"getVariableData":[{"component":{"name":5},"variable":{"name":"V"}}]}]',
+     "TypeConstraintViolation"),
+    ('[2,"b","ClearCache",{"extra":1}]', "FormatViolation"),
+    ('[2,"c","SetVariables",{}]', "OccurrenceConstraintViolation"),
+    ('[2,"d","Reset",{"type":"Later"}]', "PropertyConstraintViolation"),
+    ('[2,"e","NoSuchAction",{}]', "NotImplemented"),
+    ('[2,"f","Heartbeat",{}]', "NotSupported"),
+    ('[2,"g","Reset"]', "FormatViolation"),
+    ('[7,"h","Reset",{}]', "MessageTypeNotSupported"),
+    ("not json at all", "RpcFrameworkError"),
+]  # fmt: skip
+
+
+def test_the_simulated_station_and_repl_url_answer_one_battery_of_bad_calls_alike() -> None:
+    """The station roles: a CSMS written here sends the battery once the station booted."""
+    import subprocess
+    import sys
+
+    from websockets.asyncio.server import serve
+
+    frames = [text for text, _ in BAD_CALLS_TO_A_STATION] + ['[2,"z","GetVariables",' + json.dumps(GET) + "]"]
+
+    async def one(argv: list[str], script: str | None) -> list[list[Any]]:
+        replies: list[list[Any]] = []
+        done = asyncio.Event()
+
+        async def handler(ws: Any) -> None:
+            async def reply_to(frame: list[Any]) -> None:
+                now = "2026-12-04T10:00:00Z"
+                answer = {"currentTime": now, "interval": 300, "status": "Accepted"}
+                await ws.send(
+                    json.dumps([3, frame[1], answer if frame[2] == "BootNotification" else {"currentTime": now}])
+                )
+
+            booted = False
+            while not booted:  # answer the boot and what follows it for a moment
+                frame = json.loads(await ws.recv())
+                if frame[0] == 2:
+                    await reply_to(frame)
+                    booted = frame[2] == "BootNotification"
+            for text in frames:
+                await ws.send(text)
+                while True:
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    if frame[0] != 2:
+                        break
+                    await reply_to(frame)  # the station's own calls meanwhile
+                replies.append(frame[:3] if frame[0] == 4 else frame[:2])
+            done.set()
+            with contextlib.suppress(Exception):
+                await ws.wait_closed()
+
+        async with serve(handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"]) as server:  # type: ignore[list-item]
+            port = server.sockets[0].getsockname()[1]
+            url = f"ws://127.0.0.1:{port}/SIM1"
+            process = subprocess.Popen(
+                [sys.executable, "-m", "ocppctl", *argv, "--url", url],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            try:
+                if script is not None:
+                    assert process.stdin is not None
+                    process.stdin.write(script)
+                    process.stdin.flush()
+                await asyncio.wait_for(done.wait(), 30)
+            finally:
+                process.terminate()
+                await asyncio.to_thread(process.communicate, timeout=15)
+        return replies
+
+    from .peers import socket_path
+
+    sim = asyncio.run(one(["sim", "station", "--control", socket_path("sim.sock")], None))
+    boot = 'BootNotification {"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}\n'
+    repl = asyncio.run(one(["repl"], boot + ":wait GetVariables 30\n"))
+    expected = [[4, uid, code] for (_, code), uid in zip(BAD_CALLS_TO_A_STATION, "abcdefgh", strict=False)]
+    expected += [[4, "-1", "RpcFrameworkError"], [3, "z"]]
+    assert sim == expected
+    assert repl == sim

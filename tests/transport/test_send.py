@@ -437,6 +437,21 @@ def test_as_csms_the_call_waits_for_the_boot_or_the_boot_wait(boots: bool) -> No
         assert json.loads(received[0])[2] == "Heartbeat"
 
 
+def test_json_output_carries_the_calls_own_findings_and_the_answers() -> None:
+    """The vendor-id warning of the call went nowhere with --json; now a line after the answer."""
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        code, out, err = _send(
+            "DataTransfer", "vendorId=ACME", "--url", f"ws://127.0.0.1:{port}/CP1", "--json", "--timeout", "10"
+        )
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 3 and err == ""  # the ocpp CSMS does not take DataTransfer: a CALLERROR
+    assert lines[0]["errorCode"] == "NotImplemented"
+    assert [(line["of"], line["finding"]["code"], line["finding"]["severity"]) for line in lines[1:]] == [
+        ("call", "vendor-id", "warning")
+    ]
+    assert set(lines[1]["finding"]) >= {"severity", "code", "path", "message", "hint", "line"}
+
+
 def test_a_close_reason_reaches_the_terminal_escaped_on_one_line() -> None:
     """A hostile CSMS's close reason: it cleared the screen, set the window title and forged a
     second line."""

@@ -205,8 +205,10 @@ def test_sim_set_needs_a_running_station(tmp_path: Path) -> None:
     assert run(["sim", "set", "--via", str(path), "Temperature"], bad) == 2
 
 
-@pytest.mark.parametrize(("ocpp", "code"), [("2.0.1", "FormatViolation"), ("1.6", "FormationViolation")])
-def test_a_call_that_breaks_its_schema_gets_a_format_violation_and_the_station_stays(ocpp: str, code: str) -> None:
+@pytest.mark.parametrize(
+    ("ocpp", "code"), [("2.0.1", "OccurrenceConstraintViolation"), ("1.6", "OccurenceConstraintViolation")]
+)
+def test_a_call_that_breaks_its_schema_gets_the_spec_callerror_and_the_station_stays(ocpp: str, code: str) -> None:
     action, item = (
         ("GetVariables", "getVariableData[0].variable.name=X") if ocpp == "2.0.1" else ("ChangeConfiguration", "key:=5")
     )
