@@ -365,3 +365,32 @@ def test_a_closed_stdout_stops_the_printing_not_the_hub(tmp_path: Path) -> None:
         mine = [r for r in records if r["station"] == name]
         assert [r.get("event") or r["from"] for r in mine] == ["connect", "station", "csms", "close"]
         assert mine[-1]["code"] != 1011
+
+
+def test_a_stdout_nobody_reads_never_freezes_the_hub(tmp_path: Path) -> None:
+    """The pipe fills (64 KiB) and stays full: the hub went on answering nobody, and SIGTERM
+    and SIGINT were ignored; now lines are dropped, the station is answered, SIGTERM ends it."""
+    from websockets.sync.client import connect
+
+    port = _free_port()
+    record = tmp_path / "r.jsonl"
+    process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record))
+    try:
+        _wait_listening(process)  # stdout is never read from here on
+        data = "x" * 2000
+        with connect(f"ws://127.0.0.1:{port}/CPX", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
+            for n in range(100):  # some 400 KB of output: the pipe holds 64 KiB
+                ws.send(json.dumps([2, str(n), "DataTransfer", {"vendorId": "com.x", "data": data}]))
+                answer = json.loads(ws.recv(timeout=10))
+                assert answer[:2] == [3, str(n)]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        try:
+            process.wait(timeout=15)
+        finally:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0 and time.monotonic() - started < 8
+    frames = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if '"raw"' in line]
+    assert len(frames) == 200  # every call and every answer recorded
