@@ -17,7 +17,7 @@ from ocppctl.errors import UsageFailure
 from ocppctl.io.recorder import Recorder, open_record
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
-from ocppctl.render.style import escape, escape_line, paint, wants_color
+from ocppctl.render.style import escape, escape_json, escape_line, paint, wants_color
 from ocppctl.transport.flow import Flow
 
 
@@ -118,7 +118,7 @@ class _FlowPrinter:
     def flow(self, flow: Flow) -> None:
         out = self.env.stdout
         if self.as_json:
-            out.write(dumps(flow.as_record()) + "\n")
+            out.write(escape_json(dumps(flow.as_record())) + "\n")
         else:
             when = flow.ts[11:23]
             who = escape_line(flow.station)

@@ -18,7 +18,7 @@ from ocppctl.errors import LinkError, OcppctlError, UsageFailure
 from ocppctl.io.payload_args import read_payload
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
-from ocppctl.render.style import escape, escape_line, escape_lines, paint, wants_color
+from ocppctl.render.style import escape, escape_json, escape_line, escape_lines, paint, wants_color
 from ocppctl.transport.flow import Flow
 
 
@@ -303,7 +303,7 @@ class _Printer:
 
     def _json_findings(self, findings: list[Any], of: str) -> None:
         for finding in findings:
-            self.env.stdout.write(dumps({"finding": finding.as_dict(), "of": of}) + "\n")
+            self.env.stdout.write(escape_json(dumps({"finding": finding.as_dict(), "of": of})) + "\n")
 
     def _pretty(self, value: Any) -> str:
         text = dumps(value, indent=True)
@@ -352,7 +352,7 @@ class _Printer:
         frame = event.frame
         assert frame is not None
         if self.as_json:
-            self.env.stdout.write(dumps(frame.payload) + "\n")
+            self.env.stdout.write(escape_json(dumps(frame.payload)) + "\n")
             self._json_findings(event.findings, "follow-up")
             return
         head = f"← CALL {escape_line(frame.action or '')} {escape_line(frame.id)}"
@@ -371,7 +371,7 @@ class _Printer:
         else:
             body = frame.payload
         if self.as_json:
-            self.env.stdout.write(dumps(body) + "\n")
+            self.env.stdout.write(escape_json(dumps(body)) + "\n")
             self._json_findings(self._call_findings, "call")
             self._json_findings(event.findings, "answer")
             return

@@ -45,6 +45,19 @@ def escape_lines(text: str) -> str:
     return _CONTROL_BUT_NEWLINE.sub(_escaped, text)
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_json(text: str) -> str:
+    """A line of JSON (ours, holding a peer's strings) safe for a terminal and still the same
+    JSON: what our writer leaves raw in strings (DEL, C1 and bidi controls, U+2028/2029) as
+    \\uNNNN escapes, which any JSON reader turns back into the same characters. (C0 controls
+    and lone surrogates are escaped by the writer already.)"""
+    if _JSON_UNSAFE.search(text) is None:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def _escaped(match: re.Match[str]) -> str:
     char = match.group(0)
     if char in _NAMED:

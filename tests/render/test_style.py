@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ocppctl.render.style import escape, escape_line, escape_lines
+from ocppctl.render.style import escape, escape_json, escape_line, escape_lines
 
 EVIL = "\x1b[2J\x1b]0;pwned\x07...\nFAKE \u202ereversed"
 EVIL_SHOWN = "\\x1b[2J\\x1b]0;pwned\\x07...\\nFAKE \\u202ereversed"
@@ -43,3 +43,14 @@ def test_escape_lines_keeps_our_line_feeds_only() -> None:
 
 def test_escaped_text_is_escaped_once() -> None:
     assert escape(escape(EVIL)) == escape(EVIL) == escape_lines(escape(EVIL))
+
+
+def test_escape_json_keeps_the_json_and_hides_the_controls() -> None:
+    import json
+
+    from ocppctl.core.jsontext import dumps
+
+    value = {"k\u202e": "a\x9b[2J\u2066b\x7f\u2028", "plain": "é ✓"}
+    line = escape_json(dumps(value))
+    assert line == '{"k\\u202e":"a\\u009b[2J\\u2066b\\u007f\\u2028","plain":"é ✓"}'
+    assert json.loads(line) == value

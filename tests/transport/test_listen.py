@@ -394,3 +394,18 @@ def test_a_stdout_nobody_reads_never_freezes_the_hub(tmp_path: Path) -> None:
     assert process.returncode == 0 and time.monotonic() - started < 8
     frames = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if '"raw"' in line]
     assert len(frames) == 200  # every call and every answer recorded
+
+
+def test_the_json_output_hides_c1_and_bidi_controls_and_stays_the_same_json() -> None:
+    from ocppctl.cli.listen_run import _FlowPrinter
+    from ocppctl.core.versions import VERSIONS
+    from ocppctl.transport.flow import Flow
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    raw = '[2,"1","DataTransfer",{"vendorId":"x","data":"\x9b2J\u202egnp.exe"}]'
+    _FlowPrinter(env, color=False, as_json=True).flow(
+        Flow("2026-11-22T13:00:00.000Z", "CP1", 1, "station", VERSIONS["2.0.1"], raw)
+    )
+    line = env.stdout.getvalue()  # type: ignore[attr-defined]
+    assert "\x9b" not in line and "\u202e" not in line and "\\u009b2J\\u202egnp.exe" in line
+    assert json.loads(line)["raw"] == raw
