@@ -7,7 +7,7 @@ from typing import Any
 from ocppctl.core.findings import Finding
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.summary import Summary
-from ocppctl.render.style import SEVERITY_COLORS, escape, escape_line, paint
+from ocppctl.render.style import SEVERITY_COLORS, escape, escape_json, escape_line, paint
 
 
 def finding_text(f: Finding, color: bool) -> str:
@@ -32,7 +32,8 @@ def finding_text(f: Finding, color: bool) -> str:
 
 
 def finding_json(f: Finding) -> str:
-    return dumps(f.as_dict())
+    """One JSON line, C1 and bidi controls in its strings as \\u escapes (escape_json)."""
+    return escape_json(dumps(f.as_dict()))
 
 
 def summary_json(summary: Summary, exit_code: int, not_shown: int = 0) -> str:

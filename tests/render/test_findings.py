@@ -21,3 +21,14 @@ def test_a_hostile_finding_is_two_lines_escaped() -> None:
 def test_colour_adds_codes_but_never_the_peers() -> None:
     text = finding_text(Finding("error", "schema", EVIL, hint=EVIL), color=True)
     assert "\x1b[2J" not in text and "\x1b]0" not in text and "\u202e" not in text and "\x07" not in text
+
+
+def test_a_hostile_finding_as_json_is_the_same_json_without_the_controls() -> None:
+    import json
+
+    from ocppctl.render.findings import finding_json
+
+    finding = Finding("error", "schema", "bad \x9b2J \u202eok", path="/k\u2066")
+    line = finding_json(finding)
+    assert "\x9b" not in line and "\u202e" not in line and "\u2066" not in line
+    assert json.loads(line) == finding.as_dict()
