@@ -158,6 +158,9 @@ class DeviceModel:
                     str(values_list) if values_list is not None else None,
                 )
             )
+            problem = variables[-1].problem(variables[-1].value) if "value" in v else None
+            if problem is not None:
+                raise ValueError(f"variables[{at}] ({v['component']}/{v['variable']}): {problem}")
         configuration = _array(data, "configuration")
         for at, entry in enumerate(configuration):
             if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
@@ -168,6 +171,8 @@ class DeviceModel:
             if not isinstance(count, int) or isinstance(count, bool) or count < 1:
                 raise ValueError(f'evses[{at}] is an object whose "connectors" is a positive integer')
             evses.append(count)
+        if not evses:
+            raise ValueError('"evses" lists at least one EVSE: {"connectors": 1}')
         configuration = [dict(entry) for entry in configuration]  # its own copy: the answers change it
         return cls(variables, configuration, [str(x) for x in _array(data, "vendors")], evses=evses)
 

@@ -69,7 +69,11 @@ class Transaction:
 class SimStation:
     """One simulated station across all its connections."""
 
-    def __init__(self, model: DeviceModel, registry: SchemaRegistry, version: Version) -> None:
+    def __init__(
+        self, model: DeviceModel, registry: SchemaRegistry, version: Version, *, heartbeat: float | None = None
+    ) -> None:
+        """`heartbeat` (`sim station --heartbeat`) fixes the interval: a boot answer's does not
+        replace it, and the model reports it (1.6 GetConfiguration, 2.x GetVariables)."""
         self.model = model
         self.registry = registry
         self.version = version
@@ -92,6 +96,10 @@ class SimStation:
         self._boot_reason = "PowerUp"
         self._reset_when_idle = False
         self._heartbeat = HEARTBEAT_DEFAULT
+        self._fixed_heartbeat = heartbeat is not None
+        if heartbeat is not None:
+            self._heartbeat = heartbeat
+            self._store_setting("HeartbeatInterval", f"{heartbeat:g}")
         self._then: tuple[str, Verdict, Then] | None = None
 
     # --- the link -------------------------------------------------------------------------
@@ -104,12 +112,11 @@ class SimStation:
         return Call("BootNotification", payload)
 
     def connected(self) -> None:
-        """A new link is up: nothing is accepted on it until the boot is."""
-        self.booted = False
+        """A new link is up. A station boots when it (re)boots, not when its link comes back
+        (1.6 4.2, 2.0.1 B01): one booted before the link dropped goes on without a new boot."""
 
     def disconnected(self) -> None:
         """The link is down; transactions go on (their messages wait in the engine's queue)."""
-        self.booted = False
 
     def heartbeat_interval(self) -> float:
         """Seconds between Heartbeats: the model's HeartbeatInterval (set by the boot result,
@@ -167,7 +174,7 @@ class SimStation:
                 self.boot_retry = float(interval) if isinstance(interval, int) and interval > 0 else None
                 return []
             self.booted, self.boot_retry, self._boot_reason = True, None, "PowerUp"
-            if isinstance(interval, int) and interval > 0:
+            if isinstance(interval, int) and interval > 0 and not self._fixed_heartbeat:
                 self._store_setting("HeartbeatInterval", str(interval))
                 self._heartbeat = float(interval)
             statuses: list[Step] = [self._connector_zero(now)] if self.v16 else []
@@ -273,9 +280,10 @@ class SimStation:
         reason = f"{payload.get('type', 'Hard')}Reset" if self.v16 else "ImmediateReset"
 
         def then(now: str) -> list[Step]:
+            self._reset_when_idle = False  # this reset is the one: a Scheduled one reboots no second time
             steps: list[Step] = []
             for tx in list(self.transactions):
-                steps.extend(step for step in self._end(tx, now, reason, trigger="ResetCommand", statuses=False))
+                steps.extend(self._end(tx, now, reason, trigger="ResetCommand", statuses=False))
             return [*steps, *self._reboot()]
 
         return _status("Accepted"), then
@@ -299,7 +307,7 @@ class SimStation:
         if not targets:
             return _status("Rejected"), None
         before = {c.number: self._status_name(c) for c in self.connectors}
-        zero_before = self.operative
+        zero_before = self._zero_name()
         if whole:
             self.operative = operative
         else:
@@ -309,7 +317,7 @@ class SimStation:
 
         def then(now: str) -> list[Step]:
             steps: list[Step] = []
-            if self.v16 and self.operative != zero_before:
+            if self.v16 and self._zero_name() != zero_before:
                 steps.append(self._connector_zero(now))
             steps.extend(self._status(c, now) for c in self.connectors if self._status_name(c) != before[c.number])
             return steps
@@ -412,6 +420,7 @@ class SimStation:
         """The messages ending `tx` with `reason` (a 1.6 Reason / 2.x ReasonEnumType)."""
         meter_stop = self._energy(tx, now)
         self._register[tx.connector.number] = meter_stop
+        zero_before = self._zero_name()
         self.transactions.remove(tx)
         steps: list[Step] = []
         if self.v16:
@@ -426,10 +435,12 @@ class SimStation:
             info = {"transactionId": tx.id, "chargingState": "EVConnected", "stoppedReason": reason}
             event = self._transaction_event(tx, now, "Ended", trigger, info, "Transaction.End")
             steps.append(Call("TransactionEvent", event))
+        if self._reset_when_idle and not self.transactions:  # a Scheduled reset: the boot says the status
+            return [*steps, *self._reboot()]
         if statuses:
             steps.append(self._status(tx.connector, now))
-        if self._reset_when_idle and not self.transactions:
-            steps.extend(self._reboot())
+            if self.v16 and self._zero_name() != zero_before:  # a Scheduled ChangeAvailability of connector 0
+                steps.append(self._connector_zero(now))
         return steps
 
     def _transaction_event(
@@ -451,6 +462,7 @@ class SimStation:
         self.transactions.clear()
         self._reset_when_idle = False
         self._boot_reason = "RemoteReset"
+        self.booted = False
         return [Reboot("reset")]
 
     # --- messages -------------------------------------------------------------------------
@@ -473,9 +485,14 @@ class SimStation:
             {"timestamp": now, "connectorStatus": name, "evseId": connector.evse, "connectorId": connector.id},
         )
 
+    def _zero_name(self) -> str:
+        """1.6 connector 0's status: Unavailable once Inoperative and no transaction runs (a
+        Scheduled change takes effect when the last one ends)."""
+        return "Unavailable" if not self.operative and not self.transactions else "Available"
+
     def _connector_zero(self, now: str) -> Call:
         """1.6 connector 0: the station as a whole."""
-        status = "Available" if self.operative else "Unavailable"
+        status = self._zero_name()
         return Call(
             "StatusNotification", {"connectorId": 0, "errorCode": "NoError", "status": status, "timestamp": now}
         )

@@ -4,8 +4,9 @@ and come back when the link drops, as a real station does.
 What the station decides (answers, what it does after them, back-off delays, which messages
 wait while offline) is handlers/station.py's SimStation; this only keeps time and links:
 
-- a BootNotification after each connect, sent again after the interval a Pending or Rejected
-  answer gives; heartbeats at the interval in use once a boot was accepted;
+- a BootNotification when it starts and after each reboot (not after a mere reconnect, as OCPP
+  says: 1.6 4.2, 2.0.1 B01), sent again after the interval a Pending or Rejected answer gives;
+  heartbeats at the interval in use once a boot was accepted;
 - a link that drops (the CSMS closing it, normally or not) is reported and made again after
   the station's back-off (2.0.1 OCPPCommCtrlr RetryBackOff*); `exit_on_close` ends the run
   instead (exit 0 for a normal close, 5 otherwise);
@@ -22,7 +23,6 @@ import asyncio
 import contextlib
 import os
 import random
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -32,10 +32,10 @@ from ocppctl.errors import LinkError, TimedOut
 from ocppctl.handlers.sim import DeviceModel
 from ocppctl.handlers.station import Call, Reboot, SimStation, Step
 from ocppctl.io.recorder import utc_stamp
-from ocppctl.transport.client import LinkOptions, connect_station
+from ocppctl.transport.client import LinkOptions, connect_peer
 from ocppctl.transport.control import decode_message, encode_message, open_control
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.peer import Peer, remote_of
+from ocppctl.transport.peer import Peer
 from ocppctl.transport.security import ClientSecurity
 
 CALL_TIMEOUT = 30.0  # seconds the station waits for the CSMS's answer to each of its calls
@@ -112,31 +112,24 @@ class SimulatedStation:
             await _sleep(delay, stop)
 
     async def _connect(self) -> Peer:
-        link = await connect_station(
+        self._numbers += 1
+        peer: Peer = await connect_peer(
             self.url,
             self.versions,
             self.registry,
-            lambda: str(uuid.uuid4()),
             self.connect_timeout,
             security=self.security,
             options=self.options,
+            number=self._numbers,
+            observe=self.observe,
         )
         if self.station is None:
-            self.station = SimStation(self.model, self.registry, link.version)
+            self.station = SimStation(self.model, self.registry, peer.version, heartbeat=self.heartbeat)
         station = self.station
-        self._numbers += 1
-        peer = Peer(
-            link.socket,
-            link.session,
-            self._numbers,
-            self.observe,
-            lambda version, action, payload: station.answer(action, payload, utc_stamp()),
-            answer_invalid=self.options.answer_invalid,
-        )
+        peer.responder = lambda version, action, payload: station.answer(action, payload, utc_stamp())
         peer.after = lambda frame, verdict: self._steps(
             peer, station.after_answer(frame.action or "", frame.payload, verdict, utc_stamp())
         )
-        peer.opened(remote=remote_of(link.socket))
         return peer
 
     async def _serve(self, peer: Peer, stop: asyncio.Event) -> str:
@@ -162,7 +155,9 @@ class SimulatedStation:
         return peer.why_closed
 
     async def _live(self, peer: Peer) -> None:
-        """Boot until accepted, then send what waited offline, then heartbeat."""
+        """Boot until accepted (unless the station was booted before the link dropped: a
+        station boots when it reboots, not when its link comes back), then send what waited
+        offline, then heartbeat."""
         station = self.station
         assert station is not None
         while not station.booted:
@@ -181,7 +176,7 @@ class SimulatedStation:
         for call in waiting:
             self._send(peer, call)
         while True:
-            await asyncio.sleep(self.heartbeat or station.heartbeat_interval())
+            await asyncio.sleep(station.heartbeat_interval())
             self._send(peer, Call("Heartbeat", {}))
 
     # --- what the station does ---------------------------------------------------------------------

@@ -159,6 +159,11 @@ def test_get_configuration_reports_keys_as_the_schema_has_them() -> None:
         ({"evses": [{"connectors": 0}]}, 'evses[0] is an object whose "connectors" is a positive integer'),
         ({"evses": [1]}, 'evses[0] is an object whose "connectors" is a positive integer'),
         ({"evses": {"connectors": 1}}, '"evses" is a JSON array'),
+        ({"evses": []}, '"evses" lists at least one EVSE: {"connectors": 1}'),
+        (
+            {"variables": [{"component": "A", "variable": "B", "dataType": "integer", "value": "ten"}]},
+            "variables[0] (A/B): 'ten' is not an integer",
+        ),
         (
             {"variables": [{"component": "A", "variable": "B", "dataType": "float"}]},
             "variables[0] has dataType 'float', not one of MemberList, OptionList, SequenceList, boolean, "

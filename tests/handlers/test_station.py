@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ocppctl.core.checks import payload_findings
+from ocppctl.core.payloads import template
 from ocppctl.core.versions import V16, V21, V201, Version
 from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel
 from ocppctl.handlers.station import Call, Reboot, SimStation, Step
@@ -27,9 +28,9 @@ REGISTRY = default_registry()
 class Drive:
     """A SimStation and a CSMS's side of the conversation, every payload checked both ways."""
 
-    def __init__(self, version: Version, model: dict[str, Any] | None = None) -> None:
+    def __init__(self, version: Version, model: dict[str, Any] | None = None, heartbeat: float | None = None) -> None:
         self.version = version
-        self.station = SimStation(DeviceModel.from_json(model or DEFAULT_MODEL), REGISTRY, version)
+        self.station = SimStation(DeviceModel.from_json(model or DEFAULT_MODEL), REGISTRY, version, heartbeat=heartbeat)
         self.produced: list[str] = []  # "Action request" / "Action response", in order
 
     def valid(self, action: str, kind: str, payload: Any) -> None:
@@ -195,13 +196,17 @@ def test_a_pending_boot_is_not_booted_and_says_when_to_try_again() -> None:
     assert (d.station.booted, d.station.boot_retry) == (False, 15.0)
 
 
-def test_a_lost_link_needs_a_new_boot() -> None:
+def test_a_lost_link_needs_no_new_boot_but_a_reboot_does() -> None:
+    """A station boots when it (re)boots, not when its link comes back (1.6 4.2, 2.0.1 B01)."""
     d = Drive(V201)
     d.boot()
     d.station.disconnected()
-    assert not d.station.booted
     d.station.connected()
-    assert d.station.boot(T1).payload["reason"] == "PowerUp"
+    assert d.station.booted
+    d.station.answer("Reset", {"type": "Immediate"}, T1)
+    steps = d.station.after_answer("Reset", {"type": "Immediate"}, ("result", {"status": "Accepted"}), T1)
+    assert any(isinstance(step, Reboot) for step in steps) and not d.station.booted
+    assert d.station.boot(T1).payload["reason"] == "RemoteReset"
 
 
 @pytest.mark.parametrize(
@@ -465,11 +470,7 @@ def test_2x_reset_on_idle_during_a_transaction_waits_for_its_end() -> None:
     transaction = steps[1].payload["transactionInfo"]["transactionId"]  # type: ignore[union-attr]
     assert d.call("Reset", {"type": "OnIdle"}) == ({"status": "Scheduled"}, [])
     _, steps = d.call("RequestStopTransaction", {"transactionId": transaction})
-    assert summary(steps) == [
-        ("TransactionEvent", "Ended", "RemoteStop", 1),
-        ("StatusNotification", (1, 1), "Available"),
-        "Reboot",
-    ]
+    assert summary(steps) == [("TransactionEvent", "Ended", "RemoteStop", 1), "Reboot"]  # the boot tells the status
 
 
 def test_2x_immediate_reset_ends_the_transaction_first() -> None:
@@ -763,3 +764,80 @@ def test_16_triggered_meter_values_read_the_register_of_each_connector_or_of_all
     assert [(s.payload["connectorId"], s.payload["meterValue"][0]["sampledValue"][0]["value"]) for s in steps] == [  # type: ignore[union-attr]
         (0, "11000")
     ]
+
+
+def test_21_immediate_and_resume_is_taken_as_immediate() -> None:
+    d = Drive(V21)
+    d.call("RequestStartTransaction", {"remoteStartId": 1, "idToken": TOKEN})
+    answer, steps = d.call("Reset", {"type": "ImmediateAndResume"})
+    assert (answer, summary(steps)) == (
+        {"status": "Accepted"},
+        [("TransactionEvent", "Ended", "ResetCommand", 1), "Reboot"],
+    )
+
+
+def test_16_the_whole_station_turns_unavailable_when_its_last_transaction_ends() -> None:
+    """Connector 0 said Unavailable while connector 1 was still Charging under a Scheduled change."""
+    d = Drive(V16)
+    _, steps = d.call("RemoteStartTransaction", {"idTag": "TAG1"})
+    d.result(steps[1], {"transactionId": 9, "idTagInfo": {"status": "Accepted"}})
+    assert d.call("ChangeAvailability", {"connectorId": 0, "type": "Inoperative"}) == ({"status": "Scheduled"}, [])
+    _, steps = d.call("RemoteStopTransaction", {"transactionId": 9})
+    assert summary(steps) == [
+        ("StatusNotification", 1, "Finishing"),
+        "StopTransaction",
+        ("StatusNotification", 1, "Unavailable"),
+        ("StatusNotification", 0, "Unavailable"),
+    ]
+
+
+@pytest.mark.parametrize("version", [V16, V201], ids=lambda v: v.name)
+def test_a_fixed_heartbeat_is_the_one_in_use_and_reported(version: Version) -> None:
+    """`sim station --heartbeat 10`: the boot's interval does not replace it, and the model says 10."""
+    d = Drive(version, heartbeat=10)
+    d.boot(interval=45)
+    assert d.station.heartbeat_interval() == 10.0
+    if version is V16:
+        answer, _ = d.call("GetConfiguration", {"key": ["HeartbeatInterval"]})
+        assert answer["configurationKey"][0]["value"] == "10"
+    else:
+        item = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
+        answer, _ = d.call("GetVariables", {"getVariableData": [item]})
+        assert answer["getVariableResult"][0]["attributeValue"] == "10"
+
+
+def test_2x_an_immediate_reset_after_a_scheduled_one_reboots_once() -> None:
+    d = Drive(V201)
+    d.call("RequestStartTransaction", {"remoteStartId": 1, "idToken": TOKEN})
+    assert d.call("Reset", {"type": "OnIdle"})[0] == {"status": "Scheduled"}
+    _, steps = d.call("Reset", {"type": "Immediate"})
+    assert summary(steps) == [("TransactionEvent", "Ended", "ResetCommand", 1), "Reboot"]
+
+
+@pytest.mark.parametrize("version", [V16, V201, V21], ids=lambda v: v.name)
+def test_every_call_a_csms_may_make_gets_a_valid_answer_or_not_implemented(version: Version) -> None:
+    """Each CSMS-initiated action with its schema's minimal payload: a schema-valid result and
+    schema-valid calls after it, or a NotImplemented CALLERROR; never a handler that fails."""
+    d = Drive(version, TWO_EVSES)
+    d.boot()
+    answered = []
+    for action in sorted(version.actions):
+        schema = REGISTRY.get(version, action, "request")
+        if not version.may_initiate(action, "csms") or schema is None:
+            continue
+        payload = template(schema.document)
+        d.valid(action, "request", payload)
+        verdict = d.station.answer(action, payload, T1)
+        if verdict[0] == "error":
+            assert verdict[1][0] == "NotImplemented", (action, verdict)
+            continue
+        d.valid(action, "response", verdict[1])
+        d.steps(d.station.after_answer(action, payload, verdict, T1))
+        answered.append(action)
+    carried_out = {"TriggerMessage", "Reset", "ChangeAvailability", "DataTransfer"}
+    carried_out |= (
+        {"RemoteStartTransaction", "RemoteStopTransaction", "GetConfiguration", "ChangeConfiguration"}
+        if version is V16
+        else {"RequestStartTransaction", "RequestStopTransaction", "GetBaseReport", "GetVariables", "SetVariables"}
+    )
+    assert carried_out <= set(answered), sorted(carried_out - set(answered))

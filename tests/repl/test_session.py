@@ -478,3 +478,38 @@ def test_a_recording_started_while_a_call_is_open_validates_on_its_own(
         assert code == 0, env.stdout.getvalue()
         assert "orphan-response" not in env.stdout.getvalue()
     assert json.loads(json.loads(second.read_text().splitlines()[0])["raw"])[2] == "BootNotification"  # the open call
+
+
+def test_a_call_before_the_stations_boot_waits_and_says_so(registry: SchemaRegistry) -> None:
+    from ocppctl.transport.client import LinkOptions
+
+    async def answer(ws: Any, frame: list[Any]) -> None:
+        await ws.send(json.dumps([3, frame[1], {"status": "Accepted"}]))
+
+    async def main() -> str:
+        links = CsmsLinks(
+            "127.0.0.1", 0, registry, [V201], answer=csms_answers(registry), options=LinkOptions(boot_grace=0.5)
+        )
+        async with session(links, registry) as repl:
+            from websockets.asyncio.client import connect
+
+            ws = await connect(f"ws://127.0.0.1:{links.port}/CP5", subprotocols=["ocpp2.0.1"], proxy=None)  # type: ignore[list-item]
+
+            async def serve() -> None:
+                with contextlib.suppress(Exception):
+                    async for text in ws:
+                        frame = json.loads(text)
+                        if frame[0] == 2:
+                            await answer(ws, frame)
+
+            task = asyncio.ensure_future(serve())
+            await repl.until("CP5 connect")
+            await repl.type("ClearCache {}\r", "← CALLRESULT ClearCache")
+            await ws.close()
+            await task
+        return repl.text()
+
+    transcript = asyncio.run(main())
+    notice = "waiting for CP5's BootNotification (at most 1 s more; --boot-wait)"
+    assert notice in transcript.splitlines()
+    assert transcript.index(notice) < transcript.index("→ CALL ClearCache")

@@ -225,11 +225,12 @@ def test_a_frame_only_the_exact_parser_reads_is_shown_and_answered(tmp_path: Pat
         assert any(r.get("raw") == ODD for r in recorded)
 
 
-def test_a_binary_message_is_flagged_and_its_call_answered() -> None:
+def test_a_binary_message_is_flagged_and_its_call_answered_and_recorded_as_binary(tmp_path: Path) -> None:
     from websockets.sync.client import connect
 
     port = _free_port()
-    process = _start("--listen", f"127.0.0.1:{port}", "--json")
+    record = tmp_path / "bin.jsonl"
+    process = _start("--listen", f"127.0.0.1:{port}", "--json", "--record", str(record))
     try:
         _wait_listening(process)
         with connect(f"ws://127.0.0.1:{port}/CPBIN", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
@@ -243,6 +244,14 @@ def test_a_binary_message_is_flagged_and_its_call_answered() -> None:
     call = next(f for f in map(json.loads, out.splitlines()) if f.get("raw") == '[2,"b1","Heartbeat",{}]')
     assert [(f["code"], f["message"]) for f in call["findings"]] == [
         ("frame-shape", "a binary WebSocket message: OCPP-J frames travel as text messages")
+    ]
+    recorded = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [r.get("binary") for r in recorded if "raw" in r] == [True, None]  # the call; the answer was text
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["validate", "--json", str(record)], env) == 1  # validate says what listen said live
+    found = [json.loads(line) for line in env.stdout.getvalue().splitlines()[:-1]]
+    assert [(f["code"], f["line"], f["message"]) for f in found] == [
+        ("frame-shape", 2, "a binary WebSocket message: OCPP-J frames travel as text messages")
     ]
 
 
