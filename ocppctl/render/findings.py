@@ -40,7 +40,7 @@ def summary_json(summary: Summary, exit_code: int, not_shown: int = 0) -> str:
     data: dict[str, Any] = summary.as_dict()
     data["not_shown"] = not_shown
     data["exit_code"] = exit_code
-    return dumps({"summary": data})
+    return escape_json(dumps({"summary": data}))  # action names come from the capture
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
