@@ -32,3 +32,16 @@ def test_a_hostile_finding_as_json_is_the_same_json_without_the_controls() -> No
     line = finding_json(finding)
     assert "\x9b" not in line and "\u202e" not in line and "\u2066" not in line
     assert json.loads(line) == finding.as_dict()
+
+
+def test_a_summary_as_json_hides_the_controls_of_an_action_name() -> None:
+    import json
+
+    from ocppctl.core.summary import Summary
+    from ocppctl.render.findings import summary_json
+
+    summary = Summary()
+    summary.action("Heart\u202ebeat\x9b").calls += 1
+    line = summary_json(summary, 0)
+    assert "\u202e" not in line and "\x9b" not in line
+    assert "Heart\u202ebeat\x9b" in json.loads(line)["summary"]["actions"]
