@@ -26,8 +26,8 @@ from typing import IO, TextIO, cast
 
 from ocppctl.cli.env import Env
 
-MAX_LINES = 10_000  # queued writes (a line each, as the printers write them)
-MAX_BYTES = 4 << 20  # queued text, in characters
+MAX_LINES = 100_000  # queued writes (a line each, as the printers write them): a burst, not a backlog
+MAX_BYTES = 16 << 20  # queued text, in characters: what the queue may hold in memory
 
 
 class TerminalOut:
