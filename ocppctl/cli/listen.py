@@ -35,7 +35,7 @@ from ocppctl.cli.options import (
     "record",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="Append every frame to FILE as capture records.",
+    help="Append every frame to FILE as capture records (a new FILE is made mode 0600).",
 )
 @click.option(
     "--heartbeat-interval",
@@ -55,7 +55,8 @@ from ocppctl.cli.options import (
     "--control",
     metavar="PATH",
     help="The control socket other commands reach stations through (send --via); "
-    "default: ocppctl/hub.sock under XDG_RUNTIME_DIR, else a per-user temp folder.",
+    "default: ocppctl/hub.sock under XDG_RUNTIME_DIR, else a per-user temp folder (made 0700, "
+    "checked before each use: a folder or socket not yours is refused).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame or connection event.")
 @view_options
@@ -80,7 +81,9 @@ def listen(
     """Act as a CSMS: accept stations (the last segment of the path is the station id), answer
     their calls with default answers, print every frame with its findings, record with --record.
 
-    Stop with Ctrl-C (exit 130) or SIGTERM (exit 0); a recording loses nothing either way.
+    Stop with Ctrl-C (exit 130) or SIGTERM (exit 0); a recording loses nothing either way. A
+    second signal, or 5 s after the first, ends a stop that hangs. A terminal that cannot keep
+    up gets "... N lines dropped"; a closed stdout stops the printing, not the hub.
     """
     from ocppctl.cli.listen_run import run_listen
 

@@ -9,9 +9,10 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import server_security
 from ocppctl.cli.serving import run_until_stopped
+from ocppctl.cli.terminal_out import TerminalOut
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import UsageFailure
-from ocppctl.io.recorder import Recorder
+from ocppctl.io.recorder import Recorder, open_record
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.flows import FlowPrinter
 from ocppctl.render.style import wants_color
@@ -40,13 +41,14 @@ def run_listen(
     handle: IO[str] | None = None
     if record is not None:
         try:
-            handle = open(record, "a", encoding="utf-8")  # noqa: SIM115 - closed below
+            handle = open_record(record)  # 0600: closed below
         except OSError as exc:
             raise UsageFailure(f"{record}: cannot record there: {exc.strerror or exc}") from None
     recorder = Recorder(handle) if handle is not None else None
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
+    out = TerminalOut(env.stdout, as_json)  # printing never blocks the hub
     printer = FlowPrinter(
-        env.stdout,
+        out,
         env.stderr,
         color=color,
         view=security.pop("view", "json" if as_json else "compact"),
@@ -82,7 +84,8 @@ def run_listen(
         await Hub(csms, control).serve(host, port, printer.listening, stop)
 
     try:
-        return run_until_stopped(serve)
+        return run_until_stopped(serve, handle.close if handle is not None else None)
     finally:
+        out.close()
         if handle is not None:
             handle.close()

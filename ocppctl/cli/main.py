@@ -139,7 +139,9 @@ def run(argv: Sequence[str], env: Env) -> int:
     except OcppctlError as exc:
         if env.debug:
             _traceback(env)
-        message = exc.message
+        from ocppctl.render.style import escape
+
+        message = escape(exc.message)  # it may quote a peer, a hub or a file: one line, never obeyed
         if isinstance(exc, UsageFailure):
             message += f" (see '{_command_path(args)} --help')"
         env.stderr.write(f"ocppctl: error: {message}\n")
@@ -152,7 +154,10 @@ def run(argv: Sequence[str], env: Env) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if env.debug:
             _traceback(env)
-        env.stderr.write(f"ocppctl: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
+        from ocppctl.render.style import escape
+
+        why = escape(f"{type(exc).__name__}: {exc}")
+        env.stderr.write(f"ocppctl: internal error: {why} (run with --debug for details)\n")
         return int(ExitCode.INTERNAL)
 
 

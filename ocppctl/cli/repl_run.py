@@ -111,9 +111,11 @@ def _history(env: Env, settings: Any) -> Any:
 def _check_writable(path: str) -> None:
     """A usage error now, rather than after connecting, when `path` cannot be appended to; a
     file this check creates is removed again."""
+    from ocppctl.io.recorder import open_record
+
     existed = os.path.exists(path)
     try:
-        open(path, "a", encoding="utf-8").close()
+        open_record(path).close()
     except OSError as exc:
         raise UsageFailure(f"{path}: cannot record there: {exc.strerror or exc}") from None
     if not existed:

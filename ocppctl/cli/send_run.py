@@ -17,7 +17,7 @@ from ocppctl.errors import LinkError, OcppctlError, UsageFailure
 from ocppctl.io.payload_args import item_hints, read_payload
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
-from ocppctl.render.style import escape, escape_line, paint, wants_color
+from ocppctl.render.style import escape, escape_json, escape_line, escape_lines, paint, wants_color
 from ocppctl.transport.flow import Flow
 
 
@@ -132,11 +132,10 @@ class _Hub:
     def ask(cls, path: str, station: str | None, ocpp: list[str] | None) -> _Hub:
         """The station named (or the one connected), and its version; LinkError when it is not
         connected, UsageFailure when --ocpp names another version than it speaks."""
-        from ocppctl.transport.control import control_request, no_hub
+        from ocppctl.transport.control import Request, ask_hub, no_hub
 
-        reply = asyncio.run(control_request(path, {"op": "stations"}, no_hub(path), 10))
-        stations = [str(name) for name in reply.get("stations", [])]
-        versions = reply.get("versions") or {}
+        reply = asyncio.run(ask_hub(path, Request("stations"), no_hub(path), 10))
+        stations, versions = reply.stations or [], reply.versions
         connected = ", ".join(stations) or "none"
         if station is None:
             if len(stations) != 1:
@@ -144,7 +143,7 @@ class _Hub:
             station = stations[0]
         if station not in stations:
             raise LinkError(f"station {station} is not connected to the hub at {path} (connected: {connected})")
-        version = str(versions.get(station) or (ocpp or [DEFAULT_VERSION])[0])
+        version = versions.get(station) or (ocpp or [DEFAULT_VERSION])[0]
         if ocpp is not None and version not in ocpp:
             raise UsageFailure(f"station {station} speaks OCPP {version}, not {', '.join(ocpp)} (drop --ocpp)")
         return cls(path, station, version)
@@ -159,21 +158,19 @@ class _Hub:
         wait: tuple[str | None, int | None, bool],
         printer: _Printer,
     ) -> int:
-        from ocppctl.transport.control import control_request, hub_answer, hub_calls, no_hub
+        from ocppctl.transport.control import Wait, ask_hub, call_request, hub_answer, hub_calls, no_hub
 
-        request = {"op": "call", "station": self.station, "action": action, "payload": payload, "id": uid}
-        request.update(check=check, timeout=timeout)
-        if wait[0] is not None:
-            request["wait"] = {"action": wait[0], "count": wait[1], "until_done": wait[2]}
+        follow = Wait(wait[0], wait[1], wait[2]) if wait[0] is not None else None
+        request = call_request(self.station, action, payload, uid, check, timeout, follow)
         # the call may wait its turn (up to `timeout`), then its answer (`timeout`), then --wait's calls
         allowed = timeout * (3 if wait[0] is not None else 2) + 5
-        reply = asyncio.run(control_request(self.path, request, no_hub(self.path), allowed))
+        reply = asyncio.run(ask_hub(self.path, request, no_hub(self.path), allowed))
         sent, event = hub_answer(reply)
         if sent is not None:
-            printer.sent(sent, self.version, float(reply.get("queued_s") or 0.0))
+            printer.sent(sent, self.version, reply.queued_s or 0.0)
         if event is None:
-            error = OcppctlError(str(reply.get("error", "the hub failed")))
-            error.exit_code = int(reply.get("exit", 5))
+            error = OcppctlError(reply.error or "the hub failed")  # escaped where printed (cli/main)
+            error.exit_code = reply.exit
             raise error
         printer.answer(event)
         if event.kind == "error":
@@ -300,7 +297,7 @@ class _Printer:
 
     def _json_findings(self, findings: list[Any], of: str) -> None:
         for finding in findings:
-            self.env.stdout.write(dumps({"finding": finding.as_dict(), "of": of}) + "\n")
+            self.env.stdout.write(escape_json(dumps({"finding": finding.as_dict(), "of": of})) + "\n")
 
     def _pretty(self, value: Any) -> str:
         text = dumps(value, indent=True)
@@ -308,7 +305,7 @@ class _Printer:
             from ocppctl.render.highlight import highlight_json
 
             return highlight_json(text)
-        return escape(text)
+        return escape_lines(text)
 
     def _findings(self, findings: list[Any]) -> None:
         for finding in findings:
@@ -357,7 +354,7 @@ class _Printer:
         frame = event.frame
         assert frame is not None
         if self.as_json:
-            self.env.stdout.write(dumps(frame.payload) + "\n")
+            self.env.stdout.write(escape_json(dumps(frame.payload)) + "\n")
             self._json_findings(event.findings, "follow-up")
             return
         head = f"← CALL {escape_line(frame.action or '')} {escape_line(frame.id)}"
@@ -376,7 +373,7 @@ class _Printer:
         else:
             body = frame.payload
         if self.as_json:
-            self.env.stdout.write(dumps(body) + "\n")
+            self.env.stdout.write(escape_json(dumps(body)) + "\n")
             self._json_findings(self._call_findings, "call")
             self._json_findings(event.findings, "answer")
             return

@@ -9,6 +9,7 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
 from ocppctl.cli.send_run import client_security
 from ocppctl.cli.serving import run_until_stopped
+from ocppctl.cli.terminal_out import TerminalOut
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import InputError, OcppctlError
 from ocppctl.io.schemafiles import default_registry
@@ -42,7 +43,8 @@ def run_station(
         raise InputError(f"{model_file}: {exc} (docs/sim.md shows the shape)") from None
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
     view = options.pop("view", "json" if as_json else "compact")
-    printer = FlowPrinter(env.stdout, env.stderr, color=color, view=view, width=env.columns, local="station")
+    out = TerminalOut(env.stdout, view == "json")  # printing never blocks the station
+    printer = FlowPrinter(out, env.stderr, color=color, view=view, width=env.columns, local="station")
     security = client_security(env, url, options)
     link = build_link_options(options)
     versions = [VERSIONS[name] for name in ocpp]
@@ -69,7 +71,10 @@ def run_station(
     async def run(stop: asyncio.Event) -> None:
         await serve(simulated, stop, control)
 
-    return run_until_stopped(run)
+    try:
+        return run_until_stopped(run)
+    finally:
+        out.close()
 
 
 def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:

@@ -1,8 +1,11 @@
 """Capture records appended to a file, one a line, flushed per record (docs/capture-format.md):
-a recording cut short by Ctrl-C or SIGTERM loses nothing that was on the wire."""
+a recording cut short by Ctrl-C or SIGTERM loses nothing that was on the wire. A record file is
+created mode 0600 (or stricter, by the umask), as the REPL's history: it holds the same
+payloads, passwords in SetVariables included."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from typing import IO, Any
 
@@ -21,6 +24,20 @@ def ocpp_time() -> str:
     from ocppctl.core.payloads import time_text
 
     return time_text(datetime.now(timezone.utc))
+
+
+RECORD_MODE = 0o600
+
+
+def open_record(path: str) -> IO[str]:
+    """`path` opened for appending records; made with RECORD_MODE (less what the umask takes)
+    when it is new, an existing file keeps its mode. OSError when it cannot be."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, RECORD_MODE)
+    try:
+        return open(fd, "a", encoding="utf-8")  # noqa: SIM115 - the caller closes it
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class Recorder:

@@ -7,20 +7,22 @@ from typing import Any
 from ocppctl.core.findings import Finding
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.summary import Summary
-from ocppctl.render.style import SEVERITY_COLORS, escape, escape_line, paint
+from ocppctl.render.style import SEVERITY_COLORS, escape, escape_json, escape_line, paint
 
 
 def finding_text(f: Finding, color: bool) -> str:
-    """`FILE:LINE:COL: severity: message [code] at PATH`, and the hint on the next line."""
+    """`FILE:LINE:COL: severity: message [code] at PATH`, and the hint on the next line; each
+    field escaped (a finding may come from a hub, its message quotes a peer), so a finding is
+    those two lines whatever it holds."""
     where = f.file or ""
     if f.line is not None:
         where += f":{f.line}"
         if f.column is not None:
             where += f":{f.column}"
-    location = paint("bold", where + ":", color) + " " if where else ""  # a live frame has none
+    location = paint("bold", escape(where) + ":", color) + " " if where else ""  # a live frame has none
     text = (
-        f"{location}{paint(SEVERITY_COLORS.get(f.severity, ''), f.severity + ':', color)} "
-        f"{escape(f.message)} {paint('faint', '[' + f.code + ']', color)}"
+        f"{location}{paint(SEVERITY_COLORS.get(f.severity, ''), escape(f.severity) + ':', color)} "
+        f"{escape(f.message)} {paint('faint', '[' + escape(f.code) + ']', color)}"
     )
     if f.path:
         text += f" at {paint('magenta', escape_line(f.path), color)}"
@@ -30,14 +32,15 @@ def finding_text(f: Finding, color: bool) -> str:
 
 
 def finding_json(f: Finding) -> str:
-    return dumps(f.as_dict())
+    """One JSON line, C1 and bidi controls in its strings as \\u escapes (escape_json)."""
+    return escape_json(dumps(f.as_dict()))
 
 
 def summary_json(summary: Summary, exit_code: int, not_shown: int = 0) -> str:
     data: dict[str, Any] = summary.as_dict()
     data["not_shown"] = not_shown
     data["exit_code"] = exit_code
-    return dumps({"summary": data})
+    return escape_json(dumps({"summary": data}))  # action names come from the capture
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:

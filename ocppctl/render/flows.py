@@ -6,17 +6,25 @@ Everything that came from a peer is escaped before it is written."""
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.core.jsontext import dumps
 from ocppctl.render.findings import finding_text
-from ocppctl.render.style import escape_line, paint
+from ocppctl.render.style import escape_json, escape_line, paint
 from ocppctl.transport.flow import Flow
 
 VIEWS = ("compact", "full", "pretty", "json")
 CUT = "…"  # the end of a payload cut to the width; --full shows it whole
 _MIN_BODY = 16  # a payload keeps at least this much, even when the head alone fills the line
+
+
+class Writer(Protocol):
+    """Where the traffic goes: a text stream, or cli/terminal_out's TerminalOut in front of one."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 class FlowPrinter:
@@ -26,7 +34,7 @@ class FlowPrinter:
 
     def __init__(
         self,
-        out: TextIO,
+        out: Writer,
         err: TextIO,
         *,
         color: bool = False,
@@ -55,7 +63,7 @@ class FlowPrinter:
     def flow(self, flow: Flow) -> None:
         """One frame or connection event, as the view says."""
         if self.view == "json":
-            self.out.write(dumps(flow.as_record()) + "\n")
+            self.out.write(escape_json(dumps(flow.as_record())) + "\n")
         elif flow.event is not None:
             self.out.write(self._event(flow) + "\n")
         elif self.view == "pretty":

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 
 def highlight_json(text: str) -> str:
+    """JSON text (ours, holding a peer's strings) coloured; escaped first (escape_lines), as
+    our JSON writer leaves C1 and bidi controls in strings as they are."""
     from pygments import highlight
     from pygments.formatters import TerminalFormatter
     from pygments.lexers import JsonLexer
 
-    return str(highlight(text, JsonLexer(), TerminalFormatter())).rstrip("\n")
+    from ocppctl.render.style import escape_lines
+
+    return str(highlight(escape_lines(text), JsonLexer(), TerminalFormatter())).rstrip("\n")
 
 
 def line_lexer() -> type:

@@ -15,7 +15,7 @@ from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT, CALLRESULTERROR, SE
 from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
 from ocppctl.render.findings import finding_text
 from ocppctl.render.highlight import highlight_json
-from ocppctl.render.style import escape, escape_line, paint
+from ocppctl.render.style import escape, escape_line, escape_lines, paint
 
 _TYPE_COLORS = {CALL: "cyan", SEND: "cyan", CALLRESULT: "green", CALLERROR: "brightred", CALLRESULTERROR: "brightred"}
 
@@ -153,4 +153,4 @@ def _json(value: Any, indent: bool = True) -> str:
         text = dumps(value, indent=indent)
     except TypeError:
         text = "(a value too odd to show)"
-    return escape(text)
+    return escape_lines(text)

@@ -200,8 +200,10 @@ class Repl:
             self._record = self.record_path = None
         if path is None:
             return
+        from ocppctl.io.recorder import open_record
+
         try:
-            self._record = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by :record off / close()
+            self._record = open_record(path)  # 0600; closed by :record off / close()
         except OSError as exc:
             raise UsageFailure(f"{path}: cannot record there: {exc.strerror or exc}") from None
         self.record_path = path

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocppctl.core.jsontext import dumps
 from ocppctl.errors import UsageFailure
-from ocppctl.render.style import escape, escape_line
+from ocppctl.render.style import escape, escape_line, escape_lines
 from ocppctl.repl.lines import payload_of
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def _pretty(repl: Repl, value: Any) -> str:
     from ocppctl.render.highlight import highlight_json
 
     text = dumps(value, indent=True)
-    return highlight_json(text) if repl.color else escape(text)
+    return highlight_json(text) if repl.color else escape_lines(text)
 
 
 def _action(repl: Repl, argument: str, response: bool = False) -> tuple[str, str]:

@@ -136,9 +136,11 @@ async def connect_station(
 
 def closed_reason(exc: Any, waiting: bool = True) -> str:
     """One line on a link that closed (while waiting for an answer, or not): who closed it,
-    with what code."""
+    with what code, and the peer's reason escaped (it is the peer's text)."""
+    from ocppctl.render.style import escape
+
     if exc.rcvd is not None and (exc.sent is None or exc.rcvd_then_sent):
-        why = f": {exc.rcvd.reason}" if exc.rcvd.reason else ""
+        why = f": {escape(exc.rcvd.reason)}" if exc.rcvd.reason else ""
         when = " before answering" if waiting else ""
         return f"the peer closed the link{when} (code {exc.rcvd.code}{why})"
     if exc.sent is not None:

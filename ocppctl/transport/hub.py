@@ -15,32 +15,48 @@ from typing import Any
 
 from ocppctl import errors
 from ocppctl.core.jsontext import dumps
-from ocppctl.core.rpc import Event, Refused
+from ocppctl.core.rpc import Refused
 from ocppctl.errors import LinkError, OcppctlError
-from ocppctl.transport.control import decode_message, encode_message, open_control
+from ocppctl.transport.control import (
+    ControlError,
+    Reply,
+    Request,
+    answer_reply,
+    failure_reply,
+    open_control,
+    parse_request,
+    read_request_line,
+    refused_reply,
+    sent_progress,
+    stations_reply,
+)
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.peer import FollowUps, Peer
 
 WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped
+WATCH_BYTES = 1 << 24  # bytes of such lines (16 MiB): frames can be large, the hub's memory is not
 
 
 @dataclass(eq=False)
 class _Watcher:
     queue: asyncio.Queue[bytes | None]
-    pump: asyncio.Task[None]
+    pump: asyncio.Task[None] = field(init=False)
     ended: asyncio.Event = field(default_factory=asyncio.Event)
-    dropped: bool = False
+    queued: int = 0  # bytes in `queue`
+    dropped: str = ""  # why it was dropped, once it was
 
 
 class Watchers:
     """The control socket's `watch` streams. Each watcher has a queue of its own, fed by
     `publish` (so by every observed Flow, see `tee`) and emptied onto its socket by a task of
-    its own: a slow reader never holds up the hub, and one that falls `backlog` lines behind is
-    dropped (a last `{"ok": false, "error": ...}` line, then the socket closes)."""
+    its own: a slow reader never holds up the hub, and one that falls `backlog` lines or
+    `max_bytes` bytes behind is dropped (its queue emptied at once, a last `{"ok": false,
+    "error": ...}` line, then the socket closes)."""
 
-    def __init__(self, backlog: int = WATCH_BACKLOG) -> None:
+    def __init__(self, backlog: int = WATCH_BACKLOG, max_bytes: int = WATCH_BYTES) -> None:
         self.backlog = backlog
+        self.max_bytes = max_bytes
         self._watchers: set[_Watcher] = set()
         self._closed = False
 
@@ -65,22 +81,36 @@ class Watchers:
         for watcher in self._watchers:
             if watcher.dropped:
                 continue  # its serve() is ending
+            if watcher.queued + len(line) > self.max_bytes:
+                self._drop(watcher, f"dropped: more than {self.max_bytes} bytes behind")
+                continue
             try:
                 watcher.queue.put_nowait(line)
             except asyncio.QueueFull:
-                watcher.dropped = True
-                watcher.pump.cancel()
+                self._drop(watcher, f"dropped: more than {self.backlog} records behind")
+            else:
+                watcher.queued += len(line)
+
+    @staticmethod
+    def _drop(watcher: _Watcher, why: str) -> None:
+        """Let `watcher` go: its backlog freed now, not when its socket is done."""
+        watcher.dropped = why
+        watcher.pump.cancel()
+        while not watcher.queue.empty():
+            watcher.queue.get_nowait()
+        watcher.queued = 0
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, versions: dict[str, str]) -> None:
         """Stream to one control client: `{"ok": true, "stations": [...], "versions": {id:
         version}}`, then a line per Flow, until it hangs up, falls behind, or `close()`."""
         queue: asyncio.Queue[bytes | None] = asyncio.Queue(max(self.backlog, 1))
-        first = {"ok": True, "stations": sorted(versions), "versions": versions}
-        queue.put_nowait(dumps(first).encode() + b"\n")
+        first = dumps({"ok": True, "stations": sorted(versions), "versions": versions}).encode() + b"\n"
+        queue.put_nowait(first)
         if self._closed:  # the hub is stopping: the stations line, then the end
             queue.put_nowait(None)
         # registered with no await since `stations` was read: no Flow falls between the two
-        watcher = _Watcher(queue, asyncio.ensure_future(_pump(queue, writer)))
+        watcher = _Watcher(queue, queued=len(first))
+        watcher.pump = asyncio.ensure_future(_pump(watcher, writer))
         self._watchers.add(watcher)
         hangup = asyncio.ensure_future(_until_eof(reader))
         try:
@@ -91,8 +121,7 @@ class Watchers:
                 task.cancel()
             await asyncio.gather(watcher.pump, hangup, return_exceptions=True)
             if watcher.dropped:
-                error = f"dropped: more than {self.backlog} records behind"
-                writer.write(dumps({"ok": False, "exit": errors.CONNECTION, "error": error}).encode() + b"\n")
+                writer.write(dumps({"ok": False, "exit": errors.CONNECTION, "error": watcher.dropped}).encode() + b"\n")
             writer.close()
             watcher.ended.set()
 
@@ -116,8 +145,9 @@ class Watchers:
             await asyncio.wait(late)
 
 
-async def _pump(queue: asyncio.Queue[bytes | None], writer: asyncio.StreamWriter) -> None:
-    while (line := await queue.get()) is not None:
+async def _pump(watcher: _Watcher, writer: asyncio.StreamWriter) -> None:
+    while (line := await watcher.queue.get()) is not None:
+        watcher.queued -= len(line)
         writer.write(line)
         await writer.drain()
 
@@ -141,11 +171,12 @@ class Hub:
         self._control_server: Any = None
 
     async def serve(self, host: str, port: int, on_listening: Callable[[str, int], None], stop: asyncio.Event) -> None:
-        """Serve until `stop` is set; LinkError if the port (or the control socket) cannot be had."""
-        bound = await self.csms.start(host, port)
+        """Serve until `stop` is set; LinkError if the control socket (checked first: a wrong
+        --control is said whatever the port) or the port cannot be had."""
         try:
             if self.control is not None:
                 self._control_server = await open_control(self.control, self._client)
+            bound = await self.csms.start(host, port)
             on_listening(host, bound)
             await stop.wait()
         finally:
@@ -158,90 +189,65 @@ class Hub:
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request = decode_message(await reader.readline())
-            if not isinstance(request, dict):
-                raise ValueError("a request is a JSON object")
-            if request.get("op") == "watch":
-                versions = {name: version.name for name, version in self.csms.versions_of().items()}
+            request = parse_request(await read_request_line(reader))
+            versions = {name: version.name for name, version in self.csms.versions_of().items()}
+            if request.op == "watch":
                 await self.watchers.serve(reader, writer, versions)
                 return
-            if request.get("op") == "stations":
-                versions = {name: version.name for name, version in self.csms.versions_of().items()}
-                reply: dict[str, Any] = {"ok": True, "stations": sorted(versions), "versions": versions}
-            elif request.get("op") == "call":
-                reply = await self.call(request)
-            else:
-                reply = {"ok": False, "exit": errors.USAGE, "error": f"unknown op {request.get('op')!r}"}
-        except (ValueError, KeyError, TypeError) as exc:
-            reply = {"ok": False, "exit": errors.USAGE, "error": f"bad control request: {exc}"}
+            reply = stations_reply(versions) if request.op == "stations" else await self.call(request)
+        except ControlError as exc:
+            reply = failure_reply(exc.exit_code, exc.message)
         with contextlib.suppress(ConnectionError):
-            writer.write(encode_message(reply))
+            writer.write(reply.encode())
             await writer.drain()
             writer.close()
 
-    def _station(self, request: dict[str, Any]) -> Peer:
-        """The peer a request names; with no name and one station connected, that one."""
+    def _station(self, name: str) -> Peer:
+        """The peer a request names; with no name ("") and one station connected, that one."""
         peers = self.csms.peers
-        name = request.get("station") or None
-        if name is None and len(peers) == 1:
+        if not name and len(peers) == 1:
             return next(iter(peers.values()))
-        peer = peers.get(str(name)) if name is not None else None
+        peer = peers.get(name) if name else None
         if peer is None:
             connected = ", ".join(sorted(peers)) or "none"
-            if name is None:
+            if not name:
                 raise LinkError(f"which station? --station names one (connected: {connected})")
             raise LinkError(f"station {name} is not connected to this hub (connected: {connected})")
         return peer
 
-    async def call(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, request: Request) -> Reply:
         """The `call` op: the station's peer makes the call; with `wait` (`action`, `count`,
         `until_done`), the station's calls of that action that follow the answer come back too."""
         try:
-            peer = self._station(request)
+            peer = self._station(request.station)
         except LinkError as exc:
-            return {"ok": False, "exit": exc.exit_code, "error": exc.message}
-        timeout = float(request.get("timeout", 30))
-        reply: dict[str, Any] = {"station": peer.station, "version": peer.version.name}
-        wait = request.get("wait")
-        follow = None
-        if isinstance(wait, dict) and wait.get("action"):
-            follow = FollowUps(peer, str(wait["action"]), _count(wait.get("count")), bool(wait.get("until_done")))
+            return failure_reply(exc.exit_code, exc.message)
+        timeout = request.timeout
+        progress: dict[str, Any] = {"station": peer.station, "version": peer.version.name}
+        wait = request.wait
+        follow = FollowUps(peer, wait.action, wait.count, wait.until_done) if wait is not None else None
 
         def sent(frame: Any, queued: float) -> None:
-            reply.update(sent=frame.text, sent_findings=[f.as_dict() for f in frame.findings], queued_s=queued)
+            progress.update(sent_progress(frame, queued))
 
         try:
             event = await peer.call(
-                str(request["action"]),
-                request.get("payload", {}),
+                request.action,
+                request.payload,
                 timeout,
-                uid=request.get("id"),
-                check=bool(request.get("check", True)),
+                uid=request.id,
+                check=request.check,
                 on_sent=sent,
                 queue_timeout=timeout,
             )
-            reply.update(_answer(event), ok=True)
-            if follow is not None and event.kind == "result":
-                calls = await follow.collect(timeout)
-                reply["calls"] = [{"raw": e.text, "findings": [f.as_dict() for f in e.findings]} for e in calls]
+            calls = await follow.collect(timeout) if follow is not None and event.kind == "result" else []
+            return answer_reply(event, calls, **progress)
         except Refused as refused:
-            return {**reply, "ok": False, "exit": errors.FINDINGS, "refused": [f.as_dict() for f in refused.findings]}
+            return refused_reply(refused.findings, **progress)
         except OcppctlError as exc:  # TimedOut, LinkError
-            return {**reply, "ok": False, "exit": exc.exit_code, "error": exc.message}
+            return failure_reply(exc.exit_code, exc.message, **progress)
+        except (ValueError, TypeError) as exc:  # a payload the session cannot take
+            return failure_reply(errors.USAGE, f"bad control request: {exc}", **progress)
         finally:
             if follow is not None:
                 follow.stop()
-        return reply
-
-
-def _count(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _answer(event: Event) -> dict[str, Any]:
-    return {
-        "kind": event.kind,
-        "answer": event.text,
-        "rtt_ms": event.rtt_ms,
-        "findings": [f.as_dict() for f in event.findings],
-    }

@@ -455,19 +455,18 @@ class HubLinks(Links):
     async def call(
         self, action: str, payload: Any, timeout: float, check: bool = True, uid: str | None = None
     ) -> Event:
-        from ocppctl.transport.control import control_request, hub_answer
+        from ocppctl.transport.control import ask_hub, call_request, hub_answer
 
         if self.current is None:
             self._preflight(action, payload, check)
             raise LinkError(f"no station is connected to the hub at {self.path} yet")
-        request = {"op": "call", "station": self.current, "action": action, "payload": payload}
-        request.update(id=uid, check=check, timeout=timeout)
+        request = call_request(self.current, action, payload, uid, check, timeout)
         # the call may wait its turn behind others' calls to the station (up to `timeout`), then its answer
-        reply = await control_request(self.path, request, self._missing(), 2 * timeout + 5)
+        reply = await ask_hub(self.path, request, self._missing(), 2 * timeout + 5)
         _, event = hub_answer(reply)
         if event is None:
-            message = str(reply.get("error", "the hub failed"))
-            raise TimedOut(message) if reply.get("exit") == errors.TIMEOUT else LinkError(message)
+            message = reply.error or "the hub failed"
+            raise TimedOut(message) if reply.exit == errors.TIMEOUT else LinkError(message)
         return event
 
     async def reply(self, call_id: str, payload: Any, check: bool = True) -> None:

@@ -1,17 +1,23 @@
 """Capture records as listen and sim write them: stamps with microseconds, read back by validate
-beside hand-written ones with milliseconds."""
+beside hand-written ones with milliseconds; files created 0600, as the history file, since they
+hold the same payloads (passwords in SetVariables); a stricter umask wins; an existing file keeps
+its mode."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
-from ocppctl.io.recorder import Recorder, ocpp_time, utc_stamp
+from ocppctl.io.recorder import Recorder, ocpp_time, open_record, utc_stamp
 
 
 def test_a_record_stamp_keeps_microseconds() -> None:
@@ -56,3 +62,40 @@ def test_latency_below_a_millisecond_survives_a_recording(tmp_path: Path) -> Non
     last = json.loads(env.stdout.getvalue().splitlines()[-1])
     latency = last["summary"]["actions"]["Heartbeat"]["latency"]
     assert (latency["count"], latency["mean_ms"], latency["max_ms"]) == (2, 1.125, 2.0)  # 0.25 and 2.0
+
+
+@pytest.fixture
+def umask() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _mode(path: Path) -> str:
+    return oct(path.stat().st_mode & 0o777)
+
+
+def test_a_new_record_file_is_0600_under_the_usual_umask(tmp_path: Path, umask: None) -> None:
+    path = tmp_path / "r.jsonl"
+    with open_record(str(path)) as handle:
+        Recorder(handle).event("2026-11-22T10:00:00.000Z", "CP1", 1, "connect")
+    assert _mode(path) == "0o600"
+    assert path.read_text() == '{"ts":"2026-11-22T10:00:00.000Z","station":"CP1","conn":1,"event":"connect"}\n'
+
+
+def test_a_stricter_umask_wins(tmp_path: Path, umask: None) -> None:
+    os.umask(0o277)
+    path = tmp_path / "r.jsonl"
+    open_record(str(path)).close()
+    assert _mode(path) == "0o400"
+
+
+def test_an_existing_file_is_appended_to_and_keeps_its_mode(tmp_path: Path, umask: None) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text("first\n")
+    path.chmod(0o640)
+    with open_record(str(path)) as handle:
+        handle.write("second\n")
+    assert (_mode(path), path.read_text()) == ("0o640", "first\nsecond\n")

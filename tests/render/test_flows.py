@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from ocppctl.cli.env import Env
 from ocppctl.core.findings import WARNING, Finding
 from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT, Frame
 from ocppctl.core.jsontext import dumps
@@ -154,3 +155,39 @@ def test_listening_is_said_on_stderr() -> None:
 def test_an_unknown_view_is_refused() -> None:
     with pytest.raises(ValueError, match="no view 'wide'"):
         FlowPrinter(io.StringIO(), io.StringIO(), view="wide")
+
+
+def test_the_text_output_shows_a_hostile_frame_escaped_on_its_line() -> None:
+    """Not JSON, or a JSON string with a literal line feed: each printed a forged second line
+    (`13:00:00.000 FAKE <- CALL BootNotification forged-line {}`)."""
+    from ocppctl.core.versions import VERSIONS
+    from ocppctl.render.flows import FlowPrinter
+    from ocppctl.transport.flow import Flow
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    printer = FlowPrinter(env.stdout, env.stderr, color=False, view="compact", width=None)
+    forged = "\x1b]0;pwned\x07\n13:00:00.000 FAKE ← CALL BootNotification forged-line {}\u202e"
+    v201 = VERSIONS["2.0.1"]
+    printer.flow(Flow("2026-11-22T13:00:00.000Z", "CP1", 1, "station", v201, forged))
+    printer.flow(Flow("2026-11-22T13:00:00.001Z", "CP1", 1, None, v201, event="close", detail={"reason": forged}))
+    shown = "\\x1b]0;pwned\\x07\\n13:00:00.000 FAKE ← CALL BootNotification forged-line {}\\u202e"
+    assert env.stdout.getvalue().split("\n") == [  # type: ignore[attr-defined]
+        f"13:00:00.000 CP1 ← {shown}",
+        f"13:00:00.001 CP1 close reason={shown}",
+        "",
+    ]
+
+
+def test_the_json_output_hides_c1_and_bidi_controls_and_stays_the_same_json() -> None:
+    from ocppctl.core.versions import VERSIONS
+    from ocppctl.render.flows import FlowPrinter
+    from ocppctl.transport.flow import Flow
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    raw = '[2,"1","DataTransfer",{"vendorId":"x","data":"\x9b2J\u202egnp.exe"}]'
+    FlowPrinter(env.stdout, env.stderr, view="json").flow(
+        Flow("2026-11-22T13:00:00.000Z", "CP1", 1, "station", VERSIONS["2.0.1"], raw)
+    )
+    line = env.stdout.getvalue()  # type: ignore[attr-defined]
+    assert "\x9b" not in line and "\u202e" not in line and "\\u009b2J\\u202egnp.exe" in line
+    assert json.loads(line)["raw"] == raw

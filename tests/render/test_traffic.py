@@ -210,3 +210,23 @@ def test_color_adds_ansi_and_nothing_else() -> None:
         assert "\x1b[" in painted.text
         assert ANSI.sub("", painted.text) == plain.text
         assert painted.folded == plain.folded
+
+
+EVIL = "\x1b[2J\x1b]0;pwned\x07...\nFAKE \u202e"
+EVIL_SHOWN = "\\x1b[2J\\x1b]0;pwned\\x07...\\nFAKE \\u202e"
+
+
+def test_hostile_text_stays_on_its_line_escaped_in_every_part() -> None:
+    raw = render(None, text=EVIL, outgoing=False)
+    assert raw.text == f"10:00:01.123 CS-1 ← {EVIL_SHOWN}"
+    frame = Frame(CALLERROR, EVIL, None, None, EVIL, EVIL, {"k": EVIL})
+    shown = traffic_text(ts=TS, station=EVIL, outgoing=False, frame=frame, text="", action=EVIL)
+    assert shown.text.split("\n") == [
+        f"10:00:01.123 {EVIL_SHOWN} ← CALLERROR {EVIL_SHOWN} {EVIL_SHOWN}",
+        f'  {EVIL_SHOWN}: "\\u001b[2J\\u001b]0;pwned\\u0007...\\nFAKE \\u202e"',
+        "  {",
+        '    "k": "\\u001b[2J\\u001b]0;pwned\\u0007...\\nFAKE \\u202e"',
+        "  }",
+    ]
+    painted = traffic_text(ts=TS, station="CS", outgoing=False, frame=frame, text="", action="A", color=True)
+    assert "\u202e" not in painted.text and "\x07" not in painted.text and "\x1b]" not in painted.text

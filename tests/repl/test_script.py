@@ -104,10 +104,14 @@ def test_sessions_over_tls_as_csms_with_client_certificates_and_as_station(tmp_p
     )
     try:
         assert csms.stdin is not None
-        csms.stdin.write(":wait Heartbeat 30\n:stations\n")
+        # the CSMS lists its stations, then calls the station, which waits for that call: the
+        # station is still connected when :stations runs
+        get = "GetVariables getVariableData[0].component.name=FiscalMetering getVariableData[0].variable.name=Enabled"
+        csms.stdin.write(f":wait Heartbeat 30\n:stations\n{get}\n")
         csms.stdin.flush()
         station_script = (
             "BootNotification reason=PowerUp chargingStation.model=M chargingStation.vendorName=V\nHeartbeat\n"
+            ":wait GetVariables 30\n"
         )
         cert = ["--cacert", str(tmp_path / "ca.pem"), "--cert", str(client), "--key", str(client)]
         station = None

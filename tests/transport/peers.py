@@ -51,10 +51,12 @@ def _csms_16() -> Any:
 
 
 @contextmanager
-def ocpp_csms(subprotocols: list[str], silent: bool = False, hang_up: bool = False) -> Iterator[int]:
+def ocpp_csms(
+    subprotocols: list[str], silent: bool = False, hang_up: bool = False, reason: str = "going away mid-call"
+) -> Iterator[int]:
     """A CSMS of the `ocpp` package answering BootNotification and Heartbeat (silent: never
-    answering; hang_up: closing the link on the first call); yields its port. Everything it
-    starts ends with the block."""
+    answering; hang_up: closing the link on the first call, code 1011 with `reason`); yields
+    its port. Everything it starts ends with the block."""
     from websockets.asyncio.server import serve
 
     loop = asyncio.new_event_loop()
@@ -65,7 +67,7 @@ def ocpp_csms(subprotocols: list[str], silent: bool = False, hang_up: bool = Fal
     async def handler(connection: Any) -> None:
         if hang_up:
             await connection.recv()
-            await connection.close(1011, "going away mid-call")
+            await connection.close(1011, reason)
             return
         if silent:
             await connection.wait_closed()

@@ -222,6 +222,36 @@ def test_a_watcher_that_falls_behind_is_dropped() -> None:
     asyncio.run(main())
 
 
+def test_a_watcher_too_many_bytes_behind_is_dropped_and_its_backlog_freed() -> None:
+    """Lines are capped by bytes too: 10,000 lines of large frames held 300 MB."""
+    big = '[2,"1","DataTransfer",{"vendorId":"x","data":"' + "y" * 10_000 + '"}]'
+    flow = Flow("2026-11-22T10:00:00.000Z", "CP1", 1, "station", VERSIONS["2.0.1"], big)
+
+    async def main() -> None:
+        watchers = Watchers(backlog=1000, max_bytes=50_000)
+        with tempfile.TemporaryDirectory(prefix="ocppctl-") as folder:
+            path = f"{folder}/w.sock"
+            server = await asyncio.start_unix_server(lambda r, w: watchers.serve(r, w, {"CP1": "2.0.1"}), path)
+            try:
+                async with watch_hub(path, "no hub there", timeout=5) as feed:
+                    await _until(lambda: len(watchers) == 1)
+                    (watcher,) = watchers._watchers
+                    for _ in range(4):  # 40 KB: under the cap
+                        watchers.publish(flow)
+                    assert (watcher.dropped, watcher.queue.qsize()) == ("", 4)
+                    watchers.publish(flow)  # 50 KB and more
+                    assert (watcher.queue.qsize(), watcher.queued) == (0, 0)  # returned at once
+                    with pytest.raises(LinkError) as caught:
+                        await asyncio.wait_for(feed.__anext__(), 10)
+                    assert caught.value.message == "dropped: more than 50000 bytes behind"
+            finally:
+                server.close()
+                await server.wait_closed()
+            await _until(lambda: len(watchers) == 0)
+
+    asyncio.run(main())
+
+
 def test_a_record_read_back_is_the_flow_it_was() -> None:
     from ocppctl.core.findings import Finding
     from ocppctl.core.frames import CALLRESULT, Frame

@@ -58,6 +58,7 @@ def test_stations_boot_and_the_recording_validates(tmp_path: Path) -> None:
     assert process.returncode == 0, err
     assert " CP201 ← CALL BootNotification " in out and " CP16 → CALLRESULT BootNotification " in out
     records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    assert oct(record.stat().st_mode & 0o777) == "0o600"  # it holds what the history file holds
     assert [r.get("event") for r in records if "event" in r].count("connect") == 2
     frames = [r for r in records if "raw" in r]
     assert {(r["station"], r["from"], r["ocpp"]) for r in frames} >= {
@@ -360,3 +361,60 @@ def test_send_via_the_hub_takes_the_one_station_its_version_and_waits_for_its_ca
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=15)
+
+
+def test_a_closed_stdout_stops_the_printing_not_the_hub(tmp_path: Path) -> None:
+    """`listen --record r.jsonl | head`: once head has gone, each station's link ended with
+    1011 and the record held only connect events."""
+    port = _free_port()
+    record = tmp_path / "r.jsonl"
+    process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record))
+    try:
+        _wait_listening(process)
+        assert process.stdout is not None
+        process.stdout.close()  # the reader is gone before the first station comes
+        for name in ("CP1", "CP2"):
+            with ocpp_station(port, name, "ocpp2.0.1") as answers:
+                deadline = time.monotonic() + 15
+                while not answers and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            assert answers and answers[0].status == "Accepted", name
+        assert process.poll() is None  # still serving
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    records = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    for name in ("CP1", "CP2"):
+        mine = [r for r in records if r["station"] == name]
+        assert [r.get("event") or r["from"] for r in mine] == ["connect", "station", "csms", "close"]
+        assert mine[-1]["code"] != 1011
+
+
+def test_a_stdout_nobody_reads_never_freezes_the_hub(tmp_path: Path) -> None:
+    """The pipe fills (64 KiB) and stays full: the hub went on answering nobody, and SIGTERM
+    and SIGINT were ignored; now lines are dropped, the station is answered, SIGTERM ends it."""
+    from websockets.sync.client import connect
+
+    port = _free_port()
+    record = tmp_path / "r.jsonl"
+    process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record))
+    try:
+        _wait_listening(process)  # stdout is never read from here on
+        data = "x" * 2000
+        with connect(f"ws://127.0.0.1:{port}/CPX", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
+            for n in range(100):  # some 400 KB of output: the pipe holds 64 KiB
+                ws.send(json.dumps([2, str(n), "DataTransfer", {"vendorId": "com.x", "data": data}]))
+                answer = json.loads(ws.recv(timeout=10))
+                assert answer[:2] == [3, str(n)]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        try:
+            process.wait(timeout=15)
+        finally:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0 and time.monotonic() - started < 8
+    frames = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if '"raw"' in line]
+    assert len(frames) == 200  # every call and every answer recorded

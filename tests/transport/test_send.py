@@ -467,3 +467,16 @@ def test_json_output_carries_the_calls_own_findings_and_the_answers() -> None:
         ("call", "vendor-id", "warning")
     ]
     assert set(lines[1]["finding"]) >= {"severity", "code", "path", "message", "hint", "line"}
+
+
+def test_a_close_reason_reaches_the_terminal_escaped_on_one_line() -> None:
+    """A hostile CSMS's close reason: it cleared the screen, set the window title and forged a
+    second line."""
+    evil = "\x1b[2J\x1b]0;pwned\x07...\nFAKE \u202eok"
+    with ocpp_csms(["ocpp2.0.1"], hang_up=True, reason=evil) as port:
+        code, out, err = _send("Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--json")
+    assert (code, out) == (5, "")
+    assert err == (
+        "ocppctl: error: the peer closed the link before answering "
+        "(code 1011: \\x1b[2J\\x1b]0;pwned\\x07...\\nFAKE \\u202eok)\n"
+    )
