@@ -154,3 +154,12 @@ def test_listening_is_said_on_stderr() -> None:
 def test_an_unknown_view_is_refused() -> None:
     with pytest.raises(ValueError, match="no view 'wide'"):
         FlowPrinter(io.StringIO(), io.StringIO(), view="wide")
+
+
+def test_wide_characters_count_two_columns() -> None:
+    """A SetDisplayMessage in Japanese: each character takes two columns, the line still fits."""
+    message = {"message": {"content": "充電を開始しました。ありがとうございます。", "format": "UTF8"}}
+    flow = _frame_flow(Frame(CALL, "9", "SetDisplayMessage", message), side="csms")
+    line = _printed([flow], width=80).rstrip("\n")
+    assert line == '10:00:01.123 CP001 → CALL SetDisplayMessage 9 {"message":{"content":"充電を開始…'
+    assert sum(2 if "\u3000" <= ch <= "\u9fff" else 1 for ch in line) == 80
