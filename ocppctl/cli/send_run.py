@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import uuid
 from typing import Any
 
 from ocppctl.cli.env import Env
@@ -217,22 +216,17 @@ class _Exchange:
         self.wait: tuple[str | None, int | None, bool] = (None, None, False)
 
     async def run(self, role: tuple[str, str], station: str | None, versions: list[Any]) -> int:
-        from ocppctl.transport.peer import Peer, remote_of
-
         if role[0] == "station":
-            from ocppctl.transport.client import connect_station
+            from ocppctl.transport.client import connect_peer
 
-            link = await connect_station(
+            peer = await connect_peer(
                 role[1],
                 versions,
                 self.registry,
-                lambda: str(uuid.uuid4()),
                 self.connect_timeout,
                 security=self.client,
                 options=self.link_options,
             )
-            peer = Peer(link.socket, link.session, 1, answer_invalid=self.link_options.answer_invalid)
-            peer.opened(remote=remote_of(link.socket))
             reader = asyncio.ensure_future(peer.run())
             try:
                 return await self._call(peer)

@@ -147,3 +147,29 @@ def closed_reason(exc: Any, waiting: bool = True) -> str:
         when = " before the answer came" if waiting else ""
         return f"ocppctl closed the link{when} (code {exc.sent.code}{why}){hint}"
     return "the link was lost" + (" before the answer came" if waiting else "") + " (no closing handshake)"
+
+
+async def connect_peer(
+    url: str,
+    versions: list[Version],
+    registry: SchemaRegistry,
+    connect_timeout: float,
+    *,
+    security: ClientSecurity | None = None,
+    options: LinkOptions | None = None,
+    number: int = 1,
+    **peer: Any,
+) -> Any:
+    """Connect as a station (connect_station) and put the link under the peer engine: the
+    Peer (`peer` holds its observe, responder, ...), told open. LinkError if it fails."""
+    import uuid
+
+    from ocppctl.transport.peer import Peer, remote_of
+
+    options = options or LinkOptions()
+    link = await connect_station(
+        url, versions, registry, lambda: str(uuid.uuid4()), connect_timeout, security=security, options=options
+    )
+    driven = Peer(link.socket, link.session, number, answer_invalid=options.answer_invalid, **peer)
+    driven.opened(remote=remote_of(link.socket))
+    return driven

@@ -51,8 +51,10 @@ class Watchers:
         """`observe`, then every watcher's queue."""
 
         def both(flow: Flow) -> None:
-            observe(flow)
-            self.publish(flow)
+            try:
+                observe(flow)
+            finally:  # a printer that fails (a closed stdout) never starves the watchers
+                self.publish(flow)
 
         return both
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +26,7 @@ from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkOptions, station_id
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.peer import Peer, remote_of
+from ocppctl.transport.peer import Peer
 
 # (version, action, payload) of a call answered with a result -> the calls to make after it
 FollowUps = Callable[[Version, str, Any], list[tuple[str, Any]]]
@@ -76,6 +75,10 @@ class Links:
     @auto.setter
     def auto(self, on: bool) -> None:
         self._auto = on
+        self._auto_changed(on)
+
+    def _auto_changed(self, on: bool) -> None:
+        """Pass a change of `auto` on to what answers (the peers)."""
 
     def set_auto(self, on: bool) -> None:
         """Default answers on, or the peer's calls wait for reply()/fail() (:auto)."""
@@ -155,13 +158,7 @@ class PeerLinks(Links):
         """The open links, by station."""
         raise NotImplementedError
 
-    @property
-    def auto(self) -> bool:
-        return self._auto
-
-    @auto.setter
-    def auto(self, on: bool) -> None:
-        self._auto = on
+    def _auto_changed(self, on: bool) -> None:
         for peer in self.peers.values():
             peer.auto = on
 
@@ -262,33 +259,26 @@ class StationLinks(PeerLinks):
         return f"connected to {self.url} as station {self.current} (OCPP {self.version().name})"
 
     async def start(self) -> None:
-        from ocppctl.transport.client import connect_station
+        from ocppctl.transport.client import connect_peer
 
         if self.peers:
             raise LinkError(f"already connected to {self.url}")
-        link = await connect_station(
+        self._numbers += 1
+        peer: Peer = await connect_peer(
             self.url,
             self.versions,
             self.registry,
-            lambda: str(uuid.uuid4()),
             self.connect_timeout,
             security=self.security,
             options=self.options,
-        )
-        self._numbers += 1
-        peer = Peer(
-            link.socket,
-            link.session,
-            self._numbers,
-            self.observe,
-            self._responder(),
+            number=self._numbers,
+            observe=self.observe,
+            responder=self._responder(),
             auto=self.auto,
-            answer_invalid=self.options.answer_invalid,
             clock=self.clock,
         )
         peer.after = self._after(peer)
         self._peer_now = peer
-        peer.opened(remote=remote_of(link.socket))
         self._reader = asyncio.ensure_future(peer.run())
 
     async def close(self) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -86,7 +87,6 @@ class Peer:
         self._turn = asyncio.Lock()  # FIFO: the one CALL of ours outstanding
         self._waiters: dict[str, asyncio.Future[Event]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._result_hooks: list[Callable[[Event], None]] = []
         self._call_hooks: list[Callable[[Event], None]] = []
         self._ended = False
 
@@ -104,17 +104,11 @@ class Peer:
         if self.boot_grace is not None and not self.booted.is_set() and not self.closed.is_set():
             left = self.opened_at + self.boot_grace - self.clock()
             if left > 0:
-                return f"waiting for {self.station}'s BootNotification (at most {left:.0f} s more; --boot-wait)"
+                return f"waiting for {self.station}'s BootNotification (at most {math.ceil(left)} s more; --boot-wait)"
         ahead = self.queued + (1 if self._turn.locked() else 0)
         if ahead:
             return f"queued behind {ahead} call{'s' if ahead > 1 else ''} to {self.station} (one at a time)"
         return None
-
-    def on_result(self, hook: Callable[[Event], None]) -> Callable[[], None]:
-        """`hook(event)` for each answer (result or error) to a call of ours; returns what
-        unhooks it."""
-        self._result_hooks.append(hook)
-        return lambda: self._result_hooks.remove(hook)
 
     def on_call(self, hook: Callable[[Event], None]) -> Callable[[], None]:
         """`hook(event)` for each call of the peer's, after it was answered (or kept); returns
@@ -155,8 +149,6 @@ class Peer:
             future = self._waiters.get(event.call.id)
             if future is not None and not future.done():
                 future.set_result(event)
-            for hook in self._result_hooks:
-                hook(event)
         elif event.kind == "call" and event.frame is not None:
             if self.auto:
                 await self._answer(event.frame, event.findings)
@@ -169,8 +161,7 @@ class Peer:
         """The peer's call answered: the spec's CALLERROR when it is invalid, else the responder's."""
         verdict = self.verdict(frame, findings)
         await self._write(self.session.respond(frame.id, verdict, self.clock()))
-        if frame.action == "BootNotification" and verdict[0] == "result" and _admits(verdict[1]):
-            self.booted.set()
+        self._answered(frame.action, verdict)
         if self.after is not None:
             self.after(frame, verdict)
 
@@ -326,7 +317,14 @@ class Peer:
     # --- answers by hand -------------------------------------------------------------------------
 
     async def reply(self, call_id: str, payload: Any, check: bool = True) -> None:
-        await self._write(self.session.reply(call_id, payload, self.clock(), check=check))
+        sent = self.session.reply(call_id, payload, self.clock(), check=check)
+        await self._write(sent)
+        self._answered(sent.frame.action, ("result", payload))
+
+    def _answered(self, action: str | None, verdict: Verdict) -> None:
+        """As a CSMS, a BootNotification answered Accepted or Pending lets calls go."""
+        if action == "BootNotification" and verdict[0] == "result" and _admits(verdict[1]):
+            self.booted.set()
 
     async def fail(self, call_id: str, code: str, description: str, check: bool = True) -> None:
         await self._write(self.session.fail(call_id, code, description, {}, self.clock(), check=check))
@@ -407,7 +405,7 @@ class Peer:
         self._event("connect", subprotocol=self.version.subprotocol, **detail)
 
     def _tell(self, flow: Flow) -> None:
-        with contextlib.suppress(Exception):  # an observer's failure never ends the link
+        with contextlib.suppress(Exception):  # an observer's failure (a closed stdout) never ends the link
             self.observe(flow)
 
 

@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import os
 import random
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -33,10 +32,10 @@ from ocppctl.errors import LinkError, TimedOut
 from ocppctl.handlers.sim import DeviceModel
 from ocppctl.handlers.station import Call, Reboot, SimStation, Step
 from ocppctl.io.recorder import ocpp_time, utc_stamp
-from ocppctl.transport.client import LinkOptions, connect_station
+from ocppctl.transport.client import LinkOptions, connect_peer
 from ocppctl.transport.control import decode_message, encode_message, open_control
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.peer import Peer, remote_of
+from ocppctl.transport.peer import Peer
 from ocppctl.transport.security import ClientSecurity
 
 CALL_TIMEOUT = 30.0  # seconds the station waits for the CSMS's answer to each of its calls
@@ -113,31 +112,24 @@ class SimulatedStation:
             await _sleep(delay, stop)
 
     async def _connect(self) -> Peer:
-        link = await connect_station(
+        self._numbers += 1
+        peer: Peer = await connect_peer(
             self.url,
             self.versions,
             self.registry,
-            lambda: str(uuid.uuid4()),
             self.connect_timeout,
             security=self.security,
             options=self.options,
+            number=self._numbers,
+            observe=self.observe,
         )
         if self.station is None:
-            self.station = SimStation(self.model, self.registry, link.version, heartbeat=self.heartbeat)
+            self.station = SimStation(self.model, self.registry, peer.version, heartbeat=self.heartbeat)
         station = self.station
-        self._numbers += 1
-        peer = Peer(
-            link.socket,
-            link.session,
-            self._numbers,
-            self.observe,
-            lambda version, action, payload: station.answer(action, payload, ocpp_time()),
-            answer_invalid=self.options.answer_invalid,
-        )
+        peer.responder = lambda version, action, payload: station.answer(action, payload, ocpp_time())
         peer.after = lambda frame, verdict: self._steps(
             peer, station.after_answer(frame.action or "", frame.payload, verdict, ocpp_time())
         )
-        peer.opened(remote=remote_of(link.socket))
         return peer
 
     async def _serve(self, peer: Peer, stop: asyncio.Event) -> str:

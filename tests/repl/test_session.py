@@ -514,6 +514,6 @@ def test_a_call_before_the_stations_boot_waits_and_says_so(registry: SchemaRegis
         return repl.text()
 
     transcript = asyncio.run(main())
-    notice = "waiting for CP5's BootNotification (at most 0 s more; --boot-wait)"
+    notice = "waiting for CP5's BootNotification (at most 1 s more; --boot-wait)"
     assert notice in transcript.splitlines()
     assert transcript.index(notice) < transcript.index("→ CALL ClearCache")

@@ -465,3 +465,24 @@ def test_the_simulated_station_and_repl_url_answer_one_battery_of_bad_calls_alik
     expected += [[4, "-1", "RpcFrameworkError"], [3, "z"]]
     assert sim == expected
     assert repl == sim
+
+
+def test_a_boot_answered_by_hand_lets_the_calls_go(registry: SchemaRegistry) -> None:
+    async def main() -> str:
+        async with csms(registry, boot_grace=30) as (server, _):
+            ws = await station(server.port)
+            await until(lambda: "CP1" in server.peers)
+            peer = server.peers["CP1"]
+            peer.auto = False
+            await ws.send('[2,"b1","BootNotification",' + json.dumps(BOOT_201) + "]")
+            await until(lambda: "b1" in peer.session.incoming)
+            call = asyncio.ensure_future(peer.call("ClearCache", {}, 5))
+            await peer.reply("b1", {"currentTime": "2026-12-04T10:00:00Z", "interval": 300, "status": "Pending"})
+            assert json.loads(await ws.recv())[:2] == [3, "b1"]
+            got = json.loads(await asyncio.wait_for(ws.recv(), 5))  # not 30 s later
+            await ws.send(json.dumps([3, got[1], {"status": "Accepted"}]))
+            await call
+            await ws.close()
+            return str(got[2])
+
+    assert asyncio.run(main()) == "ClearCache"
