@@ -5,9 +5,11 @@ The registry compiles each validator on first use, so sharing it keeps the suite
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +68,92 @@ def check_lines(registry: SchemaRegistry) -> CheckLines:
         return run_checker(registry, lines, **kwargs)  # type: ignore[arg-type]
 
     return check
+
+
+# --- a Hypothesis strategy for whole captures (validate's fast path and -j are proven on it) --
+
+_PAYLOADS = {  # action -> payloads: valid in some version, broken in others
+    "Heartbeat": ["{}", '{"x":1}'],
+    "BootNotification": [
+        '{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}',
+        '{"chargePointVendor":"V","chargePointModel":"M"}',
+        "{}",
+    ],
+    "StatusNotification": [
+        '{"timestamp":"2026-11-22T10:00:00Z","connectorStatus":"Available","evseId":1,"connectorId":1}',
+        '{"connectorId":1,"errorCode":"NoError","status":"Available"}',
+    ],
+    "DataTransfer": ['{"vendorId":"com.example"}', '{"vendorId":"ACME","data":"x"}'],
+    "Authorize": ['{"idToken":{"idToken":"04A2","type":"ISO14443"}}', '{"idTag":"04A2"}'],
+}
+_RESULTS = [
+    "{}",
+    '{"currentTime":"2026-11-22T10:00:00Z"}',
+    '{"status":"Accepted"}',
+    '{"idTagInfo":{"status":"Accepted"}}',
+]
+
+
+def _frame_texts(draw: Any, uid: str) -> str:
+    from hypothesis import strategies as st
+
+    kind = draw(st.sampled_from(["call", "call", "call", "result", "result", "error", "resulterror", "odd"]))
+    if kind == "call":
+        action = draw(st.sampled_from(sorted(_PAYLOADS)))
+        return f'[2,"{uid}","{action}",{draw(st.sampled_from(_PAYLOADS[action]))}]'
+    if kind == "result":
+        return f'[3,"{uid}",{draw(st.sampled_from(_RESULTS))}]'
+    if kind == "error":
+        code = draw(st.sampled_from(["InternalError", "FormationViolation", "FormatViolation"]))
+        return f'[4,"{uid}","{code}","",{{}}]'
+    if kind == "resulterror":
+        return f'[5,"{uid}","InternalError","",{{}}]'
+    return draw(
+        st.sampled_from(
+            [
+                f'[2.0,"{uid}","Heartbeat",{{}}]',
+                f'[2,"{uid}","Heartbeat",{{}},1]',
+                f'[2,"{uid}","Heartbeat",{{"a":1,"a":2}}]',
+                f'[2,"{uid}","Heartbeet",{{}}]',
+                f'[6,"{uid}","NotifyPeriodicEventStream",{{"id":1,"pending":0,"basetime":"2026-11-22T10:00:00Z","data":[]}}]',
+                f'[3,"{uid}",{{"currentTime":"2026-11-22T10:00:00Z",}}]',
+                f'[2,{len(uid)},"Heartbeat",{{}}]',
+            ]
+        )
+    )
+
+
+def capture_lines() -> Any:
+    """Hypothesis strategy: the lines of a capture (records and bare frames, three stations, two
+    connections, versions changing midway, events, invalid frames), line ends on."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def line(draw: Any) -> str:
+        uid = draw(st.sampled_from(["1", "2", "3", "a-4"]))
+        station = draw(st.sampled_from(["A", "B", "C"]))
+        form = draw(st.sampled_from(["record"] * 6 + ["bare", "event", "noise"]))
+        if form == "event":
+            event = draw(st.sampled_from(["connect", "close"]))
+            record: dict[str, Any] = {"station": station, "conn": draw(st.sampled_from([1, 2])), "event": event}
+            if event == "connect":
+                record["subprotocol"] = draw(st.sampled_from(["ocpp1.6", "ocpp2.0.1", "ocpp2.1"]))
+            return json.dumps(record, separators=(",", ":")) + "\n"
+        if form == "noise":
+            return draw(st.sampled_from(["\n", "not json at all\n", '{"station":"A","raw":"[2,\\"1\\",{,}]"}\n']))
+        text = _frame_texts(draw, uid)
+        if form == "bare":
+            return text + "\n"
+        record = {"ts": f"2026-11-22T10:00:0{draw(st.integers(0, 9))}.000Z", "station": station}
+        if draw(st.booleans()):
+            record["conn"] = draw(st.sampled_from([1, 2]))
+        side = draw(st.sampled_from(["station", "csms", None]))
+        if side is not None:
+            record["from"] = side
+        ocpp = draw(st.sampled_from(["2.0.1", "2.0.1", "2.1", "1.6", None]))
+        if ocpp is not None:
+            record["ocpp"] = ocpp
+        record["raw"] = text
+        return json.dumps(record, separators=(",", ":")) + "\n"
+
+    return st.lists(line(), min_size=1, max_size=40)

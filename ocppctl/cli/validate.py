@@ -87,7 +87,15 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     default=None,
     metavar="N",
     help="Check a big capture with N processes, each taking a part of the file (default: one per "
-    "core, up to 4, for a capture of records of 8 MB or more). Output is the same as with 1.",
+    "core, up to 4, for a capture of records, or with --ocpp of bare frames, of 8 MB or more). "
+    "Output is the same as with 1.",
+)
+@click.option(
+    "--max-line",
+    type=click.IntRange(min=1024),
+    default=16 << 20,
+    metavar="BYTES",
+    help="Longest line read, in bytes (default 16 MiB); a longer one is one finding, not held in memory.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option(
@@ -120,6 +128,7 @@ def validate(
     quiet: bool,
     max_findings: int | None,
     jobs: int | None,
+    max_line: int,
     strict: bool,
     select: frozenset[str],
     ignore: frozenset[str],
@@ -165,6 +174,7 @@ def validate(
         select=select,
         ignore=ignore,
         jobs=jobs,
+        max_line=max_line,
     )
     failed = summary.errors > 0 or (strict and summary.warnings > 0)
     code = combine(ExitCode.USAGE if unreadable else 0, ExitCode.FINDINGS if failed else 0)

@@ -36,6 +36,15 @@ def normalize_side(text: str | None) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class LongLine:
+    """A line longer than the bound (validate's `--max-line`), read past but not kept: only its
+    size, so a single 100 MB line costs no more memory than the bound."""
+
+    size: int  # bytes, its line end included
+    bound: int
+
+
 @dataclass(slots=True)
 class LogFrame:
     """A frame found inside a log line: its text, 1-based column, and what the line says."""
@@ -69,7 +78,7 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
         return None
     start = found.start()
     end = line.rfind("]") + 1
-    text = line[start:end]
+    text = line[start:end] if end > start else line[start:]
     if not is_json(text):
         try:
             _, stop = raw_decode(line, start)
@@ -78,6 +87,54 @@ def find_in_log(line: str, pattern: re.Pattern[str] | None = None) -> LogFrame |
             pass  # keep the widest guess: the checker reports where its JSON breaks
     ts_match = _LOG_TS.search(line, 0, start)
     return LogFrame(text, start + 1, ts_match.group(0) if ts_match else None)
+
+
+# A frame spread over lines (a logger's pretty print) is gathered up to this many lines or
+# characters after the one it starts on; past that it is read line by line again.
+JOIN_LINES = 200
+JOIN_BYTES = 1 << 20
+_OPENS_AT_END = re.compile(r"\[\s*(?:[2-6]\s*,?\s*)?$")
+
+
+def frame_start_at_end(line: str) -> int | None:
+    """Where a frame may begin at the end of a line (`[`, `[2,`: a pretty print goes on on the
+    next lines), or None."""
+    found = _OPENS_AT_END.search(line)
+    return found.start() if found is not None else None
+
+
+_BYTES_SAID = re.compile(r"\[(\d+) bytes\]\s*$")
+_ELLIPSES = ("...", "\u2026")
+
+
+def truncation(line: str, found: LogFrame, value: object) -> str | None:
+    """Why a frame found in a log line is a copy the logger shortened, or None when it is not:
+    the websockets library's debug lines (`> TEXT '[2,"...","GetC...files"]}]' [98 bytes]`)
+    elide the middle and give the real length; other loggers put an ellipsis where they cut,
+    or journalctl a `>` at the end of the line. `value` is the frame's JSON value, None when
+    its text is not JSON."""
+    rest = line[found.column - 1 :]
+    said = _BYTES_SAID.search(rest)
+    shown = len(found.text.encode("utf-8", "replace"))
+    if said is not None and int(said.group(1)) > shown and any(mark in found.text for mark in _ELLIPSES):
+        return f"the line says {said.group(1)} bytes, {shown} shown"
+    if value is not None:
+        return None
+    if any(mark in rest for mark in _ELLIPSES):
+        return "an ellipsis where text was left out"
+    if rest.rstrip().endswith(">"):
+        return "the line ends in '>' where it was cut"
+    return None
+
+
+_HEAD = re.compile(r'\[\s*([2-6])\s*,\s*"([^"\\]{1,36})"')
+
+
+def cut_frame_head(text: str) -> tuple[int, str] | None:
+    """The message type and unique id at the start of a frame a logger cut short, when they
+    survived the cut."""
+    found = _HEAD.match(text)
+    return (int(found.group(1)), found.group(2)) if found is not None else None
 
 
 _VALUE_OF = re.compile(r'"(raw|frame)"\s*:\s*')
@@ -212,6 +269,15 @@ def is_record(line: bytes) -> bool:
         return type(orjson.loads(line)) is dict
     except orjson.JSONDecodeError:
         return False
+
+
+def is_frame(line: bytes) -> bool:
+    """Whether a line is a bare frame: a JSON array starting with a message type."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return type(value) is list and bool(value) and type(value[0]) is int
 
 
 def is_event(line: bytes) -> bool:

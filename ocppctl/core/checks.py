@@ -190,7 +190,8 @@ def describe(schema: ActionSchema, v: Violation, payload: Any) -> list[Finding]:
         hint = (f'did you mean "{near}"? ' if near else "") + "allowed: " + listing(options, 30)
     elif kw == "type":
         expected = " or ".join(v.detail or [])
-        message = f"{what}: expected {expected}, got {_type_name(v.instance)} {_show(v.instance)}"
+        got = "null" if v.instance is None else f"{_type_name(v.instance)} {_show(v.instance)}"
+        message = f"{what}: expected {expected}, got {got}"
         hint = _type_hint(schema, v)
     elif kw == "format":
         code = "format"

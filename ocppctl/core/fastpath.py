@@ -1,4 +1,4 @@
-"""validate's fast path: the common capture record settled in one pass over the line.
+"""validate's fast path: the common capture record, or bare frame, settled in one pass over the line.
 
 A record holding a well-formed CALL, CALLRESULT or CALLERROR (with a code of its version)
 whose correlation is plain costs a few microseconds here; when its payload breaks its schema,
@@ -18,7 +18,9 @@ import orjson
 
 from ocppctl.core import checks
 from ocppctl.core.capture import column_of_raw
-from ocppctl.core.stream import _GUESS
+from ocppctl.core.frames import MAX_ID_LENGTH
+from ocppctl.core.session import RECENT, other_side
+from ocppctl.core.stream import _GUESS, HASH32
 from ocppctl.core.summary import elapsed_ms
 from ocppctl.core.versions import VERSIONS, Version
 
@@ -49,6 +51,11 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     forced = checker.options.version
     conns = checker.conns
     other = _OTHER
+    nothing = _NOTHING  # a bare frame's record: every key absent
+    bare = _BARE
+    max_id = MAX_ID_LENGTH
+    hash32 = HASH32
+    keep_recent = RECENT
     slow = checker.feed_general
     raw_key = b'"raw":"'  # where a compact record's frame starts: the column of its findings
     calls = results = callerrors = 0
@@ -56,7 +63,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     midway = checker.midway
     first = midway.first if midway is not None else 0
     guess = _GUESS
-    fast = checker.mode == "json" and checker.pending is None
+    fast = checker.pending is None and checker.joining is None
     lineno = start - 1
     try:
         for lineno, line in enumerate(lines, start):
@@ -65,10 +72,16 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 continue
             try:
                 record = loads(line)
-                raw = record["raw"]
-                value = loads(raw)
-                get = record.get
-                where = (get("station"), get("conn"))
+                if type(record) is list:  # a bare frame: no station, conn, side, time or version
+                    value = record
+                    raw = (line[:-1] if line[-1:] == b"\n" else line).decode() if type(line) is bytes else line
+                    get = nothing
+                    where = bare
+                else:
+                    raw = record["raw"]
+                    value = loads(raw)
+                    get = record.get
+                    where = (get("station"), get("conn"))
                 conn = conns[where]
                 version = forced or by_name[get("ocpp")] or conn.version or checker.inferred
                 if version is guess:  # midway: the capture's version, unless its connect said otherwise
@@ -78,10 +91,12 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 side = get("from")
                 if "binary" in record:  # a binary message: the general path says so
                     raise LookupError
-                if type(uid) is not str or not 0 < len(uid) <= 36 or side not in other or type(value) is not list:
+                if type(uid) is not str or not 0 < len(uid) <= max_id or side not in other or type(value) is not list:
                     raise LookupError
                 open_calls = conn.correlator.open
                 mtype = value[0]
+                if type(mtype) is not int:  # 2.0 is no message type (frames.from_value)
+                    raise LookupError
                 if mtype == 2 and len(value) == 4:
                     action = value[2]
                     payload = value[3]
@@ -126,21 +141,26 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 broken = not valid or (
                     scan and "vendorId" in raw and vendor_lint(action, call is None, payload, "customData" in raw)
                 )
-            except Exception:  # noqa: BLE001 - anything unusual: the general path finds and explains it
+            except (LookupError, TypeError, ValueError, OverflowError):  # orjson's errors are ValueErrors
+                # anything unusual: the general path finds and explains it (a bug here, say a
+                # NameError, is not caught: it fails the suite instead of hiding behind the slow path)
                 fast = slow(line, lineno)
                 continue
             if broken:  # a compact, plain frame whose payload breaks its schema: explained here
                 for problem in explain(schema, payload, raw, False, call is None, valid):
-                    add(problem, lineno, column_of_raw(line), get("station"), uid, action)
+                    add(problem, lineno, 1 if where is bare else column_of_raw(line), get("station"), uid, action)
             if call is None:  # a call: open it
                 calls += 1
                 stats.calls += 1
-                at = line.find(raw_key) if type(line) is bytes else -1
-                column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
+                if where is bare:
+                    column = 1
+                else:
+                    at = line.find(raw_key) if type(line) is bytes else -1
+                    column = at + 7 if at >= 0 and line.isascii() else column_of_raw(line)
                 open_calls[key] = (uid, action, side, lineno, get("ts"), column)
                 sighted = conn.sighted
                 if sighted is not None:  # midway (core/stream.py, Midway)
-                    sighted.append(hash(uid) & 0xFFFFFFFF)
+                    sighted.append(hash(uid) & hash32)
                     sighted.append(lineno - first)
                 continue
             # A plain result or CALLERROR: close its call.
@@ -151,11 +171,12 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
             else:
                 callerrors += 1
                 stats.callerrors += 1
-            if version is _V21:
-                recent = conn.correlator.recent
-                recent[uid] = action
-                if len(recent) > 256:
-                    recent.popitem(last=False)
+            # as Correlator.answer does, whatever the version: a 2.1 CALLRESULTERROR later on
+            # the connection may refer to it
+            recent = conn.correlator.recent
+            recent[uid] = action
+            if len(recent) > keep_recent:
+                recent.popitem(last=False)
             ts = get("ts")
             started = call[4]
             if ts is not None and started is not None:
@@ -204,6 +225,6 @@ class _Cache(dict):  # type: ignore[type-arg]
         return value
 
 
-_OTHER: dict[Any, Any] = {"station": "csms", "csms": "station", None: None}  # side -> the other
-_V21 = VERSIONS["2.1"]
-_new_tuple = tuple.__new__
+_NOTHING: Any = {}.get
+_BARE = (None, None)  # the connection of bare frames (StreamChecker._check keys it so)
+_OTHER: dict[Any, Any] = {side: other_side(side) for side in ("station", "csms", None)}

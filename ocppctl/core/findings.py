@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "duplicate-id": "unique id reused while its CALL is open",
     "duplicate-key": "an object holds the same key twice",
     "vendor-id": "vendorId is not in reverse-DNS form (P01.FR.02, P02.FR.03)",
+    "truncated": "a frame a logger shortened (an ellipsis, a cut line): not checked",
     "record": "a capture record that cannot be used (bad ocpp, from or event), or no frame in a file",
     "version": "which OCPP version the input was read as, and why",
 }

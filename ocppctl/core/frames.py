@@ -132,7 +132,7 @@ def from_value(value: Any, version: Version | None) -> tuple[Frame | None, list[
                 f'quote it: "{text}"' if number else None,
             )
         )
-        uid = text
+        uid = JsonId(text)
     elif len(uid) > MAX_ID_LENGTH or not uid:
         findings.append(
             Finding(
@@ -156,6 +156,26 @@ def from_value(value: Any, version: Version | None) -> tuple[Frame | None, list[
     if mtype == CALLRESULT:
         return Frame(mtype, uid, None, value[2]), findings
     return Frame(mtype, uid, None, None, value[2], value[3], value[4]), findings
+
+
+class JsonId(str):
+    """A unique id that is not a string (123, null), kept as its JSON text: it never matches the
+    string of the same text ("123" answers no CALL whose id was 123), and findings show it as
+    JSON (`null`, `123`), not as the string 'null'."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is JsonId and str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(("json", str(self)))
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _types_hint(version: Version | None) -> str:

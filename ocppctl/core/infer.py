@@ -1,8 +1,11 @@
 """Which OCPP version a capture speaks, when neither --ocpp nor its records say.
 
 Each candidate version scores the calls seen so far: an action it knows counts, a payload its
-schema accepts counts more. 2.1 is largely a superset of 2.0.1, so a tie between them is
-reported as ambiguous and read as 2.0.1, the version in the field.
+schema accepts counts more. When versions tie (every one of them fails a broken frame, or each
+accepts a Heartbeat), the payloads' field names decide between 1.6 and 2.x: `idTag`,
+`chargePointVendor`, `connectorId` beside `errorCode` exist only in 1.6; `evseId`, `idToken`,
+`chargingStation` only in 2.x. 2.1 is largely a superset of 2.0.1, so a tie between them is read
+as 2.0.1, the version in the field; every tie is said in the finding, with what broke it.
 """
 
 from __future__ import annotations
@@ -50,6 +53,16 @@ def infer(registry: SchemaRegistry, calls: list[tuple[str, Any]], types: set[int
     figures = ", ".join(f"{name}: {v} valid, {k} known" for name, (v, k) in scores.items())
     tied = [name for name, score in ranked if score == best]
     if len(tied) > 1:
+        said = _evidence(calls)
+        pick = _by_evidence(tied, said)
+        if pick is not None:
+            names = ", ".join(tied[:-1]) + " and " + tied[-1]
+            return Inference(
+                pick,
+                f"read as OCPP {pick.name}: {names} fit the {_calls(len(calls))} equally ({figures}), "
+                f"but the fields {', '.join(said[pick.name == '1.6'])} say {'1.6' if pick is V16 else '2.x'}",
+                False,
+            )
         choice = V201 if "2.0.1" in tied else next(v for v in (V16, V201, V21) if v.name == tied[0])
         names = ", ".join(tied[:-1]) + " and " + tied[-1]
         return Inference(
@@ -60,6 +73,51 @@ def infer(registry: SchemaRegistry, calls: list[tuple[str, Any]], types: set[int
         )
     version = next(v for v in (V16, V201, V21) if v.name == best_name)
     return Inference(version, f"read as OCPP {version.name} from {_calls(len(calls))} ({figures})", False)
+
+
+# Field names only one family of versions uses (top-level or nested keys of a call's payload).
+_ONLY_16 = frozenset({"idTag", "chargePointVendor", "chargePointModel", "chargeBoxSerialNumber", "meterStart"})
+_ONLY_2X = frozenset({"evseId", "idToken", "chargingStation", "evse", "transactionInfo", "connectorStatus"})
+
+
+def _evidence(calls: list[tuple[str, Any]]) -> tuple[list[str], list[str]]:
+    """The field names of the calls that say 2.x, and those that say 1.6 (sorted, each once)."""
+    v2: set[str] = set()
+    v16: set[str] = set()
+    for _, payload in calls:
+        _keys(payload, v2, v16, 3)
+    return sorted(v2), sorted(v16)
+
+
+def _keys(value: Any, v2: set[str], v16: set[str], depth: int) -> None:
+    if depth == 0 or type(value) is not dict:
+        return
+    keys = value.keys()
+    v2.update(_ONLY_2X.intersection(keys))
+    v16.update(_ONLY_16.intersection(keys))
+    if "connectorId" in keys and "errorCode" in keys:
+        v16.add("connectorId + errorCode")
+    for inner in value.values():
+        if type(inner) is dict:
+            _keys(inner, v2, v16, depth - 1)
+        elif type(inner) is list:
+            for element in inner[:8]:
+                _keys(element, v2, v16, depth - 1)
+
+
+def _by_evidence(tied: list[str], said: tuple[list[str], list[str]]) -> Version | None:
+    """The tied version the field names point to, or None when they say nothing or both."""
+    v2, v16 = said
+    if "1.6" not in tied:  # 2.0.1 and 2.1 share these fields: they cannot tell them apart
+        return None
+    if v16 and not v2:
+        return V16
+    if v2 and not v16:
+        if "2.0.1" in tied:
+            return V201
+        if "2.1" in tied:
+            return V21
+    return None
 
 
 def _calls(n: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, NamedTuple
 
-_RECENT = 256  # answered ids kept for CALLRESULTERROR (2.1), which refers to a CALLRESULT
+RECENT = 256  # answered ids kept for CALLRESULTERROR (2.1), which refers to a CALLRESULT
 
 
 class OpenCall(NamedTuple):
@@ -61,7 +61,7 @@ class Correlator:
         if call is not None:
             call = _as_call(call)
             self.recent[uid] = call.action
-            if len(self.recent) > _RECENT:
+            if len(self.recent) > RECENT:
                 self.recent.popitem(last=False)
         return call
 

@@ -14,10 +14,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocppctl.core import checks, frames
-from ocppctl.core.capture import DocItem, column_of_raw, find_in_log, normalize_side, raw_column
+from ocppctl.core.capture import (
+    JOIN_BYTES,
+    JOIN_LINES,
+    DocItem,
+    LogFrame,
+    LongLine,
+    column_of_raw,
+    cut_frame_head,
+    find_in_log,
+    frame_start_at_end,
+    normalize_side,
+    raw_column,
+    truncation,
+)
 from ocppctl.core.findings import ERROR, INFO, WARNING, Finding
+from ocppctl.core.frames import JsonId
 from ocppctl.core.infer import infer
-from ocppctl.core.jsontext import JsonSyntaxError, decode, dumps
+from ocppctl.core.jsontext import JsonSyntaxError, decode, dumps, raw_decode
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.session import Correlator, OpenCall
 from ocppctl.core.summary import Report, elapsed_ms
@@ -27,16 +41,24 @@ _INFER_CALLS = 50  # calls buffered before the version is inferred
 _INFER_ITEMS = 5000  # items buffered at most while inferring
 _JSON_HINT = "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"
 _BOM_HINT = "a byte order mark (U+FEFF) inside the file, where files were joined: remove it"
+_TRUNCATED_HINT = "log the whole message to check it"
 _CR_HINT = "a carriage return without a line feed before it: do lines end in a bare CR? tr '\\r' '\\n' converts them"
 
 
-def json_hint(exc: JsonSyntaxError) -> str:
-    """The hint of a json-syntax finding: what the parser stopped at, when that says more."""
+def json_hint(exc: JsonSyntaxError) -> str | None:
+    """The hint of a json-syntax finding: what the parser stopped at, when that says more. The
+    strict-JSON hint only where strictness is the cause (NaN, Infinity, a comment, a trailing
+    comma, single quotes): for a frame merely broken off it would mislead."""
     if exc.char == "\ufeff":
         return _BOM_HINT
     if exc.after_cr:
         return _CR_HINT
-    return _JSON_HINT
+    if "is not JSON" in exc.message or exc.char in _STRICT_CHARS:
+        return _JSON_HINT
+    return None
+
+
+_STRICT_CHARS = frozenset("NI/#'}]")  # NaN, Infinity, comments, single quotes, trailing commas
 
 
 @dataclass
@@ -64,6 +86,19 @@ class _Item:
 
 
 @dataclass(slots=True)
+class _Joining:
+    """A frame whose JSON goes on past the end of its line (a logger's pretty print): the
+    lines taken since, until the value closes or the bound is reached (see capture.JOIN_*)."""
+
+    found: LogFrame
+    line: int
+    source: str
+    lines: list[tuple[str, int]] = field(default_factory=list)
+    size: int = 0
+    opener: bool = False  # the line only ended with '[': the value must turn out a frame
+
+
+@dataclass(slots=True)
 class _Conn:
     correlator: Correlator = field(default_factory=Correlator)
     version: Any = None  # a Version, None, or _GUESS (midway: what it was before is not known)
@@ -71,9 +106,10 @@ class _Conn:
     # Midway (see Midway): set when the connection may have begun before the chunk (it is
     # "partial"); every CALL opened on it is noted in this array, Midway.sighted's (8 bytes a call).
     sighted: array[int] | None = None
+    cut: set[str] | None = None  # ids of calls a logger cut short: their answers are no orphans
 
 
-_HASH32 = 0xFFFFFFFF
+HASH32 = 0xFFFFFFFF
 _GUESS = object()  # a partial connection's version: the capture's, unless it said otherwise before
 
 
@@ -104,7 +140,7 @@ class StreamChecker:
         self.summary = report.summary
         self.file = file
         self.options = options
-        self.mode: str | None = None  # "json" or "log", from the first line that is not blank
+        self.joining: _Joining | None = None  # a frame spread over lines, being gathered
         self.conns: dict[tuple[Any, Any], _Conn] = {}
         self.inferred: Version | None = None
         self.pending: list[_Item] | None = None if options.version else []
@@ -116,6 +152,7 @@ class StreamChecker:
             self.pending = self.held = None
         self._frames_before = report.summary.frames
         self._skipped_before = report.summary.skipped_lines
+        self._events_before = report.summary.events
         self.fast_caches: Any = None  # the fast path's per-action entries (core/fastpath.py)
         # What the last frame fed was, for an RPC session feeding frames one by one
         # (core/rpc.py): (kind, frame, the open call it answered); kind is call, answer,
@@ -135,7 +172,7 @@ class StreamChecker:
 
         feed_fast(self, lines, start)
 
-    def feed_general(self, line: str | bytes, lineno: int) -> bool:
+    def feed_general(self, line: str | bytes | LongLine, lineno: int) -> bool:
         """The general path for one line (str, or bytes to decode); returns whether the fast
         path may go on."""
         if isinstance(line, bytes):
@@ -143,29 +180,53 @@ class StreamChecker:
                 text = line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise UndecodableLine(lineno, exc.reason) from None
+        elif isinstance(line, LongLine):
+            self._long_line(line, lineno)
+            return self.pending is None and self.joining is None
         else:
             text = line
         self.feed_line(text.rstrip("\r\n"), lineno)
-        return self.mode == "json" and self.pending is None
+        return self.pending is None and self.joining is None
 
     # --- input ---------------------------------------------------------------------------
 
     def feed_line(self, line: str, lineno: int) -> None:
-        """One line of JSON Lines, bare frames or log text (CR and BOM already removed)."""
+        """One line of JSON Lines, bare frames or log text (CR and BOM already removed). Each
+        line is read for what it is, whatever the lines before it were: a record or a frame is
+        one; any other line is searched for a frame (docs/capture-format.md)."""
+        if self.joining is not None:
+            self._join(line, lineno)
+            return
         first = line[:1]
         if first in ("", " ", "\t"):
             line = line.strip()
             if not line:
                 return
             first = line[0]
-        if self.mode is None:
-            self.mode = _sniff(line, self.options.pattern is not None)
-        if self.mode == "log":
+        if self.options.pattern is not None:
             self._log_line(line, lineno)
+        elif first == "\ufeff" and line[1:2] in ("[", "{"):  # files joined with their BOMs: say so
+            self._frame_text(line, lineno, 1, None, None, None, None, None, None)
         elif first == "{":
             self._record(line, lineno)
+        elif first == "[":
+            try:
+                value, exact = decode(line)
+            except JsonSyntaxError as exc:
+                # A frame broken after its first element is one; "[ocpp] DEBUG ...", a frame
+                # with text after it or one that goes on on the next line are log lines.
+                # Two frames on a line (bare CR line ends) stay a syntax error.
+                if "," in line[: exc.pos] and (
+                    line[exc.pos : exc.pos + 1] in ("[", "{")
+                    or (find_in_log(line) is None and frame_start_at_end(line) is None)
+                ):
+                    self._frame_text(line, lineno, 1, None, None, None, None, None, None)
+                else:
+                    self._log_line(line, lineno)
+                return
+            self._item(_Item(lineno, 1, line, value, exact, None, None, None, None, None, None))
         else:
-            self._frame_text(line, lineno, 1, None, None, None, None, None, None)
+            self._log_line(line, lineno)
 
     def feed_frame(
         self, text: str, side: str | None, ts: Any, station: str | None = None, conn: Any = None
@@ -189,17 +250,155 @@ class StreamChecker:
         else:
             self._frame_text(item.text, item.line, item.column, None, None, None, None, None, None)
 
-    def _log_line(self, line: str, lineno: int) -> None:
+    def _log_line(self, line: str, lineno: int, join: bool = True) -> None:
+        """A line that is neither a record nor a frame: the frame inside it, if any. A frame
+        whose JSON runs past the line's end is gathered over the next lines (`_join`); one a
+        logger cut short is a `truncated` warning, not a syntax error."""
         found = find_in_log(line, self.options.pattern)
         if found is None:
+            if join and self.options.pattern is None:
+                at = frame_start_at_end(line)
+                if at is not None:
+                    self.joining = _Joining(LogFrame(line[at:], at + 1), lineno, line, opener=True)
+                    self.joining.size = len(line)
+                    return
             self.summary.skipped_lines += 1
             return
+        if self.options.pattern is None:
+            try:
+                value, exact = decode(found.text)
+            except JsonSyntaxError as exc:
+                if join and exc.pos >= len(found.text.rstrip()):  # the value goes on: gather it
+                    self.joining = _Joining(found, lineno, line, size=len(line))
+                    return
+                if self._truncated(found, line, lineno, None):
+                    return
+            else:
+                if not self._truncated(found, line, lineno, value):
+                    self._item(
+                        _Item(
+                            lineno,
+                            found.column,
+                            found.text,
+                            value,
+                            exact,
+                            found.station,
+                            None,
+                            found.side,
+                            None,
+                            found.ts,
+                            line,
+                        )
+                    )
+                return
         self._frame_text(found.text, lineno, found.column, found.station, None, found.side, None, found.ts, line)
+
+    def _long_line(self, line: LongLine, lineno: int) -> None:
+        """A line past the bound: one finding, as for a line meant to hold a frame that cannot
+        be read."""
+        while self.joining is not None:
+            self._give_up()
+        self.summary.frames += 1
+        self._add(
+            Finding(
+                ERROR,
+                "record",
+                f"line of {line.size:,} bytes, longer than the bound of {line.bound:,}: not read",
+                "--max-line BYTES raises the bound, if the line holds a frame",
+            ),
+            lineno,
+            None,
+            None,
+        )
+
+    def _truncated(self, found: LogFrame, line: str, lineno: int, value: Any) -> bool:
+        """Report a frame a logger shortened (capture.truncation) as one warning; it is not
+        checked nor correlated, since what is missing is not known."""
+        why = truncation(line, found, value)
+        if why is None:
+            return False
+        self.summary.frames += 1
+        head = cut_frame_head(found.text)
+        if head is not None:  # what it says of correlation is kept: no false orphan or unanswered call
+            mtype, uid = head
+            conn = self.conns.get((found.station, None))
+            if conn is None:
+                conn = self.conns[(found.station, None)] = _Conn(first_line=lineno)
+            if mtype == 2:
+                conn.cut = conn.cut or set()
+                conn.cut.add(uid)
+            elif mtype in (3, 4):
+                conn.correlator.answer(uid, found.side)
+        self._add(
+            Finding(WARNING, "truncated", f"frame cut short by the logger ({why}): not checked", _TRUNCATED_HINT),
+            lineno,
+            found.column,
+            found.station,
+        )
+        return True
+
+    def _join(self, line: str, lineno: int) -> None:
+        """The next line of a frame spread over lines: done when the JSON closes; given up, and
+        the lines read again one by one, when it breaks or grows past the bound."""
+        joining = self.joining
+        assert joining is not None
+        joining.lines.append((line, lineno))
+        joining.size += len(line) + 1
+        if "]" in line:
+            text = joining.found.text + "".join("\n" + part for part, _ in joining.lines)
+            try:
+                value, end = raw_decode(text, 0)
+            except JsonSyntaxError as exc:
+                if exc.pos < len(text.rstrip()):
+                    self._give_up()
+                    return
+            else:
+                self.joining = None
+                if joining.opener and not _looks_like_frame(value):
+                    self._give_up(joining)
+                    return
+                found = joining.found
+                found.text = text[:end]
+                if not self._truncated(found, joining.source, joining.line, value):
+                    exact = decode(found.text)[1]
+                    self._item(
+                        _Item(
+                            joining.line,
+                            found.column,
+                            found.text,
+                            value,
+                            exact,
+                            found.station,
+                            None,
+                            found.side,
+                            None,
+                            found.ts,
+                            joining.source,
+                        )
+                    )
+                return
+        if len(joining.lines) >= JOIN_LINES or joining.size >= JOIN_BYTES:
+            self._give_up()
+
+    def _give_up(self, joining: _Joining | None = None) -> None:
+        """The gathered lines were no frame after all: the first line on its own, then each
+        line after it read again as if it came now."""
+        joining = joining or self.joining
+        assert joining is not None
+        self.joining = None
+        self._log_line(joining.source, joining.line, join=False)
+        for line, lineno in joining.lines:
+            self.feed_line(line, lineno)
 
     def _record(self, line: str, lineno: int, column: int = 1) -> None:
         try:
             record, _ = decode(line)
         except JsonSyntaxError as exc:
+            if column == 1:
+                found = find_in_log(line)
+                if found is not None and found.column > 1:  # "{ts} CP1 >> [2,...]": a log line
+                    self._log_line(line, lineno)
+                    return
             self.summary.frames += 1  # like a broken frame: a line meant to hold one
             self._syntax(exc, lineno, column, None)
             return
@@ -478,7 +677,7 @@ class StreamChecker:
         )
         if conn.sighted is not None:
             assert self.midway is not None
-            conn.sighted.append(hash(frame.id) & _HASH32)
+            conn.sighted.append(hash(frame.id) & HASH32)
             conn.sighted.append(item.line - self.midway.first)
         if previous is not None:
             self._add(
@@ -499,6 +698,14 @@ class StreamChecker:
         summary = self.summary
         is_result = frame.type == 3
         call = conn.correlator.answer(frame.id, item.side)
+        if call is None and conn.cut is not None and frame.id in conn.cut:  # its call was cut short
+            conn.cut.discard(frame.id)
+            self.outcome = ("orphan", frame, None)
+            if frame.type == 3:
+                self.summary.results += 1
+            else:
+                self.summary.callerrors += 1
+            return
         if call is None and conn.sighted is not None:  # it may answer a call from before the chunk
             assert self.midway is not None
             self.midway.defer(("answer", (item.station, item.conn), item, frame, version))
@@ -580,7 +787,7 @@ class StreamChecker:
                 continue
             before: dict[int, list[str]] = {}  # two ids open may share a hash: each is a suspect
             for _, uid in mine.correlator.open:
-                before.setdefault(hash(uid) & _HASH32, []).append(uid)
+                before.setdefault(hash(uid) & HASH32, []).append(uid)
             if before.keys().isdisjoint(calls[0::2]):
                 continue
             hits += [
@@ -648,6 +855,8 @@ class StreamChecker:
     def finish(self) -> None:
         """End of input: decide a pending version, report calls still open, and say so when
         the input held no frame at all (the wrong file, or a log that needs --pattern)."""
+        while self.joining is not None:  # the input ended inside a frame spread over lines
+            self._give_up()
         if self.pending is not None:
             self._decide()
         for key in list(self.conns):
@@ -664,6 +873,15 @@ class StreamChecker:
                     "the --pattern matched no line: check it against a line of the file"
                     if self.options.pattern is not None
                     else "is it a capture? --pattern '...(?P<frame>\\[.*\\])' tells where frames sit in log lines",
+                ),
+                None,
+                None,
+                None,
+            )
+        elif self.summary.frames == self._frames_before and self.summary.events == self._events_before:
+            self._add(
+                Finding(
+                    WARNING, "record", "no OCPP-J frame in the input: it is empty or blank", "is it the right file?"
                 ),
                 None,
                 None,
@@ -696,13 +914,18 @@ class StreamChecker:
         finding.column = column
         finding.station = station if isinstance(station, str) or station is None else str(station)
         if finding.id is None:
-            finding.id = uid
+            finding.id = uid if type(uid) is not JsonId else str(uid)  # plain text for every reader
         if finding.action is None:
             finding.action = action
         if self.held is not None:
             self.held.append(finding)
         else:
             self.report.add(finding)
+
+
+def _looks_like_frame(value: Any) -> bool:
+    """Whether a value gathered from a line that only ended in '[' is meant as a frame."""
+    return type(value) is list and len(value) > 2 and value[0] in (2, 3, 4, 5, 6) and type(value[1]) is str
 
 
 def _is_open(correlator: Correlator, uid: str) -> bool:
@@ -718,20 +941,6 @@ def key_text(value: Any) -> Any:
     if value is None or type(value) is str:
         return value
     return dumps(value) if not _scalar(value) else str(value)
-
-
-def _sniff(line: str, pattern: bool) -> str:
-    """'json' or 'log', from the first line that is not blank. A log line may start with '['
-    too ("[2026-11-22 10:00:00] CP001 >> [2,...]"): it is a log when it is not JSON and a frame
-    starts further along it."""
-    if pattern or line[:1] not in ("{", "["):
-        return "log"
-    try:
-        decode(line)
-        return "json"
-    except JsonSyntaxError:
-        found = find_in_log(line)
-        return "log" if found is not None and found.column > 1 else "json"
 
 
 class UndecodableLine(ValueError):

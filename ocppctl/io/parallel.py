@@ -37,7 +37,7 @@ from dataclasses import fields
 from multiprocessing.connection import Connection, wait
 from typing import IO, Any
 
-from ocppctl.core.capture import is_event, is_record, record_version
+from ocppctl.core.capture import is_event, is_frame, is_record, record_version
 from ocppctl.core.findings import Finding
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.stream import CheckOptions, Midway, StreamChecker, UndecodableLine
@@ -64,22 +64,25 @@ def jobs_for(path: str, requested: int | None) -> int:
 
 
 def split_version(path: str, forced: Version | None) -> Version | None:
-    """The version to cut a capture by, or None when one checker must read it: records only
-    (a first line that is a JSON object), whose version is known from the start: --ocpp
-    (`forced`), or the first record holding a frame names it, with nothing but connection
-    events before it."""
+    """The version to cut a capture by, or None when one checker must read it: records or
+    bare frames (a first line that is a JSON object or array), whose version is known from the
+    start: --ocpp (`forced`), or the first record holding a frame names it, with nothing but
+    connection events before it (bare frames name none: they are cut only with --ocpp)."""
     try:
         source = open_input(path, None)
     except InputError:
         return None
     try:
-        for count, line in enumerate(source.lines()):
+        blank, head = source.skip_blank()
+        for count, line in enumerate(source.lines(blank, head)):
+            if count >= 100 or type(line) is not bytes:  # a line past the bound: one checker says so
+                return None
             if not line.strip():
                 continue
-            if count >= 100 or not is_record(line):
-                return None
             if forced is not None:
-                return forced
+                return forced if is_record(line) or is_frame(line) else None
+            if not is_record(line):
+                return None
             if not is_event(line):
                 return record_version(line)
     except InputError:
@@ -177,7 +180,6 @@ def check_parallel(
         counter = threading.Thread(target=_count_lines, args=(path, name, ranges, starts, stop, failed), daemon=True)
         counter.start()
         checker = StreamChecker(default_registry(), report, name, options)
-        checker.mode = "json"
         order = _InOrder(checker, path, ranges, starts, spools, limit)
         _collect(pipes, stop, report, spools, order)
         counter.join()
@@ -363,7 +365,6 @@ class _InOrder:
         included: the lines before it read again by a checker whose findings were printed
         already (from the ranges' results)."""
         silent = StreamChecker(default_registry(), Report(Summary()), self.checker.file, self.checker.options)
-        silent.mode = "json"
         _feed_range(silent, self.path, self.checker.file, 0, 1, self.starts[index] - 1)
         self.checker.conns = silent.conns
 
@@ -437,7 +438,6 @@ def _check_range(
     checker = StreamChecker(registry, Report(summary, sink), name, options)
     midway = Midway(defer, first=first)
     if index:
-        checker.mode = "json"  # as the first line said (the caller checked)
         checker.midway = midway
     error: tuple[str, Any] | None = None
     try:

@@ -7,6 +7,7 @@ orphan result and two calls never answered.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -69,8 +70,8 @@ def test_no_latency_columns_without_timestamps(ocppctl, tmp_path: Path) -> None:
 
 
 def test_clean_capture_prints_no_blank_line_before_the_summary(ocppctl, tmp_path: Path) -> None:
-    (tmp_path / "empty.jsonl").write_text("")
-    result = ocppctl("validate", str(tmp_path / "empty.jsonl"))
+    (tmp_path / "events.jsonl").write_text('{"station":"CP1","conn":1,"event":"connect"}\n')
+    result = ocppctl("validate", str(tmp_path / "events.jsonl"))
     assert result.code == 0
     assert result.out == "1 file: 0 frames, 0 calls, 0 results, 0 CALLERRORs; 0 errors, 0 warnings\n"
 
@@ -444,3 +445,70 @@ def test_escape_sequences_from_a_capture_never_reach_the_terminal(ocppctl, tmp_p
     assert 'property "\\x1b[31mred" is not allowed here [schema] at /\\x1b[31mred' in text
     found = ocppctl("validate", "--ocpp", "2.0.1", "--json", str(capture)).json_lines()
     assert found[0]["path"] == "/\x1b[31mred"
+
+
+# --- a reader that goes away (`| head -1`, `| true`) ------------------------------------------
+
+
+def _validate_into_closed_pipe(capture: Path, read_lines: int) -> tuple[int, str, str]:
+    """Run `ocppctl validate CAPTURE | head -N` for real: read N lines, then close the pipe."""
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "NO_COLOR"))}
+    env["PYTHONUNBUFFERED"] = "1"  # each write reaches the pipe during the run, as a long run's do
+    with subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", "validate", "--color", "never", str(capture)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        read = [proc.stdout.readline().decode() for _ in range(read_lines)]
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+    return code, "".join(read), err
+
+
+def test_a_clean_capture_into_a_closed_pipe_exits_0_quietly(tmp_path: Path) -> None:
+    """`validate clean.jsonl | true` exited 1 with no message: click's answer to EPIPE."""
+    capture = tmp_path / "clean.jsonl"
+    capture.write_text('[2,"1","Heartbeat",{}]\n[3,"1",{"currentTime":"2026-11-22T10:00:01Z"}]\n' * 3000)
+    assert _validate_into_closed_pipe(capture, 0) == (0, "", "")
+
+
+def test_head_of_many_findings_stops_at_once_with_exit_1(tmp_path: Path) -> None:
+    capture = tmp_path / "bad.jsonl"
+    capture.write_text("".join(f'[2,"{i}","Heartbeat",{{"x":1}}]\n' for i in range(30000)))
+    code, out, err = _validate_into_closed_pipe(capture, 1)
+    assert (code, err) == (1, "")
+    assert out.startswith(f"{capture}:1:1: info: read as OCPP")
+
+
+def test_output_closed_midway_stops_the_check() -> None:
+    """In-process: the stream raises BrokenPipeError on its third write; nothing more is written
+    nor read, no error is printed, and the exit status covers what was found until then."""
+    from ocppctl.cli.env import Env
+    from ocppctl.cli.main import run
+
+    lines = b"".join(b'[2,"%d","Heartbeat",{"x":1}]\n' % i for i in range(50))
+    stdin = io.BytesIO(lines)
+    env = Env(stdout=_ClosingStream(2), stderr=io.StringIO(), stdin=stdin, environ={})
+    code = run(["validate", "--ocpp", "2.0.1", "--color", "never", "-"], env)
+    assert (code, env.stdout.writes, env.stderr.getvalue()) == (1, 2, "")  # type: ignore[attr-defined]
+
+
+class _ClosingStream(io.StringIO):
+    def __init__(self, writes: int) -> None:
+        super().__init__()
+        self.left = writes
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        if self.left == 0:
+            raise BrokenPipeError(32, "Broken pipe")
+        self.left -= 1
+        self.writes += 1
+        return super().write(text)

@@ -59,7 +59,7 @@ def test_json_syntax_has_line_and_column_and_the_run_goes_on(check_lines: CheckL
     lines = ['[2,"1","Heartbeat",{}]', '[2,"2","Heartbeat",{} ', '[2,"3","Heartbeat",NaN]', HEARTBEAT_16_RESULT]
     findings = check_lines(lines, ocpp="1.6")
     assert [(f.severity, f.code, f.line, f.column, f.message, f.hint) for f in findings] == [
-        ("error", "json-syntax", 2, 23, "not JSON: Expecting ',' delimiter", SYNTAX_HINT),
+        ("error", "json-syntax", 2, 23, "not JSON: Expecting ',' delimiter", None),
         ("error", "json-syntax", 3, 20, "not JSON: NaN is not JSON", SYNTAX_HINT),
     ]
     assert findings[0].file == "capture.jsonl"
@@ -976,3 +976,11 @@ def test_conn_that_is_not_a_number_or_string_is_a_record_warning(check_lines: Ch
     line = '{"station":"5","conn":' + conn + ',"from":"station","ocpp":"1.6","frame":[2,"2","Heartbeat",{}]}'
     found = one(check_lines([line]), "record")
     assert (found.severity, found.message) == ("warning", '"station" must be a string and "conn" a number or string')
+
+
+def test_null_where_a_string_belongs_reads_once(check_lines: CheckLines) -> None:
+    """It read "expected string, got null null"."""
+    findings = check_lines(['[2,"9","Authorize",{"idTag":null}]'], ocpp="1.6")
+    assert [(f.code, f.message) for f in findings if f.code == "schema"] == [
+        ("schema", "Authorize request: expected string, got null")
+    ]

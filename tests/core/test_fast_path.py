@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import capture_lines  # tests/conftest.py: the strategy tests/io/test_parallel.py uses too
+from hypothesis import HealthCheck, example, given, settings
 
 from ocppctl.core.stream import CheckOptions, StreamChecker
 from ocppctl.core.summary import Report, Summary
@@ -175,7 +177,6 @@ def test_a_range_checked_midway_settles_records_naming_no_version_on_the_fast_pa
     checker = StreamChecker(
         default_registry(), Report(Summary(), lambda f: found.append(f.as_dict())), "x", CheckOptions(None, None, V201)
     )
-    checker.mode = "json"
     checker.midway = Midway(lambda step: None, first=1001)
     general = checker.feed_general
     slow: list[int] = []
@@ -189,3 +190,52 @@ def test_a_range_checked_midway_settles_records_naming_no_version_on_the_fast_pa
     assert slow == [1001, 1003, 1005]  # the first line of each connection
     assert checker.midway.guessed == {("CP0", None), ("CP1", None), ("CP2", None)}
     assert found == [] and checker.summary.frames == 600
+
+
+# --- the contract, as a property (issue 12 item 9) ---------------------------------------------
+
+
+_B_HEARTBEAT_THEN_21_RESULTERROR = [
+    '{"station":"B","from":"station","ocpp":"2.0.1","raw":"[2,\\"1\\",\\"Heartbeat\\",{}]"}\n',
+    '{"station":"B","from":"csms","ocpp":"2.0.1","raw":"[3,\\"1\\",{\\"currentTime\\":\\"2026-11-22T10:00:00Z\\"}]"}\n',
+    '{"station":"B","from":"station","ocpp":"2.1","raw":"[5,\\"1\\",\\"InternalError\\",\\"\\",{}]"}\n',
+]
+_FLOAT_TYPE = ['{"station":"A","from":"station","ocpp":"2.0.1","raw":"[2.0,\\"1\\",\\"Heartbeat\\",{}]"}\n']
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(capture_lines())
+@example(_B_HEARTBEAT_THEN_21_RESULTERROR)  # the fast path warned orphan-response, the general path not
+@example(_FLOAT_TYPE)  # [2.0, ...] passed the fast path; the general path says frame-shape
+def test_the_fast_path_gives_what_the_general_path_gives(lines: list[str]) -> None:
+    assert _run(lines, fast=True) == _run(lines, fast=False)
+
+
+def test_bare_frames_take_the_fast_path() -> None:
+    """Every bare frame went down the general path, parsed twice. Only the first (the
+    connection is new) and the lines the fast path cannot settle take it now."""
+    lines = []
+    for i in range(200):
+        lines.append(f'[2,"id-{i}","BootNotification",{BOOT}]\n'.encode())
+        lines.append(f'[3,"id-{i}",{BOOT_RESULT}]\n'.encode())
+    lines[11] = b'[3,"id-5",{"currentTime":"2026-11-22T10:00:00Z","interval":300,"status":"Maybe"}]\n'
+    lines[21] = b'[3,"id-10", {"currentTime":"2026-11-22T10:00:00Z","interval":300,"status":"Accepted"}]\r\n'
+    found: list[dict[str, Any]] = []
+    checker = StreamChecker(
+        default_registry(), Report(Summary(), lambda f: found.append(f.as_dict())), "x", CheckOptions(V201)
+    )
+    general = checker.feed_general
+    slow: list[int] = []
+
+    def counted(line: Any, lineno: int) -> bool:
+        slow.append(lineno)
+        return general(line, lineno)
+
+    checker.feed_general = counted  # type: ignore[method-assign]
+    checker.feed_lines(lines)
+    checker.finish()
+    assert slow == [1, 22]  # the new connection; a line not in compact form (CRLF, a space)
+    assert [(f["line"], f["column"], f["message"]) for f in found] == [
+        (12, 1, 'BootNotification response: "Maybe" is not an allowed value')
+    ]
+    assert checker.summary.frames == 400

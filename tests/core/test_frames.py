@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -192,14 +193,14 @@ def test_unique_id_too_short_or_long(uid: str, length: int) -> None:
 def test_unique_id_must_be_a_string(uid: Any, message: str, hint: str | None, as_text: str) -> None:
     frame, findings = from_value([2, uid, "Heartbeat", {}], V201)
     assert _codes(findings) == [("error", "unique-id", message, hint)]
-    assert frame is not None and frame.id == as_text
+    assert frame is not None and str(frame.id) == as_text and repr(frame.id) == as_text  # shown as JSON
 
 
 def test_boolean_unique_id() -> None:
     frame, findings = from_value([2, True, "Heartbeat", {}], V201)
     assert [(f.code, f.message) for f in findings] == [("unique-id", "unique id must be a string, got a boolean")]
     assert "True" not in (findings[0].hint or "")
-    assert frame is not None and frame.id == "true"
+    assert frame is not None and str(frame.id) == "true"
 
 
 def test_bad_id_and_bad_shape_both_reported() -> None:
@@ -225,3 +226,25 @@ def test_encode_round_trips(text: str) -> None:
     frame, findings = from_value(loads(text), V21)
     assert findings == [] and frame is not None
     assert encode(frame) == text
+
+
+def test_a_number_id_and_the_string_of_its_digits_are_different_ids(check_lines: Callable[..., list[Finding]]) -> None:
+    """123 and "123" were one id: the string's CALLRESULT answered the number's CALL; a null id
+    was shown as the string 'null'."""
+    lines = ['[2,123,"Heartbeat",{}]', '[3,"123",{"currentTime":"2026-11-22T10:00:01Z"}]', "[3,null,{}]"]
+    findings = check_lines(lines, ocpp="1.6")
+    assert [(f.code, f.line, f.message) for f in findings] == [
+        ("unique-id", 1, "unique id must be a string, got a number"),
+        ("orphan-response", 2, "CALLRESULT '123' answers no open CALL"),
+        ("unique-id", 3, "unique id must be a string, got null"),
+        ("orphan-response", 3, "CALLRESULT null answers no open CALL"),
+        ("unanswered-call", 1, "Heartbeat call 123 was never answered"),
+    ]
+
+
+def test_a_number_id_still_matches_the_same_number() -> None:
+    call, _ = from_value([2, 7, "Heartbeat", {}], None)
+    result, _ = from_value([3, 7, {}], None)
+    assert call is not None and result is not None
+    assert call.id == result.id and hash(call.id) == hash(result.id)
+    assert call.id != "7" and ("7" == call.id) is False and {call.id: 1}.get("7") is None  # noqa: SIM300

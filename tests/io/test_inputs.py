@@ -203,3 +203,58 @@ def test_no_file_is_left_open_behind_a_gzip_input(tmp_path: Path, monkeypatch: p
     stdin = io.BufferedReader(io.BytesIO(gzip.compress(TEXT.encode())))  # as sys.stdin.buffer is
     open_input("-", stdin).close()
     assert not stdin.closed  # standard input is not ours to close
+
+
+# --- bounded memory (issue 17 item 10) ---------------------------------------------------------
+
+
+def test_leading_blank_lines_are_counted_not_kept(tmp_path: Path) -> None:
+    """Blank lines before the first frame were held as a list until it came: 40 MB of " \\n"
+    took 1.1 GB. They are read past a block at a time; the line numbers stay right."""
+    capture = tmp_path / "blank.jsonl"
+    capture.write_bytes(b" \n" * 300_000 + b'  [2,"1","Heartbeat",{}]\n[3,"1",{}]\n')
+    source = open_input(str(capture), None)
+    try:
+        blank, head = source.skip_blank()
+        assert blank == 300_000
+        assert list(source.lines(blank, head)) == [b'  [2,"1","Heartbeat",{}]\n', b'[3,"1",{}]\n']
+    finally:
+        source.close()
+
+
+def test_a_blank_start_cut_by_the_read_buffer_keeps_the_line_whole(tmp_path: Path) -> None:
+    """When the read buffer ends inside the first line that is not blank, that line comes whole,
+    its leading spaces (its columns) included."""
+    capture = tmp_path / "cut.jsonl"
+    pad = b"\n" * ((1 << 20) - 3)  # the 1 MiB read buffer ends 3 spaces into the frame's line
+    capture.write_bytes(pad + b'      [2,"1","Heartbeat",{}]\n')
+    source = open_input(str(capture), None)
+    try:
+        blank, head = source.skip_blank()
+        assert (blank, list(source.lines(blank, head))) == ((1 << 20) - 3, [b'      [2,"1","Heartbeat",{}]\n'])
+    finally:
+        source.close()
+
+
+def test_a_gzip_of_newlines_is_read_past_in_blocks(tmp_path: Path) -> None:
+    capture = tmp_path / "newlines.gz"
+    capture.write_bytes(gzip.compress(b"\n" * 5_000_000))
+    source = open_input(str(capture), None)
+    try:
+        blank, head = source.skip_blank()
+        assert (blank, head, list(source.lines(blank, head))) == (5_000_000, b"", [])
+    finally:
+        source.close()
+
+
+def test_a_line_past_the_bound_is_its_size_only(tmp_path: Path) -> None:
+    from ocppctl.core.capture import LongLine
+
+    capture = tmp_path / "long.jsonl"
+    capture.write_bytes(b"[" + b"1," * 5000 + b"1]\n" + b'[2,"1","Heartbeat",{}]\n' + b"x" * 3000)
+    source = open_input(str(capture), None)
+    source.max_line = 1024
+    try:
+        assert list(source.lines()) == [LongLine(10004, 1024), b'[2,"1","Heartbeat",{}]\n', LongLine(3000, 1024)]
+    finally:
+        source.close()

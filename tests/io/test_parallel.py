@@ -11,6 +11,9 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import capture_lines  # tests/conftest.py: the strategy tests/core/test_fast_path.py uses too
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
@@ -511,3 +514,50 @@ def test_the_limit_on_ranges_is_only_ever_lowered() -> None:
     assert not stop.before(5) and stop.limit.value == 0  # a range's error after it
     fresh = _Stop(multiprocessing.get_context("fork").Value("i", 16, lock=False))
     assert fresh.before(5) and not fresh.before(9) and fresh.limit.value == 5
+
+
+# --- the contract, as a property (issue 12 item 9): -j N gives what -j 1 gives -----------------
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(capture_lines(), st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=3))
+def test_cut_anywhere_a_capture_gives_what_one_checker_gives(
+    tmp_path: Path, lines: list[str], picks: list[int]
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    starts = _line_starts(path)
+    size = path.stat().st_size
+    if not starts or not size:
+        return
+    cuts = sorted({starts[pick % len(starts)] for pick in picks})
+    assert _cut_checker(path, [0, *cuts, size], jobs=2) == _one_checker(path)
+
+
+def test_bare_frames_are_split_when_the_version_is_known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12 item 8: with --ocpp nothing about bare frames needs one checker; without it their
+    version is inferred from the first calls, so one process reads them."""
+    from ocppctl.io import parallel
+
+    calls: list[int] = []
+    real = parallel.check_parallel
+
+    def spy(path: str, name: str, options: object, report: object, jobs: int) -> None:
+        calls.append(jobs)
+        real(path, name, options, report, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "check_parallel", spy)
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text("\n".join(json.loads(line)["raw"] for line in _capture(2, 600) if '"raw"' in line) + "\n")
+    one = _validate("--ocpp", "2.0.1", "-j", "1", str(bare))
+    assert calls == []
+    assert _validate("--ocpp", "2.0.1", "-j", "2", str(bare)) == one
+    assert calls == [2]
+    assert "orphan-response" in one[1] and "unanswered-call" in one[1]
+    _validate("-j", "2", str(bare))
+    assert calls == [2]

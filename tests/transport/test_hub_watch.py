@@ -20,7 +20,7 @@ from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import LinkError
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
-from ocppctl.io.recorder import utc_stamp
+from ocppctl.io.recorder import ocpp_time
 from ocppctl.transport import hub
 from ocppctl.transport.control import HubWatch, control_request, watch_hub
 from ocppctl.transport.csms import Csms
@@ -57,7 +57,7 @@ async def _hub(registry: SchemaRegistry) -> AsyncIterator[_Hub]:
                     registry,
                     [VERSIONS["2.0.1"], VERSIONS["1.6"]],
                     observed.append,
-                    csms_answerer(registry, CsmsState(), utc_stamp),
+                    csms_answerer(registry, CsmsState(), ocpp_time),
                 ),
                 control,
             ).serve("127.0.0.1", 0, lambda host, port: listening.set_result(port), stop)

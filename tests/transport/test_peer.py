@@ -16,7 +16,7 @@ from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import LinkError, TimedOut
 from ocppctl.handlers.defaults import CsmsState, csms_answerer
-from ocppctl.io.recorder import utc_stamp
+from ocppctl.io.recorder import ocpp_time
 from ocppctl.transport.client import LinkOptions
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
@@ -36,7 +36,7 @@ async def csms(
         registry,
         [VERSIONS["2.0.1"], VERSIONS["1.6"], VERSIONS["2.1"]],
         seen.append,
-        csms_answerer(registry, CsmsState(), utc_stamp),
+        csms_answerer(registry, CsmsState(), ocpp_time),
         options=LinkOptions(boot_grace=boot_grace, answer_invalid=answer_invalid),
     )
     await server.start("127.0.0.1", 0)
