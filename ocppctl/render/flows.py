@@ -95,9 +95,7 @@ class FlowPrinter:
                 body = escape_line(dumps(frame.payload))
         plain_head = " ".join(x for x in (when, who, arrow, label) if x)
         if self.view == "compact" and self.width is not None:
-            room = max(self.width - len(plain_head) - 1, _MIN_BODY)
-            if len(body) > room:
-                body = body[: room - len(CUT)] + CUT
+            body = _fit(body, max(self.width - _columns(plain_head) - 1, _MIN_BODY))
         head = " ".join(
             x
             for x in (when, paint("bold", who, self.color), arrow, paint("cyan", label, self.color) if label else "")
@@ -120,3 +118,29 @@ class FlowPrinter:
             color=self.color,
             max_lines=1 << 30,
         ).text
+
+
+def _columns(text: str) -> int:
+    """Terminal columns `text` takes: East Asian wide and fullwidth characters two, combining
+    marks none, others one (a display message in Japanese must not wrap the line)."""
+    return sum(_char_columns(ch) for ch in text)
+
+
+def _char_columns(ch: str) -> int:
+    import unicodedata
+
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _fit(text: str, room: int) -> str:
+    """`text`, or as much of it as fits in `room` columns followed by CUT."""
+    if _columns(text) <= room:
+        return text
+    used = 0
+    for end, ch in enumerate(text):
+        used += _char_columns(ch)
+        if used > room - 1:  # one column kept for CUT
+            return text[:end] + CUT
+    return text

@@ -51,11 +51,15 @@ def payload_of(rest: str) -> Any:
 
 
 def line_items(text: str) -> list[str]:
-    """The items of a call line (`Reset type=Immediate evseId=2`); [] for JSON, a meta-command
-    or a line that cannot be split."""
+    """The items of a call line (`Reset type=Immediate evseId=2`) or of `:reply ID items`; []
+    for JSON, another meta-command or a line that cannot be split."""
     head, _, rest = text.strip().partition(" ")
     rest = rest.strip()
-    if head.startswith(":") or not rest or rest.startswith(("{", "@")):
+    if head == ":reply":
+        rest = rest.partition(" ")[2].strip()  # after the call's id
+    elif head.startswith(":"):
+        return []
+    if not rest or rest.startswith(("{", "@")):
         return []
     try:
         return shlex.split(rest)

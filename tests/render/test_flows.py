@@ -191,3 +191,12 @@ def test_the_json_output_hides_c1_and_bidi_controls_and_stays_the_same_json() ->
     line = env.stdout.getvalue()  # type: ignore[attr-defined]
     assert "\x9b" not in line and "\u202e" not in line and "\\u009b2J\\u202egnp.exe" in line
     assert json.loads(line)["raw"] == raw
+
+
+def test_wide_characters_count_two_columns() -> None:
+    """A SetDisplayMessage in Japanese: each character takes two columns, the line still fits."""
+    message = {"message": {"content": "充電を開始しました。ありがとうございます。", "format": "UTF8"}}
+    flow = _frame_flow(Frame(CALL, "9", "SetDisplayMessage", message), side="csms")
+    line = _printed([flow], width=80).rstrip("\n")
+    assert line == '10:00:01.123 CP001 → CALL SetDisplayMessage 9 {"message":{"content":"充電を開始…'
+    assert sum(2 if "\u3000" <= ch <= "\u9fff" else 1 for ch in line) == 80

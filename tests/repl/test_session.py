@@ -207,8 +207,9 @@ def test_answers_by_hand_with_auto_off(registry: SchemaRegistry) -> None:
             call_id = repl.repl.links.pending()[0][1].id
             await repl.type(":pending\r", "BootNotification  {")
             await repl.type(f":reply {call_id} status=Accepted\r", "not sent")  # currentTime, interval missing
+            await repl.type(f":reply {call_id} status=Pending interval=5 currentTime:=now\r", "not sent")
             await repl.type(
-                f":reply {call_id} status=Pending interval:=5 currentTime=2026-11-30T10:00:00Z\r",
+                f":reply {call_id} status=Pending interval:=5 currentTime:=now\r",
                 "→ CALLRESULT BootNotification",
             )
             await repl.until(lambda: bool(found))
@@ -233,6 +234,9 @@ def test_answers_by_hand_with_auto_off(registry: SchemaRegistry) -> None:
         '<id>  CP8  BootNotification  {"chargingStation":{"model":"M","vendorName":"V"},"reason":"PowerUp"}\n'
         'error: BootNotification response: required property "currentTime" is missing [schema]\n'
         'error: BootNotification response: required property "interval" is missing [schema]\n'
+        "not sent (start with --no-validate to send it anyway)\n"
+        'error: BootNotification response: expected integer, got string "5" [schema] at /interval\n'
+        "    hint: interval=5 sets a string: write interval:=5 for a number\n"
         "not sent (start with --no-validate to send it anyway)\n"
         "HH:MM:SS CP8 → CALLRESULT BootNotification <id>\n"
         "  {\n"
