@@ -196,7 +196,17 @@ def server_security_options(command: Any) -> Any:
             click.option(
                 "--client-ca", type=click.Path(dir_okay=False), help="Require client certificates signed by this CA."
             ),
-            click.option("--auth", metavar="USER:PASSWORD-FILE", help="Require basic auth (401 otherwise)."),
+            click.option(
+                "--auth",
+                metavar="USER:PASSWORD-FILE",
+                multiple=True,
+                help="Require basic auth (401 otherwise); the user must be the station id. Repeat for more stations.",
+            ),
+            click.option(
+                "--any-identity",
+                is_flag=True,
+                help="With --auth: let a basic-auth user connect under any station id (bench work).",
+            ),
         ],
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import ssl
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ocppctl.errors import UsageFailure
@@ -58,7 +58,8 @@ class ServerSecurity:
     tls_cert: str | None = None
     tls_key: str | None = None
     client_ca: str | None = None
-    credentials: tuple[str, str] | None = None  # (user, password)
+    credentials: dict[str, str] = field(default_factory=dict)  # user -> password; empty: no basic auth
+    any_identity: bool = False  # a basic-auth user may connect under another station id
 
     def ssl_context(self) -> ssl.SSLContext | None:
         if self.tls_cert is None:
@@ -77,12 +78,11 @@ class ServerSecurity:
         return context
 
     def process_request(self) -> Any:
-        """websockets' basic-auth check (401 otherwise), or None when no --auth was given."""
-        if self.credentials is None:
-            return None
-        from websockets.asyncio.server import basic_auth
+        """websockets' check of the upgrade: a station id, and basic auth when --auth was given
+        (the user being the station id unless any_identity)."""
+        from ocppctl.transport.handshake import Admission, admit
 
-        return basic_auth(realm="ocppctl", credentials=self.credentials)
+        return admit(Admission(self.credentials, self.any_identity))
 
 
 def read_password(file: str | None, environ: Mapping[str, str], prompt: Callable[[], str] | None) -> str | None:

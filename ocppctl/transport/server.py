@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocppctl.core.rpc import RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
 from ocppctl.transport.client import Link, LinkError, LinkOptions, station_id
 from ocppctl.transport.security import ServerSecurity
+
+if TYPE_CHECKING:
+    from ocppctl.transport.handshake import Refusal
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -36,11 +39,17 @@ async def open_server(
     versions: list[Version],
     security: ServerSecurity | None,
     options: LinkOptions | None,
+    on_refused: Callable[[Refusal], None] | None = None,
 ) -> Any:
     """A websockets server offering `versions`, with TLS and basic auth as asked; LinkError
-    in one line when the port cannot be had."""
+    in one line when the port cannot be had. Stations are refused at the handshake (each
+    told to `on_refused`) for a failed TLS handshake, no station id, wrong credentials, a
+    basic-auth user that is not the station id, or no OCPP subprotocol in common (HTTP 400:
+    websockets refuses it when `subprotocols` is given)."""
     from websockets.asyncio.server import serve
     from websockets.typing import Subprotocol
+
+    from ocppctl.transport.handshake import gate_factory
 
     security = security or ServerSecurity()
     try:
@@ -49,7 +58,7 @@ async def open_server(
             host,
             port,
             subprotocols=[Subprotocol(v.subprotocol) for v in versions],
-            ssl=security.ssl_context(),
+            create_connection=gate_factory(security.ssl_context(), on_refused),
             process_request=security.process_request(),
             **(options or LinkOptions()).websockets_kwargs(),
         )

@@ -12,38 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import trustme
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
 from .peers import socket_path
 from .test_send import _free_port
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("pki")
-    ca, other, clients = trustme.CA(), trustme.CA(), trustme.CA()
-    server = ca.issue_cert("127.0.0.1", "localhost")
-    client = clients.issue_cert("CP1")
-    paths = {
-        "ca": folder / "ca.pem",
-        "other": folder / "other.pem",
-        "clients": folder / "clients.pem",
-        "server": folder / "server.pem",
-        "client": folder / "client.pem",
-        "password": folder / "password",
-        "wrong": folder / "wrong",
-    }
-    ca.cert_pem.write_to_path(str(paths["ca"]))
-    other.cert_pem.write_to_path(str(paths["other"]))
-    clients.cert_pem.write_to_path(str(paths["clients"]))
-    server.private_key_and_cert_chain_pem.write_to_path(str(paths["server"]))
-    client.private_key_and_cert_chain_pem.write_to_path(str(paths["client"]))
-    paths["password"].write_text("s3cret\n", encoding="utf-8")
-    paths["wrong"].write_text("guess\n", encoding="utf-8")
-    return paths
 
 
 def _listen(port: int, *argv: str) -> Iterator[subprocess.Popen[str]]:
@@ -167,3 +141,36 @@ def test_probe_reports_tls_and_the_certificate(pki: dict[str, Path], profile2: i
     refused = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
     assert run([*argv, "--json"], refused) == 5
     assert json.loads(refused.stdout.getvalue())["auth"] == "required (401): give --password-file or OCPPCTL_PASSWORD"
+
+
+def test_a_password_of_one_station_does_not_open_another(pki: dict[str, Path], profile2: int) -> None:
+    url = f"wss://127.0.0.1:{profile2}/CP2"
+    code, out, err = _send(
+        "--url", url, "--cacert", str(pki["ca"]), "--user", "CP1", "--password-file", str(pki["password"])
+    )
+    assert (code, out) == (5, "")
+    assert err == (
+        f"ocppctl: error: 127.0.0.1:{profile2} answered HTTP 401: "
+        "basic-auth user 'CP1' is not the station id 'CP2' (--any-identity allows it)\n"
+    )
+
+
+def test_several_auth_options_admit_several_stations_and_any_identity_more(pki: dict[str, Path]) -> None:
+    port = _free_port()
+    auth = ["--auth", f"CP1:{pki['password']}", "--auth", f"CP2:{pki['wrong']}"]
+    for _ in _listen(port, *auth):
+        assert _send("--url", f"ws://127.0.0.1:{port}/CP1", "--password-file", str(pki["password"]))[0] == 0
+        assert _send("--url", f"ws://127.0.0.1:{port}/CP2", "--password-file", str(pki["wrong"]))[0] == 0
+        assert (
+            _send("--url", f"ws://127.0.0.1:{port}/CP3", "--user", "CP2", "--password-file", str(pki["wrong"]))[0] == 5
+        )
+    for _ in _listen(port, *auth, "--any-identity"):
+        assert (
+            _send("--url", f"ws://127.0.0.1:{port}/CP3", "--user", "CP2", "--password-file", str(pki["wrong"]))[0] == 0
+        )
+
+
+def test_any_identity_needs_auth() -> None:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["listen", "--listen", "127.0.0.1:0", "--any-identity"], env) == 2
+    assert env.stderr.getvalue() == "ocppctl: error: --any-identity goes with --auth (see 'ocppctl listen --help')\n"
