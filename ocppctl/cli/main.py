@@ -126,7 +126,7 @@ def run(argv: Sequence[str], env: Env) -> int:
         ctx = getattr(exc, "ctx", None)
         if isinstance(exc, click.UsageError) and "--help" not in message:
             message += f" (see '{ctx.command_path if ctx is not None else _command_path(args)} --help')"
-        env.stderr.write(f"ocppctl: error: {message}\n")
+        env.stderr.write(f"ocppctl: error: {_redact(message)}\n")
         return int(ExitCode.USAGE)
     except click.Abort:
         env.stderr.write("ocppctl: interrupted\n")
@@ -137,7 +137,7 @@ def run(argv: Sequence[str], env: Env) -> int:
         message = exc.message
         if isinstance(exc, UsageFailure):
             message += f" (see '{_command_path(args)} --help')"
-        env.stderr.write(f"ocppctl: error: {message}\n")
+        env.stderr.write(f"ocppctl: error: {_redact(message)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         env.stderr.write("ocppctl: interrupted\n")
@@ -147,8 +147,16 @@ def run(argv: Sequence[str], env: Env) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if env.debug:
             _traceback(env)
-        env.stderr.write(f"ocppctl: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
+        said = _redact(f"{type(exc).__name__}: {exc}")
+        env.stderr.write(f"ocppctl: internal error: {said} (run with --debug for details)\n")
         return int(ExitCode.INTERNAL)
+
+
+def _redact(message: str) -> str:
+    """The last guard on every error line: a URL's password shown as ***."""
+    from ocppctl.transport.security import redact
+
+    return redact(message)
 
 
 def _command_path(args: list[str]) -> str:

@@ -23,6 +23,7 @@ from ocppctl.handlers.defaults import Answerer
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkError, LinkOptions, TimedOut, closed_reason, station_id
 from ocppctl.transport.flow import Flow
+from ocppctl.transport.security import redact
 
 # (version, action, payload) of a call answered with a result -> the calls to make after it
 FollowUps = Callable[[Version, str, Any], list[tuple[str, Any]]]
@@ -276,13 +277,13 @@ class StationLinks(Links):
         self.current = station_id(url)
 
     def banner(self) -> str:
-        return f"connected to {self.url} as station {self.current} (OCPP {self.version().name})"
+        return f"connected to {redact(self.url)} as station {self.current} (OCPP {self.version().name})"
 
     async def start(self) -> None:
         from ocppctl.transport.client import connect_station
 
         if self.current in self.conns:
-            raise LinkError(f"already connected to {self.url}")
+            raise LinkError(f"already connected to {redact(self.url)}")
         link = await connect_station(
             self.url,
             self.versions,

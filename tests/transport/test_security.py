@@ -174,3 +174,56 @@ def test_any_identity_needs_auth() -> None:
     env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
     assert run(["listen", "--listen", "127.0.0.1:0", "--any-identity"], env) == 2
     assert env.stderr.getvalue() == "ocppctl: error: --any-identity goes with --auth (see 'ocppctl listen --help')\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("ws://CP1:s3cret@host:9000/CP1", "ws://CP1:***@host:9000/CP1"),
+        ("cannot reach 'WSS://CP1:s3cret@host/CP1' now", "cannot reach 'WSS://CP1:***@host/CP1' now"),
+        ("ws://CP1:pa/ss@w@host/CP1", "ws://CP1:***@host/CP1"),  # a '/' or '@' not percent-encoded
+        ("ws://host:9000/CP1 and ws://CP1@host/CP1", "ws://host:9000/CP1 and ws://CP1@host/CP1"),
+    ],
+)
+def test_redact_hides_the_password_of_every_url(text: str, shown: str) -> None:
+    from ocppctl.transport.security import redact
+
+    assert redact(text) == shown
+
+
+SECRET = "Pa55-w0rd-xyz"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["send", "Heartbeat", "--url", f"ftp://CP1:{SECRET}@127.0.0.1:9/CP1"], "is not a WebSocket URL"),
+        (["send", "Heartbeat", "--url", f"ws://CP1:{SECRET}@127.0.0.1:abc/CP1"], "the port must be a number"),
+        (["send", "Heartbeat", "--url", f"ws://CP1:{SECRET}@127.0.0.1:9/"], "names no station id"),
+        (["send", "Heartbeat", "--url", f"ws://CP1:{SECRET}@[::1/CP1"], "a bad [IPv6] host"),
+        (["send", "Heartbeat", "--url", "ws://127.0.0.1:9/CP1", "--password-file", SECRET], "--password-file: cannot"),
+        (
+            ["send", "GetLocalListVersion", "--listen", "0", "--auth", f"CP1:{SECRET}"],
+            "--auth CP1:...: cannot read the password",
+        ),
+        (["listen", "--listen", "127.0.0.1:0", "--auth", f"CP1:{SECRET}"], "it takes a file holding the password"),
+    ],
+)
+def test_a_password_given_by_mistake_is_never_printed(argv: list[str], said: str) -> None:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(argv, env) == 2
+    err = env.stderr.getvalue()
+    assert said in err and err.count("\n") == 1
+    assert SECRET not in err + env.stdout.getvalue()
+
+
+def test_a_password_in_the_url_is_not_in_a_connection_error_nor_in_probe_output() -> None:
+    port = _free_port()  # nothing listens there
+    url = f"ws://CP1:{SECRET}@127.0.0.1:{port}/CP1"
+    code, out, err = _send("--url", url, "--connect-timeout", "5")
+    assert (code, out) == (5, "")
+    assert err.startswith(f"ocppctl: error: cannot connect to 127.0.0.1:{port}: ")
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["probe", "--url", url, "--json", "--connect-timeout", "5"], env) == 5
+    assert json.loads(env.stdout.getvalue())["url"] == f"ws://CP1:***@127.0.0.1:{port}/CP1"
+    assert SECRET not in env.stdout.getvalue() + env.stderr.getvalue()
