@@ -139,7 +139,9 @@ class Gate(ServerConnection):
             super().connection_made(transport)
             return
         assert isinstance(transport, asyncio.Transport)
-        transport.pause_reading()  # nothing reaches the WebSocket protocol before TLS is up
+        # start_tls pauses reading and takes the transport over before it first waits; the task's
+        # first step runs before the loop next polls the socket, so no byte reaches us in clear.
+        # (Pausing here would not do: Python 3.10 registers the reader after connection_made.)
         self._tls_task = asyncio.get_running_loop().create_task(self._start_tls(transport, self.tls))
 
     async def _start_tls(self, transport: asyncio.Transport, context: ssl.SSLContext) -> None:
