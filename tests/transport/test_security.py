@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import signal
@@ -10,13 +11,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
+from ocppctl.transport.client import LinkError
 
-from .peers import socket_path
+from .peers import ocpp_csms, socket_path
 from .test_send import _free_port
 
 
@@ -227,3 +230,23 @@ def test_a_password_in_the_url_is_not_in_a_connection_error_nor_in_probe_output(
     assert run(["probe", "--url", url, "--json", "--connect-timeout", "5"], env) == 5
     assert json.loads(env.stdout.getvalue())["url"] == f"ws://CP1:***@127.0.0.1:{port}/CP1"
     assert SECRET not in env.stdout.getvalue() + env.stderr.getvalue()
+
+
+def test_the_repl_banner_hides_the_password_of_its_url(registry: Any) -> None:
+    from ocppctl.core.versions import V201
+    from ocppctl.transport.links import StationLinks
+
+    async def main(port: int) -> tuple[str, str]:
+        links = StationLinks(f"ws://CP1:{SECRET}@127.0.0.1:{port}/CP1", 5.0, registry, [V201])
+        await links.start()
+        try:
+            with pytest.raises(LinkError) as again:
+                await links.start()
+            return links.banner(), again.value.message
+        finally:
+            await links.close()
+
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        banner, again = asyncio.run(main(port))
+    assert banner == f"connected to ws://CP1:***@127.0.0.1:{port}/CP1 as station CP1 (OCPP 2.0.1)"
+    assert again == f"already connected to ws://CP1:***@127.0.0.1:{port}/CP1"
