@@ -7,7 +7,7 @@ from typing import IO, Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import ConnectionFailure, server_security
+from ocppctl.cli.send_run import server_security
 from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.core.jsontext import dumps
@@ -32,8 +32,7 @@ def run_listen(
     security: dict[str, Any],
 ) -> int:
     from ocppctl.handlers.defaults import CsmsState
-    from ocppctl.transport.client import LinkError
-    from ocppctl.transport.hub import serve_hub
+    from ocppctl.transport.hub import Hub
     from ocppctl.transport.server import parse_listen
 
     try:
@@ -58,31 +57,27 @@ def run_listen(
 
     def observe(flow: Flow) -> None:
         if recorder is not None:
-            if flow.event is not None:
-                recorder.event(flow.ts, flow.station, flow.conn, flow.event, **flow.detail)
-            elif flow.side is not None and flow.text is not None:
-                recorder.frame(flow.ts, flow.station, flow.conn, flow.side, flow.version.name, flow.text)
+            recorder.write(flow.capture())
         printer.flow(flow)
 
     async def serve(stop: asyncio.Event) -> None:
-        await serve_hub(
-            host,
-            port,
+        from ocppctl.handlers.defaults import csms_answerer
+        from ocppctl.io.recorder import utc_stamp
+        from ocppctl.transport.csms import Csms
+
+        registry = default_registry()
+        csms = Csms(
+            registry,
             versions,
-            default_registry(),
-            state,
             observe,
-            printer.listening,
-            stop,
-            server_security(env, security),
-            link,
-            control,
+            csms_answerer(registry, state, utc_stamp),
+            security=server_security(env, security),
+            options=link,
         )
+        await Hub(csms, control).serve(host, port, printer.listening, stop)
 
     try:
         return run_until_stopped(serve)
-    except LinkError as exc:
-        raise ConnectionFailure(exc.message) from None
     finally:
         if handle is not None:
             handle.close()

@@ -219,7 +219,8 @@ def server_security_options(command: Any) -> Any:
 
 
 def link_options(command: Any) -> Any:
-    """--ping-interval, --ping-timeout, --no-compression, --max-size (every live link)."""
+    """--ping-interval, --ping-timeout, --no-compression, --max-size, and how the peer engine
+    behaves: --answer-invalid, --boot-wait (every live link)."""
     return _stacked(
         command,
         [
@@ -246,6 +247,20 @@ def link_options(command: Any) -> Any:
                 metavar="BYTES",
                 help="Largest message accepted.",
             ),
+            click.option(
+                "--answer-invalid",
+                is_flag=True,
+                help="Answer the peer's calls that break their schema as if valid (the default is the CALLERROR "
+                "OCPP-J names: FormatViolation, TypeConstraintViolation, ...): bench work with quirky peers.",
+            ),
+            click.option(
+                "--boot-wait",
+                type=Seconds(min=0),
+                default=10.0,
+                show_default=True,
+                help="As a CSMS, hold calls until the station's BootNotification was answered, at most this long "
+                "after it connected (0: call at once).",
+            ),
         ],
     )
 
@@ -261,4 +276,6 @@ def build_link_options(values: dict[str, Any]) -> Any:
         ping_timeout=timeout or None,
         compression=not values.pop("no_compression", False),
         max_size=values.pop("max_size", 1 << 20),
+        answer_invalid=values.pop("answer_invalid", False),
+        boot_grace=values.pop("boot_wait", 10.0) or None,
     )

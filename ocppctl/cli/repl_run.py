@@ -9,7 +9,7 @@ from typing import Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import ConnectionFailure, client_security, server_security
+from ocppctl.cli.send_run import client_security, server_security
 from ocppctl.cli.status import PRECEDENCE
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS, Version
@@ -120,12 +120,8 @@ def _check_writable(path: str) -> None:
 
 async def _session(repl: Any, history: Any, station: str | None, record: str | None, script: Any) -> int:
     from ocppctl.repl.prompt import build_session, interact, run_lines
-    from ocppctl.transport.client import LinkError
 
-    try:
-        await repl.links.start()
-    except LinkError as exc:
-        raise ConnectionFailure(exc.message) from None
+    await repl.links.start()
     try:
         if station is not None:
             repl.links.current = station

@@ -40,6 +40,11 @@ def sim() -> None:
     "--model", type=click.Path(dir_okay=False), help="Device model JSON (variables, 1.6 configuration, vendors)."
 )
 @click.option("--heartbeat", type=Seconds(min=0.1), help="Seconds between heartbeats (default: the boot answer's).")
+@click.option(
+    "--exit-on-close",
+    is_flag=True,
+    help="End when the CSMS closes the link (exit 0 for a normal close, 5 otherwise) instead of reconnecting.",
+)
 @connect_timeout_option()
 @click.option(
     "--control",
@@ -57,6 +62,7 @@ def station(
     ocpp: list[str],
     model: str | None,
     heartbeat: float | None,
+    exit_on_close: bool,
     connect_timeout: float,
     control: str | None,
     as_json: bool,
@@ -66,10 +72,14 @@ def station(
     """Connect to a CSMS as a simulated station: boot, heartbeat, and answer GetVariables,
     SetVariables, GetBaseReport (NotifyReport in parts), DataTransfer, TriggerMessage, Reset,
     ChangeAvailability; for 1.6 GetConfiguration, ChangeConfiguration, RemoteStart/StopTransaction.
+    It does what it accepts (a remote start starts a transaction, Reset reboots, TriggerMessage
+    sends the message), and when the link drops it reconnects after the back-off a station uses
+    (2.0.1 OCPPCommCtrlr RetryBackOff*), keeping its transaction messages until then.
     Stop with Ctrl-C (exit 130) or SIGTERM (exit 0)."""
     from ocppctl.cli.sim_run import run_station
 
     options["control"] = control
+    options["exit_on_close"] = exit_on_close
     return run_station(env_of(ctx), url, ocpp, model, heartbeat, connect_timeout, as_json, color, options)
 
 

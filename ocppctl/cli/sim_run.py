@@ -8,7 +8,7 @@ from typing import Any
 from ocppctl.cli.env import Env
 from ocppctl.cli.listen_run import _FlowPrinter
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import ConnectionFailure, client_security
+from ocppctl.cli.send_run import client_security
 from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import InputError, UsageFailure
@@ -28,7 +28,7 @@ def run_station(
     options: dict[str, Any],
 ) -> int:
     from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel
-    from ocppctl.transport.client import LinkError
+    from ocppctl.transport.sim import SimulatedStation
     from ocppctl.transport.sim import run_station as serve
 
     data: Any = DEFAULT_MODEL
@@ -51,25 +51,23 @@ def run_station(
     env.stderr.write(f"ocppctl: control socket {control} (sim set)\n")
     env.stderr.flush()
 
-    async def run(stop: asyncio.Event) -> None:
-        await serve(
-            url,
-            versions,
-            default_registry(),
-            model,
-            connect_timeout,
-            security,
-            link,
-            printer.flow,
-            stop,
-            heartbeat,
-            control,
-        )
+    simulated = SimulatedStation(
+        url,
+        versions,
+        default_registry(),
+        model,
+        connect_timeout,
+        security,
+        link,
+        printer.flow,
+        heartbeat=heartbeat,
+        exit_on_close=bool(options.pop("exit_on_close", False)),
+    )
 
-    try:
-        return run_until_stopped(run)
-    except LinkError as exc:
-        raise ConnectionFailure(exc.message) from None
+    async def run(stop: asyncio.Event) -> None:
+        await serve(simulated, stop, control)
+
+    return run_until_stopped(run)
 
 
 def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:
@@ -86,15 +84,11 @@ def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: st
             raise UsageFailure(f"{item!r}: an assignment is COMPONENT/VARIABLE=VALUE (ChargingStation/Temperature=61)")
         requests.append({"op": "set", "component": component, "variable": variable, "value": value})
 
-    from ocppctl.transport.client import LinkError
     from ocppctl.transport.control import control_request
 
     missing = f"no simulated station at {path}: start `ocppctl sim station`"
     for request in requests:
-        try:
-            reply = asyncio.run(control_request(path, request, missing, 30))
-        except LinkError as exc:
-            raise ConnectionFailure(exc.message) from None
+        reply = asyncio.run(control_request(path, request, missing, 30))
         if not reply.get("ok"):
             raise UsageFailure(str(reply.get("error")))
         events = reply.get("events", 0)

@@ -231,6 +231,8 @@ class StreamChecker:
                     Finding(ERROR, "record", '"raw" must hold the frame\'s text as a string'), lineno, column, station
                 )
                 return
+            if get("binary") is True:  # recorded from a binary WebSocket message
+                self._add(checks.binary_message(), lineno, column, station)
             self._frame_text(raw, lineno, 0, station, get("conn"), side, get("ocpp"), get("ts"), line)
         elif "frame" in record:
             for problem in checks.duplicate_key_findings(line, record):

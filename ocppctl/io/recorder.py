@@ -27,6 +27,11 @@ class Recorder:
     def event(self, ts: str, station: str, conn: int, event: str, **extra: Any) -> None:
         self._write({"ts": ts, "station": station, "conn": conn, "event": event, **extra})
 
+    def write(self, record: dict[str, Any] | None) -> None:
+        """Append one record as it is (None: nothing)."""
+        if record is not None:
+            self._write(record)
+
     def _write(self, record: dict[str, Any]) -> None:
         self.handle.write(dumps(record) + "\n")
         self.handle.flush()

@@ -50,7 +50,9 @@ def test_a_script_waits_for_the_boot_calls_and_records(tmp_path: Path) -> None:
         "    hint: allowed: Immediate, OnIdle",
         "not sent (start with --no-validate to send it anyway)",
     ]
-    assert lines[-2].endswith(" CP3 close code=1000")  # :quit closes the link, then the recording
+    assert lines[-2].endswith(
+        " CP3 close code=1001 reason=the CSMS is stopping"
+    )  # :quit closes the link, then the recording
     assert lines[-1] == f"recording to {record} stopped"
     records = [json.loads(line) for line in record.read_text().splitlines()]
     kinds = [r.get("event") or json.loads(r["raw"])[0] for r in records]

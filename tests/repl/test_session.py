@@ -192,7 +192,7 @@ def test_as_csms_a_station_boots_then_calls_completion_and_checks(registry: Sche
         "not sent (start with --no-validate to send it anyway)\n"
         "* CP7  OCPP 2.0.1\n"
         'error: no meta-command :sation (did you mean ":stations"?)\n'
-        "HH:MM:SS CP7 close code=1000"
+        "HH:MM:SS CP7 close code=1001 reason=the CSMS is stopping"
     )
 
 
@@ -240,7 +240,7 @@ def test_answers_by_hand_with_auto_off(registry: SchemaRegistry) -> None:
         '    "currentTime": "<now>"\n'
         "  }\n"
         "no call waiting\n"
-        "HH:MM:SS CP8 close code=1000"
+        "HH:MM:SS CP8 close code=1001 reason=the CSMS is stopping"
     )
 
 
@@ -266,7 +266,7 @@ def test_as_station_a_lost_link_is_shown_and_connect_makes_it_again(registry: Sc
         "HH:MM:SS CP9 → CALL Heartbeat <id>\n"
         "  {}\n"
         "HH:MM:SS CP9 close code=1011 reason=going away mid-call\n"
-        "error: CP9: the peer closed the link (code 1011: going away mid-call)\n"
+        "error: the peer closed the link before answering (code 1011: going away mid-call)\n"
         "error: not connected (:connect)\n"
         "HH:MM:SS CP9 connect subprotocol=ocpp2.0.1 remote=127.0.0.1:PORT\n"
         "connected\n"

@@ -136,7 +136,7 @@ def test_send_via_the_hub_reaches_a_connected_station(tmp_path: Path) -> None:
             missing = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
             assert run(["send", "Heartbeat", "--via", str(control), "--station", "CP9"], missing) == 5
             assert missing.stderr.getvalue() == (
-                "ocppctl: error: station CP9 is not connected to this hub (connected: CP7)\n"
+                f"ocppctl: error: station CP9 is not connected to the hub at {control} (connected: CP7)\n"
             )
     finally:
         process.send_signal(signal.SIGTERM)
