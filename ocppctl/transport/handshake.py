@@ -110,16 +110,20 @@ def admit(admission: Admission) -> Callable[[Any, Request], Response | None]:
         if why is None:
             connection.username = connection.auth_user
             return None
-        response = _refuse(connection, 401, why)
+        # the station is told less than the log: whether a user exists is not for anyone to probe
+        said = "invalid credentials" if why.startswith(("unknown", "wrong")) else why
+        response = _refuse(connection, 401, why, said)
         response.headers["WWW-Authenticate"] = build_www_authenticate_basic("ocppctl")
         return response
 
     return process_request
 
 
-def _refuse(connection: Any, status: int, why: str) -> Response:
+def _refuse(connection: Any, status: int, why: str, said: str | None = None) -> Response:
+    """An HTTP answer refusing the upgrade, saying `said` (else `why`); `why` is kept for the
+    Refusal."""
     connection.refused_why = why
-    return Response(status, http.HTTPStatus(status).phrase, Headers(), f"{why}\n".encode())
+    return Response(status, http.HTTPStatus(status).phrase, Headers(), f"{said or why}\n".encode())
 
 
 class Gate(ServerConnection):

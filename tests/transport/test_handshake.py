@@ -126,6 +126,8 @@ def test_the_identity_is_percent_decoded() -> None:
 def test_missing_or_wrong_credentials_are_refused_401(auth: tuple[str, str] | None, why: str) -> None:
     outcome, [refusal] = _serve(AUTH, _station("/CS001", ["ocpp2.0.1"], auth))
     assert _status(outcome) == 401 and "WWW-Authenticate" in outcome.response.headers
+    told = why if auth is None else "invalid credentials"  # the station does not learn which users exist
+    assert outcome.response.body == f"{told}\n".encode()
     assert (refusal.status, refusal.why, refusal.user) == (401, why, auth[0] if auth else None)
     assert "guess" not in refusal.line() and "s3cret" not in refusal.line()
 
