@@ -142,8 +142,9 @@ async def connect_station(
     except ssl.SSLCertVerificationError as exc:
         hint = " (--cacert names the CA that signed it)" if "issuer" in str(exc.verify_message) else ""
         raise LinkError(f"TLS with {where}: the server's certificate failed: {exc.verify_message}{hint}") from None
-    except (ssl.SSLError, ConnectionError, EOFError) as exc:
-        if context is None:  # not TLS: the connection itself failed
+    except (ssl.SSLError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError, EOFError) as exc:
+        # the connection was made and then dropped (ConnectionRefusedError is below: nothing listens)
+        if context is None:
             raise LinkError(f"cannot connect to {where}: {_os_reason(exc)}") from None
         if isinstance(exc, ssl.SSLError) and exc.reason not in _NOT_TLS:
             raise LinkError(f"TLS handshake with {where} failed: {exc.reason or exc}") from None

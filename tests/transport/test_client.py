@@ -57,6 +57,19 @@ def test_ws_to_a_tls_server_says_so_and_hints_at_wss(registry: SchemaRegistry, p
     )
 
 
+def test_wss_to_a_port_where_nothing_listens_is_cannot_connect(registry: SchemaRegistry) -> None:
+    """Not 'the server closed the connection': nothing took it (a refused TCP connection)."""
+    import socket
+
+    assert V201 is not None
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(LinkError) as failed:
+        asyncio.run(connect_station(f"wss://127.0.0.1:{port}/CP1", [V201], registry, lambda: "1", 5))
+    assert failed.value.message.startswith(f"cannot connect to 127.0.0.1:{port}: Connect call failed")
+
+
 def test_a_url_with_no_station_id_is_refused_before_connecting(registry: SchemaRegistry) -> None:
     assert V201 is not None
     with pytest.raises(UsageFailure) as refused:  # port 9: nothing is dialled
