@@ -25,7 +25,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-TLS_HANDSHAKE_TIMEOUT = 10.0  # seconds, as websockets' open_timeout
+HANDSHAKE_TIMEOUT = 10.0  # seconds for the TLS handshake, then as much for the HTTP upgrade
+_TLS_RECORD = b"\x16\x03"  # the first bytes of a TLS handshake record (a ClientHello)
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class Gate(ServerConnection):
         loop = asyncio.get_running_loop()
         try:
             secured = await loop.start_tls(
-                transport, self, context, server_side=True, ssl_handshake_timeout=TLS_HANDSHAKE_TIMEOUT
+                transport, self, context, server_side=True, ssl_handshake_timeout=HANDSHAKE_TIMEOUT
             )
         except (OSError, asyncio.TimeoutError, EOFError) as exc:  # ssl.SSLError is an OSError
             transport.abort()
@@ -169,14 +170,18 @@ class Gate(ServerConnection):
         super().connection_lost(exc)
 
     async def handshake(self, *args: Any, **kwargs: Any) -> None:
+        timed_out = False
         try:
             await super().handshake(*args, **kwargs)
+        except asyncio.CancelledError:  # websockets' open_timeout, or the server closing
+            timed_out = self.server.is_serving()
+            raise
         finally:
             refused = self.response is not None and self.response.status_code != 101
             if refused:
                 assert self.response is not None
                 self._report(self.response.status_code, self.refused_why or _websockets_why(self))
-            elif self._heard.startswith(b"\x16\x03"):  # a TLS record: ClientHello
+            elif self._heard.startswith(_TLS_RECORD):
                 self._report(
                     None, "a TLS handshake on a plain port (the station uses wss://: serve it with --tls-cert)"
                 )
@@ -184,10 +189,15 @@ class Gate(ServerConnection):
                 exc = self.protocol.handshake_exc
                 cause = f" ({exc.__cause__})" if exc.__cause__ is not None and str(exc.__cause__) else ""
                 self._report(None, f"not a WebSocket handshake: {exc}{cause}")
+            elif self.request is None and timed_out and self._heard:
+                self._report(None, f"no complete HTTP request within {HANDSHAKE_TIMEOUT:g} s")
 
     def data_received(self, data: bytes) -> None:
         if not self._heard:  # a peer that connects and leaves without a word was refused nothing
             self._heard = bytes(data[:2])
+            if self._heard.startswith(_TLS_RECORD):  # a ClientHello may hold no line end: end it now
+                self.transport.abort()
+                return
         super().data_received(data)
 
     def _report(self, status: int | None, why: str) -> None:
@@ -236,7 +246,7 @@ _TLS_REASONS = {
 
 def _tls_why(exc: BaseException) -> str:
     if isinstance(exc, (asyncio.TimeoutError, ConnectionAbortedError)):
-        return f"no TLS handshake within {TLS_HANDSHAKE_TIMEOUT:g} s"
+        return f"no TLS handshake within {HANDSHAKE_TIMEOUT:g} s"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"the client certificate failed: {exc.verify_message}"
     reason = str(getattr(exc, "reason", None) or "")

@@ -50,7 +50,7 @@ async def open_server(
     from websockets.asyncio.server import serve
     from websockets.typing import Subprotocol
 
-    from ocppctl.transport.handshake import gate_factory
+    from ocppctl.transport import handshake
 
     security = security or ServerSecurity()
     try:
@@ -59,7 +59,8 @@ async def open_server(
             host,
             port,
             subprotocols=[Subprotocol(v.subprotocol) for v in versions],
-            create_connection=gate_factory(security.ssl_context(), on_refused),
+            create_connection=handshake.gate_factory(security.ssl_context(), on_refused),
+            open_timeout=handshake.HANDSHAKE_TIMEOUT,
             process_request=security.process_request(),
             **(options or LinkOptions()).websockets_kwargs(),
         )

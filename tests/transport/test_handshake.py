@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from ocppctl.core.versions import get_version
+from ocppctl.transport import handshake
 from ocppctl.transport.handshake import Refusal
 from ocppctl.transport.security import ServerSecurity
 from ocppctl.transport.server import open_server
@@ -263,3 +264,42 @@ def test_an_old_tls_version_is_a_tls_refusal(pki: dict[str, Path]) -> None:
 
     _, [refusal] = _serve(ServerSecurity(tls_cert=str(pki["server"])), tls10_hello)
     assert refusal.why == "TLS handshake failed: a TLS version below 1.2 (TLS 1.2 or later is required)"
+
+
+def _stall(first: bytes) -> Attempt:
+    """A peer that sends `first` and waits for the server to hang up; returns what came back."""
+
+    async def attempt(port: int) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(first)
+        data = await reader.read()
+        writer.close()
+        return data
+
+    return attempt
+
+
+def test_a_request_never_finished_is_refused_at_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handshake, "HANDSHAKE_TIMEOUT", 0.3)
+    _, [refusal] = _serve(ServerSecurity(), _stall(b"GET /CP1 HTTP/1.1\r\nHost: x\r\n"))
+    assert (refusal.status, refusal.why) == (None, "no complete HTTP request within 0.3 s")
+
+
+def test_a_silent_connection_that_times_out_is_no_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handshake, "HANDSHAKE_TIMEOUT", 0.3)
+    assert _serve(ServerSecurity(), _stall(b"")) == (b"", [])
+
+
+def test_a_tls_handshake_never_finished_is_refused_at_the_timeout(
+    pki: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handshake, "HANDSHAKE_TIMEOUT", 0.3)
+    _, [refusal] = _serve(ServerSecurity(tls_cert=str(pki["server"])), _stall(b"\x16\x03\x01\x00\x40"))
+    assert refusal.why == "TLS handshake failed: no TLS handshake within 0.3 s"
+
+
+def test_a_tls_hello_on_a_plain_port_is_refused_at_once() -> None:
+    """A ClientHello need hold no line end: waiting for one would take the whole timeout."""
+    hello = b"\x16\x03\x01\x00\x40" + b"\x01" * 64  # no \n in it
+    data, [refusal] = _serve(ServerSecurity(), _stall(hello))
+    assert data == b"" and refusal.why.startswith("a TLS handshake on a plain port")
