@@ -70,6 +70,39 @@ def check_lines(registry: SchemaRegistry) -> CheckLines:
     return check
 
 
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Certificates made with trustme for security profiles 2-3: `ca` signed `server`
+    (127.0.0.1), `clients` signed `client` (CP1), `other` signed `stranger` (CP1); and two
+    password files, `password` (s3cret) and `wrong` (guess)."""
+    import trustme
+
+    folder = tmp_path_factory.mktemp("pki")
+    ca, other, clients = trustme.CA(), trustme.CA(), trustme.CA()
+    server = ca.issue_cert("127.0.0.1", "localhost")
+    client = clients.issue_cert("CP1", common_name="CP1")
+    stranger = other.issue_cert("CP1")
+    paths = {
+        "ca": folder / "ca.pem",
+        "other": folder / "other.pem",
+        "clients": folder / "clients.pem",
+        "server": folder / "server.pem",
+        "client": folder / "client.pem",
+        "stranger": folder / "stranger.pem",
+        "password": folder / "password",
+        "wrong": folder / "wrong",
+    }
+    ca.cert_pem.write_to_path(str(paths["ca"]))
+    other.cert_pem.write_to_path(str(paths["other"]))
+    clients.cert_pem.write_to_path(str(paths["clients"]))
+    server.private_key_and_cert_chain_pem.write_to_path(str(paths["server"]))
+    client.private_key_and_cert_chain_pem.write_to_path(str(paths["client"]))
+    stranger.private_key_and_cert_chain_pem.write_to_path(str(paths["stranger"]))
+    paths["password"].write_text("s3cret\n", encoding="utf-8")
+    paths["wrong"].write_text("guess\n", encoding="utf-8")
+    return paths
+
+
 # --- a Hypothesis strategy for whole captures (validate's fast path and -j are proven on it) --
 
 _PAYLOADS = {  # action -> payloads: valid in some version, broken in others

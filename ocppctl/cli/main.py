@@ -131,7 +131,7 @@ def run(argv: Sequence[str], env: Env) -> int:
         ctx = getattr(exc, "ctx", None)
         if isinstance(exc, click.UsageError) and "--help" not in message:
             message += f" (see '{ctx.command_path if ctx is not None else _command_path(args)} --help')"
-        env.stderr.write(f"ocppctl: error: {message}\n")
+        env.stderr.write(f"ocppctl: error: {_redact(message)}\n")
         return int(ExitCode.USAGE)
     except click.Abort:
         env.stderr.write("ocppctl: interrupted\n")
@@ -144,7 +144,7 @@ def run(argv: Sequence[str], env: Env) -> int:
         message = escape(exc.message)  # it may quote a peer, a hub or a file: one line, never obeyed
         if isinstance(exc, UsageFailure):
             message += f" (see '{_command_path(args)} --help')"
-        env.stderr.write(f"ocppctl: error: {message}\n")
+        env.stderr.write(f"ocppctl: error: {_redact(message)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         env.stderr.write("ocppctl: interrupted\n")
@@ -156,9 +156,16 @@ def run(argv: Sequence[str], env: Env) -> int:
             _traceback(env)
         from ocppctl.render.style import escape
 
-        why = escape(f"{type(exc).__name__}: {exc}")
-        env.stderr.write(f"ocppctl: internal error: {why} (run with --debug for details)\n")
+        said = _redact(escape(f"{type(exc).__name__}: {exc}"))
+        env.stderr.write(f"ocppctl: internal error: {said} (run with --debug for details)\n")
         return int(ExitCode.INTERNAL)
+
+
+def _redact(message: str) -> str:
+    """The last guard on every error line: a URL's password shown as ***."""
+    from ocppctl.transport.security import redact
+
+    return redact(message)
 
 
 def _command_path(args: list[str]) -> str:

@@ -75,24 +75,31 @@ def complete_action(ctx: click.Context, param: click.Parameter, incomplete: str)
 
 
 def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A --url must be ws:// or wss:// with a host: said at once, as a usage error."""
+    """A --url must be ws:// or wss:// with a host and a station id: said at once, as a usage
+    error (quoting the URL with its password, if any, shown as ***)."""
     if value is None:
         return None
     from urllib.parse import urlsplit
 
+    from ocppctl.transport.client import station_id
+    from ocppctl.transport.security import redact
+
     shape = "ws[s]://host[:port]/path/STATIONID"
+    shown = repr(redact(value))
     try:
         parts = urlsplit(value)
     except ValueError:  # an IPv6 host with no closing bracket
-        raise click.BadParameter(f"{value!r} is not a WebSocket URL (a bad [IPv6] host; {shape})") from None
+        raise click.BadParameter(f"{shown} is not a WebSocket URL (a bad [IPv6] host; {shape})") from None
     try:
         port = parts.port
     except ValueError:  # 99999, abc
         port = 0
     if parts.scheme.lower() not in ("ws", "wss") or not parts.hostname:
-        raise click.BadParameter(f"{value!r} is not a WebSocket URL ({shape})")
+        raise click.BadParameter(f"{shown} is not a WebSocket URL ({shape})")
     if port == 0:
-        raise click.BadParameter(f"{value!r}: the port must be a number from 1 to 65535")
+        raise click.BadParameter(f"{shown}: the port must be a number from 1 to 65535")
+    if not station_id(value):
+        raise click.BadParameter(f"{shown} names no station id ({shape})")
     return value
 
 
@@ -223,7 +230,17 @@ def server_security_options(command: Any) -> Any:
             click.option(
                 "--client-ca", type=click.Path(dir_okay=False), help="Require client certificates signed by this CA."
             ),
-            click.option("--auth", metavar="USER:PASSWORD-FILE", help="Require basic auth (401 otherwise)."),
+            click.option(
+                "--auth",
+                metavar="USER:PASSWORD-FILE",
+                multiple=True,
+                help="Require basic auth (401 otherwise); the user must be the station id. Repeat for more stations.",
+            ),
+            click.option(
+                "--any-identity",
+                is_flag=True,
+                help="With --auth: let a basic-auth user connect under any station id (bench work).",
+            ),
         ],
     )
 

@@ -15,6 +15,7 @@ from ocppctl.core.versions import VERSIONS
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape, paint, wants_color
+from ocppctl.transport.security import redact
 
 
 def run_probe(
@@ -36,7 +37,7 @@ def run_probe(
     registry = default_registry()
     link_options = build_link_options(options)
     security = client_security(env, url, options)
-    facts: dict[str, Any] = {"url": url}
+    facts: dict[str, Any] = {"url": redact(url)}  # never the password of ws://user:password@
     code = 0
 
     async def main() -> None:

@@ -110,12 +110,20 @@ def server_security(env: Env, options: dict[str, Any]) -> Any:
     """The CSMS side's TLS, client certificates and basic auth from the command line."""
     from ocppctl.transport.security import ServerSecurity, parse_auth
 
-    auth = options.get("auth")
+    credentials: dict[str, str] = {}
+    for value in options.get("auth") or ():
+        user, password = parse_auth(value, env.environ)
+        if user in credentials:
+            raise UsageFailure(f"--auth names the user {user!r} twice")
+        credentials[user] = password
+    if options.get("any_identity") and not credentials:
+        raise UsageFailure("--any-identity goes with --auth")
     return ServerSecurity(
         tls_cert=options.get("tls_cert"),
         tls_key=options.get("tls_key"),
         client_ca=options.get("client_ca"),
-        credentials=parse_auth(auth, env.environ) if auth else None,
+        credentials=credentials,
+        any_identity=bool(options.get("any_identity")),
     )
 
 

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from ocppctl.core.rpc import RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
-from ocppctl.errors import LinkError
-from ocppctl.transport.security import ClientSecurity
+from ocppctl.errors import LinkError, UsageFailure
+from ocppctl.transport.security import ClientSecurity, redact
 
 _STATUS_MEANING = {
     400: "the server refused the request (is the path right?)",
@@ -58,6 +58,23 @@ def _first_line(body: bytes | bytearray | None) -> str:
     return escape(line) if 0 < len(line) <= 200 else ""
 
 
+_NO_CLIENT_CERT = " (does the server require a client certificate? --cert/--key, security profile 3)"
+_NOT_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNEXPECTED_EOF_WHILE_READING", "HTTP_REQUEST"}
+
+
+def _cause(exc: BaseException) -> str:
+    """What websockets' InvalidMessage wraps: 'connection closed while reading ...', say."""
+    cause = exc.__cause__
+    return str(cause) if cause is not None and str(cause) else str(exc)
+
+
+def _os_reason(exc: BaseException) -> str:
+    """An OSError's words, never empty (a bare ConnectionResetError() has none)."""
+    if isinstance(exc, (ConnectionResetError, EOFError)) and not getattr(exc, "strerror", None):
+        return "the server closed the connection"
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
 def station_id(url: str) -> str:
     """The station identity: the last segment of the URL's path."""
     path = urlsplit(url).path.rstrip("/")
@@ -84,11 +101,13 @@ async def connect_station(
 ) -> Link:
     """Connect as a station, offering `versions`; LinkError with the reason if it fails."""
     from websockets.asyncio.client import connect
-    from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+    from websockets.exceptions import InvalidHandshake, InvalidMessage, InvalidStatus, InvalidURI
     from websockets.typing import Subprotocol
 
     offered = [Subprotocol(v.subprotocol) for v in versions]
-    where = urlsplit(url).netloc or url
+    where = urlsplit(url).netloc.rpartition("@")[2] or redact(url)  # never the user:password@ part
+    if not station_id(url):
+        raise UsageFailure(f"{redact(url)} names no station id (ws[s]://host[:port]/path/STATIONID)")
     security = security or ClientSecurity()
     context = security.ssl_context(url)
     try:
@@ -102,27 +121,39 @@ async def connect_station(
             additional_headers=security.headers(),
         )
     except InvalidURI as exc:
-        raise LinkError(f"not a WebSocket URL: {exc.uri} (ws://host:port/path/STATIONID)") from None
+        raise LinkError(f"not a WebSocket URL: {redact(exc.uri)} (ws://host:port/path/STATIONID)") from None
     except InvalidStatus as exc:
         status = exc.response.status_code
         meaning = _STATUS_MEANING.get(status, "the server refused the WebSocket handshake")
         said = _first_line(exc.response.body)
         raise LinkError(f"{where} answered HTTP {status}: {said or meaning}") from None
+    except InvalidMessage as exc:  # no HTTP answer at all: a TLS server, or not a WebSocket server
+        hint = "; is it a TLS server? try wss://"
+        if context is not None:  # TLS 1.3 refuses a missing client certificate after the handshake
+            hint = "" if security.cert else _NO_CLIENT_CERT
+        raise LinkError(f"{where} sent no valid HTTP answer to the WebSocket handshake ({_cause(exc)}){hint}") from None
     except InvalidHandshake as exc:
         hint = ""
         if context is not None and not security.cert:  # TLS 1.3 refuses a missing client certificate late
-            hint = " (does the server require a client certificate? --cert/--key, security profile 3)"
+            hint = _NO_CLIENT_CERT
         raise LinkError(f"WebSocket handshake with {where} failed: {exc}{hint}") from None
     except TimeoutError:
         raise LinkError(f"no connection to {where} within {connect_timeout:g} s (--connect-timeout)") from None
     except ssl.SSLCertVerificationError as exc:
         hint = " (--cacert names the CA that signed it)" if "issuer" in str(exc.verify_message) else ""
         raise LinkError(f"TLS with {where}: the server's certificate failed: {exc.verify_message}{hint}") from None
-    except ssl.SSLError as exc:
-        raise LinkError(f"TLS handshake with {where} failed: {exc.reason or exc}") from None
+    except (ssl.SSLError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError, EOFError) as exc:
+        # the connection was made and then dropped (ConnectionRefusedError is below: nothing listens)
+        if context is None:
+            raise LinkError(f"cannot connect to {where}: {_os_reason(exc)}") from None
+        if isinstance(exc, ssl.SSLError) and exc.reason not in _NOT_TLS:
+            raise LinkError(f"TLS handshake with {where} failed: {exc.reason or exc}") from None
+        said = "answered without TLS" if isinstance(exc, ssl.SSLError) else "closed the connection"
+        raise LinkError(
+            f"TLS handshake with {where} failed: the server {said} (is it a plain ws:// server? try ws://)"
+        ) from None
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise LinkError(f"cannot connect to {where}: {reason}") from None
+        raise LinkError(f"cannot connect to {where}: {_os_reason(exc)}") from None
     chosen = socket.subprotocol
     version = BY_SUBPROTOCOL.get(str(chosen)) if chosen else None
     if version is None:

@@ -27,6 +27,7 @@ from ocppctl.transport.client import LinkOptions, station_id
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.peer import Peer
+from ocppctl.transport.security import redact
 
 # (version, action, payload) of a call answered with a result -> the calls to make after it
 FollowUps = Callable[[Version, str, Any], list[tuple[str, Any]]]
@@ -256,13 +257,13 @@ class StationLinks(PeerLinks):
         return {peer.station: peer} if peer is not None and not peer.closed.is_set() else {}
 
     def banner(self) -> str:
-        return f"connected to {self.url} as station {self.current} (OCPP {self.version().name})"
+        return f"connected to {redact(self.url)} as station {self.current} (OCPP {self.version().name})"
 
     async def start(self) -> None:
         from ocppctl.transport.client import connect_peer
 
         if self.peers:
-            raise LinkError(f"already connected to {self.url}")
+            raise LinkError(f"already connected to {redact(self.url)}")
         self._numbers += 1
         peer: Peer = await connect_peer(
             self.url,

@@ -8,9 +8,10 @@ option (it would show in the process list), and are never printed or recorded.
 from __future__ import annotations
 
 import base64
+import re
 import ssl
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ocppctl.errors import UsageFailure
@@ -58,7 +59,8 @@ class ServerSecurity:
     tls_cert: str | None = None
     tls_key: str | None = None
     client_ca: str | None = None
-    credentials: tuple[str, str] | None = None  # (user, password)
+    credentials: dict[str, str] = field(default_factory=dict)  # user -> password; empty: no basic auth
+    any_identity: bool = False  # a basic-auth user may connect under another station id
 
     def ssl_context(self) -> ssl.SSLContext | None:
         if self.tls_cert is None:
@@ -77,22 +79,40 @@ class ServerSecurity:
         return context
 
     def process_request(self) -> Any:
-        """websockets' basic-auth check (401 otherwise), or None when no --auth was given."""
-        if self.credentials is None:
-            return None
-        from websockets.asyncio.server import basic_auth
+        """websockets' check of the upgrade: a station id, and basic auth when --auth was given
+        (the user being the station id unless any_identity)."""
+        from ocppctl.transport.handshake import Admission, admit
 
-        return basic_auth(realm="ocppctl", credentials=self.credentials)
+        return admit(Admission(self.credentials, self.any_identity))
 
 
-def read_password(file: str | None, environ: Mapping[str, str], prompt: Callable[[], str] | None) -> str | None:
-    """The password from --password-file, else OCPPCTL_PASSWORD, else a prompt (on a terminal)."""
+# user:password@ in a URL; greedy up to the last @ of the word, so a password holding a stray
+# '/' or '@' (not percent-encoded) is hidden whole too
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]*):\S*@")
+
+
+def redact(text: str) -> str:
+    """`text` with the password of every URL in it shown as ***: error messages quote what the
+    user typed, and `ws://CP1:PASSWORD@host` must not reach a terminal, a log or a CI page."""
+    return _URL_PASSWORD.sub(r"\1:***@", text)
+
+
+def read_password(
+    file: str | None, environ: Mapping[str, str], prompt: Callable[[], str] | None, option: str = "--password-file"
+) -> str | None:
+    """The password from --password-file, else OCPPCTL_PASSWORD, else a prompt (on a terminal).
+    A file that cannot be read is not named: its name may be the password itself, given by
+    mistake (`option` says which option it came from)."""
     if file is not None:
         try:
             with open(file, encoding="utf-8") as handle:
                 return handle.read().rstrip("\r\n")
         except OSError as exc:
-            raise UsageFailure(f"{file}: cannot read the password: {exc.strerror or exc}") from None
+            reason = exc.strerror or type(exc).__name__
+            raise UsageFailure(
+                f"{option}: cannot read the password file ({reason}); it takes a file holding the password, "
+                "not the password"
+            ) from None
         except UnicodeDecodeError as exc:
             raise UsageFailure(f"{file}: the password is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     if environ.get("OCPPCTL_PASSWORD"):
@@ -105,7 +125,7 @@ def parse_auth(value: str, environ: Mapping[str, str]) -> tuple[str, str]:
     user, sep, file = value.partition(":")
     if not sep or not user or not file:
         raise UsageFailure("--auth takes USER:PASSWORD-FILE (the password is read from the file)")
-    password = read_password(file, environ, None)
+    password = read_password(file, environ, None, f"--auth {user}:...")
     assert password is not None
     return user, password
 

@@ -19,6 +19,7 @@ from ocppctl.transport.security import ServerSecurity
 
 if TYPE_CHECKING:
     from ocppctl.transport.csms import Csms
+    from ocppctl.transport.handshake import Refusal
     from ocppctl.transport.peer import Peer
 
 
@@ -39,11 +40,17 @@ async def open_server(
     versions: list[Version],
     security: ServerSecurity | None,
     options: LinkOptions | None,
+    on_refused: Callable[[Refusal], None] | None = None,
 ) -> Any:
     """A websockets server offering `versions`, with TLS and basic auth as asked; LinkError
-    in one line when the port cannot be had."""
+    in one line when the port cannot be had. Stations are refused at the handshake (each
+    told to `on_refused`) for a failed TLS handshake, no station id, wrong credentials, a
+    basic-auth user that is not the station id, or no OCPP subprotocol in common (HTTP 400:
+    websockets refuses it when `subprotocols` is given)."""
     from websockets.asyncio.server import serve
     from websockets.typing import Subprotocol
+
+    from ocppctl.transport import handshake
 
     security = security or ServerSecurity()
     try:
@@ -52,7 +59,8 @@ async def open_server(
             host,
             port,
             subprotocols=[Subprotocol(v.subprotocol) for v in versions],
-            ssl=security.ssl_context(),
+            create_connection=handshake.gate_factory(security.ssl_context(), on_refused),
+            open_timeout=handshake.HANDSHAKE_TIMEOUT,
             process_request=security.process_request(),
             **(options or LinkOptions()).websockets_kwargs(),
         )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import signal
@@ -10,40 +11,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-import trustme
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
+from ocppctl.transport.client import LinkError
 
-from .peers import socket_path
+from .peers import ocpp_csms, socket_path
 from .test_send import _free_port
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("pki")
-    ca, other, clients = trustme.CA(), trustme.CA(), trustme.CA()
-    server = ca.issue_cert("127.0.0.1", "localhost")
-    client = clients.issue_cert("CP1")
-    paths = {
-        "ca": folder / "ca.pem",
-        "other": folder / "other.pem",
-        "clients": folder / "clients.pem",
-        "server": folder / "server.pem",
-        "client": folder / "client.pem",
-        "password": folder / "password",
-        "wrong": folder / "wrong",
-    }
-    ca.cert_pem.write_to_path(str(paths["ca"]))
-    other.cert_pem.write_to_path(str(paths["other"]))
-    clients.cert_pem.write_to_path(str(paths["clients"]))
-    server.private_key_and_cert_chain_pem.write_to_path(str(paths["server"]))
-    client.private_key_and_cert_chain_pem.write_to_path(str(paths["client"]))
-    paths["password"].write_text("s3cret\n", encoding="utf-8")
-    paths["wrong"].write_text("guess\n", encoding="utf-8")
-    return paths
 
 
 def _listen(port: int, *argv: str) -> Iterator[subprocess.Popen[str]]:
@@ -167,3 +144,109 @@ def test_probe_reports_tls_and_the_certificate(pki: dict[str, Path], profile2: i
     refused = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
     assert run([*argv, "--json"], refused) == 5
     assert json.loads(refused.stdout.getvalue())["auth"] == "required (401): give --password-file or OCPPCTL_PASSWORD"
+
+
+def test_a_password_of_one_station_does_not_open_another(pki: dict[str, Path], profile2: int) -> None:
+    url = f"wss://127.0.0.1:{profile2}/CP2"
+    code, out, err = _send(
+        "--url", url, "--cacert", str(pki["ca"]), "--user", "CP1", "--password-file", str(pki["password"])
+    )
+    assert (code, out) == (5, "")
+    assert err == (
+        f"ocppctl: error: 127.0.0.1:{profile2} answered HTTP 401: "
+        "basic-auth user 'CP1' is not the station id 'CP2' (--any-identity allows it)\n"
+    )
+
+
+def test_several_auth_options_admit_several_stations_and_any_identity_more(pki: dict[str, Path]) -> None:
+    port = _free_port()
+    auth = ["--auth", f"CP1:{pki['password']}", "--auth", f"CP2:{pki['wrong']}"]
+    for _ in _listen(port, *auth):
+        assert _send("--url", f"ws://127.0.0.1:{port}/CP1", "--password-file", str(pki["password"]))[0] == 0
+        assert _send("--url", f"ws://127.0.0.1:{port}/CP2", "--password-file", str(pki["wrong"]))[0] == 0
+        assert (
+            _send("--url", f"ws://127.0.0.1:{port}/CP3", "--user", "CP2", "--password-file", str(pki["wrong"]))[0] == 5
+        )
+    for _ in _listen(port, *auth, "--any-identity"):
+        assert (
+            _send("--url", f"ws://127.0.0.1:{port}/CP3", "--user", "CP2", "--password-file", str(pki["wrong"]))[0] == 0
+        )
+
+
+def test_any_identity_needs_auth() -> None:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["listen", "--listen", "127.0.0.1:0", "--any-identity"], env) == 2
+    assert env.stderr.getvalue() == "ocppctl: error: --any-identity goes with --auth (see 'ocppctl listen --help')\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("ws://CP1:s3cret@host:9000/CP1", "ws://CP1:***@host:9000/CP1"),
+        ("cannot reach 'WSS://CP1:s3cret@host/CP1' now", "cannot reach 'WSS://CP1:***@host/CP1' now"),
+        ("ws://CP1:pa/ss@w@host/CP1", "ws://CP1:***@host/CP1"),  # a '/' or '@' not percent-encoded
+        ("ws://host:9000/CP1 and ws://CP1@host/CP1", "ws://host:9000/CP1 and ws://CP1@host/CP1"),
+    ],
+)
+def test_redact_hides_the_password_of_every_url(text: str, shown: str) -> None:
+    from ocppctl.transport.security import redact
+
+    assert redact(text) == shown
+
+
+SECRET = "Pa55-w0rd-xyz"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["send", "Heartbeat", "--url", f"ftp://CP1:{SECRET}@127.0.0.1:9/CP1"], "is not a WebSocket URL"),
+        (["send", "Heartbeat", "--url", f"ws://CP1:{SECRET}@127.0.0.1:abc/CP1"], "the port must be a number"),
+        (["send", "Heartbeat", "--url", f"ws://CP1:{SECRET}@127.0.0.1:9/"], "names no station id"),
+        (["send", "Heartbeat", "--url", f"ws://CP1:{SECRET}@[::1/CP1"], "a bad [IPv6] host"),
+        (["send", "Heartbeat", "--url", "ws://127.0.0.1:9/CP1", "--password-file", SECRET], "--password-file: cannot"),
+        (
+            ["send", "GetLocalListVersion", "--listen", "0", "--auth", f"CP1:{SECRET}"],
+            "--auth CP1:...: cannot read the password",
+        ),
+        (["listen", "--listen", "127.0.0.1:0", "--auth", f"CP1:{SECRET}"], "it takes a file holding the password"),
+    ],
+)
+def test_a_password_given_by_mistake_is_never_printed(argv: list[str], said: str) -> None:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(argv, env) == 2
+    err = env.stderr.getvalue()
+    assert said in err and err.count("\n") == 1
+    assert SECRET not in err + env.stdout.getvalue()
+
+
+def test_a_password_in_the_url_is_not_in_a_connection_error_nor_in_probe_output() -> None:
+    port = _free_port()  # nothing listens there
+    url = f"ws://CP1:{SECRET}@127.0.0.1:{port}/CP1"
+    code, out, err = _send("--url", url, "--connect-timeout", "5")
+    assert (code, out) == (5, "")
+    assert err.startswith(f"ocppctl: error: cannot connect to 127.0.0.1:{port}: ")
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["probe", "--url", url, "--json", "--connect-timeout", "5"], env) == 5
+    assert json.loads(env.stdout.getvalue())["url"] == f"ws://CP1:***@127.0.0.1:{port}/CP1"
+    assert SECRET not in env.stdout.getvalue() + env.stderr.getvalue()
+
+
+def test_the_repl_banner_hides_the_password_of_its_url(registry: Any) -> None:
+    from ocppctl.core.versions import V201
+    from ocppctl.transport.links import StationLinks
+
+    async def main(port: int) -> tuple[str, str]:
+        links = StationLinks(f"ws://CP1:{SECRET}@127.0.0.1:{port}/CP1", 5.0, registry, [V201])
+        await links.start()
+        try:
+            with pytest.raises(LinkError) as again:
+                await links.start()
+            return links.banner(), again.value.message
+        finally:
+            await links.close()
+
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        banner, again = asyncio.run(main(port))
+    assert banner == f"connected to ws://CP1:***@127.0.0.1:{port}/CP1 as station CP1 (OCPP 2.0.1)"
+    assert again == f"already connected to ws://CP1:***@127.0.0.1:{port}/CP1"
