@@ -249,7 +249,13 @@ class _Exchange:
             raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
         answer = csms_answerer(self.registry, CsmsState(), ocpp_time)
         csms = Csms(
-            self.registry, versions, _unseen, answer, security=self.server, options=self.link_options, only=station
+            self.registry,
+            versions,
+            self.printer.refusal,
+            answer,
+            security=self.server,
+            options=self.link_options,
+            only=station,
         )
         async with await_station(csms, host, port, self.connect_timeout, self.printer.listening) as peer:
             return await self._call(peer)
@@ -288,10 +294,6 @@ class _Exchange:
         return int(ExitCode.FINDINGS) if failed else 0
 
 
-def _unseen(flow: Any) -> None:
-    """The observer of a station's peer until its exchange begins."""
-
-
 class _Printer:
     """Frames as they go: arrows, pretty JSON, findings beside them. --json: the answer's payload
     on one line, then each finding of the call and of the answer on a line of its own
@@ -318,6 +320,15 @@ class _Printer:
     def _findings(self, findings: list[Any]) -> None:
         for finding in findings:
             self.env.stdout.write(finding_text(finding, self.color) + "\n")
+
+    def refusal(self, flow: Flow) -> None:
+        """A station's handshake refused while send waits for one (11.9: never silent): one
+        line on stderr, who and why."""
+        if flow.event == "refused":
+            from ocppctl.transport.handshake import Refusal
+
+            self.env.stderr.write(f"ocppctl: {escape_line(Refusal.from_detail(flow.detail).line())}\n")
+            self.env.stderr.flush()
 
     def listening(self, host: str, port: int) -> None:
         self.env.stderr.write(f"ocppctl: listening on {host}:{port}, waiting for a station\n")

@@ -75,9 +75,7 @@ class FlowPrinter:
         self.out.flush()
 
     def _event(self, flow: Flow) -> str:
-        detail = " ".join(f"{k}={v}" for k, v in flow.detail.items() if v not in (None, ""))
-        text = f"{flow.ts[11:23]} {escape_line(flow.station)} {escape_line(flow.event or '')} {escape_line(detail)}"
-        return paint("faint", text.rstrip(), self.color)
+        return event_line(flow, self.color)
 
     def _line(self, flow: Flow) -> str:
         """`10:00:00.123 CP001 ← CALL BootNotification 19223201 {...}`, the payload cut to the width."""
@@ -144,3 +142,16 @@ def _fit(text: str, room: int) -> str:
         if used > room - 1:  # one column kept for CUT
             return text[:end] + CUT
     return text
+
+
+def event_line(flow: Flow, color: bool) -> str:
+    """A connection event on one line (listen, sim station and the REPL alike): its time,
+    station, name and details; a refused handshake as who, why and what the station brought."""
+    if flow.event == "refused":
+        from ocppctl.transport.handshake import Refusal
+
+        line = Refusal.from_detail(flow.detail).line()
+        return paint("yellow", f"{flow.ts[11:23]} {escape_line(line)}", color)
+    detail = " ".join(f"{k}={v}" for k, v in flow.detail.items() if v not in (None, ""))
+    text = f"{flow.ts[11:23]} {escape_line(flow.station)} {escape_line(flow.event or '')} {escape_line(detail)}"
+    return paint("faint", text.rstrip(), color)

@@ -109,10 +109,9 @@ class Repl:
         from ocppctl.render.style import escape, paint
 
         if flow.event is not None:
-            detail = " ".join(f"{k}={v}" for k, v in flow.detail.items() if v not in (None, ""))
-            self.echo(
-                paint("faint", f"{flow.ts[11:23]} {escape(flow.station)} {flow.event} {escape(detail)}", self.color)
-            )
+            from ocppctl.render.flows import event_line
+
+            self.echo(event_line(flow, self.color))
             return
         self._print_frame(flow)
         frame = flow.frame

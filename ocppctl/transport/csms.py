@@ -11,6 +11,7 @@ CSMSs do; calls then go to the newer one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import uuid
 from collections.abc import Callable
@@ -19,8 +20,10 @@ from typing import Any
 from ocppctl.core.rpc import RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
+from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.client import LinkOptions, station_id
 from ocppctl.transport.flow import Flow
+from ocppctl.transport.handshake import Refusal
 from ocppctl.transport.peer import CLOSE_TIMEOUT, Peer, Responder, remote_of
 from ocppctl.transport.security import ServerSecurity
 
@@ -62,7 +65,9 @@ class Csms:
         """Listen; the port bound (LinkError in one line when it cannot be had)."""
         from ocppctl.transport.server import open_server
 
-        self.server = await open_server(self._handler, host, port, self.versions, self.security, self.options)
+        self.server = await open_server(
+            self._handler, host, port, self.versions, self.security, self.options, on_refused=self._refused
+        )
         self.host = host
         self.port = self.server.sockets[0].getsockname()[1] if self.server.sockets else port
         return self.port
@@ -88,6 +93,13 @@ class Csms:
 
     def versions_of(self) -> dict[str, Version]:
         return {name: peer.version for name, peer in self.peers.items()}
+
+    def _refused(self, refusal: Refusal) -> None:
+        """A handshake refused (11.9: never silent): an event for observers, never recorded."""
+        flow = Flow(utc_stamp(), refusal.identity or "", 0, None, self.versions[0], event="refused")
+        flow.detail = refusal.detail()
+        with contextlib.suppress(Exception):
+            self.observe(flow)
 
     async def _handler(self, connection: Any) -> None:
         name = station_id(connection.request.path)

@@ -17,7 +17,7 @@ import hmac
 import http
 import ssl
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -49,6 +49,15 @@ class Refusal:
         detail = asdict(self)
         detail["subprotocols"] = list(self.subprotocols) if self.subprotocols is not None else None
         return detail
+
+    @classmethod
+    def from_detail(cls, detail: dict[str, Any]) -> Refusal:
+        """The inverse of detail() (a watch's or --json's record back into a Refusal)."""
+        values: dict[str, Any] = {f.name: detail.get(f.name) for f in fields(cls)}
+        subprotocols = values["subprotocols"]
+        values["subprotocols"] = tuple(subprotocols) if isinstance(subprotocols, list) else None
+        values["why"] = str(values["why"] or "")
+        return cls(**values)
 
     def line(self) -> str:
         """One line for people: who, the status, why, then what the station brought."""

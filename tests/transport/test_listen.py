@@ -418,3 +418,72 @@ def test_a_stdout_nobody_reads_never_freezes_the_hub(tmp_path: Path) -> None:
     assert process.returncode == 0 and time.monotonic() - started < 8
     frames = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if '"raw"' in line]
     assert len(frames) == 200  # every call and every answer recorded
+
+
+def test_refused_handshakes_are_each_one_line_in_listen_and_send(tmp_path: Path) -> None:
+    """11.9: a station refused with 401 (its basic-auth user is not its identity) or 400 (no OCPP
+    subprotocol) was refused in silence; listen now prints a line each, send --listen on stderr."""
+    import base64
+    import re
+
+    from websockets.sync.client import connect
+
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret\n")
+    auth = {"Authorization": "Basic " + base64.b64encode(b"CS001:s3cret").decode()}
+
+    def knock(port: int) -> None:
+        for subprotocols, path, headers in ((["ocpp2.0.1"], "OTHER", auth), (["chat"], "CS001", auth)):
+            try:
+                with connect(
+                    f"ws://127.0.0.1:{port}/{path}",
+                    subprotocols=subprotocols,  # type: ignore[arg-type]
+                    additional_headers=headers,
+                    open_timeout=10,
+                ):
+                    pass
+            except Exception:  # noqa: BLE001 - refused, as it should be
+                continue
+            raise AssertionError(f"{path} was let in")
+
+    process = _start("--listen", "127.0.0.1:0", "--auth", f"CS001:{secret}")
+    try:
+        port = int(_wait_listening(process).split("127.0.0.1:")[1].split()[0])
+        knock(port)
+        time.sleep(0.3)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+    lines = [re.sub(r"127\.0\.0\.1:\d+", "ADDR", line[13:]) for line in out.splitlines()]
+    assert (
+        lines
+        == [
+            "refused ADDR as 'OTHER': HTTP 401: basic-auth user 'CS001' is not the station id 'OTHER' (--any-identity "
+            "allows it) (subprotocols ocpp2.0.1; user 'CS001')",
+            "refused ADDR as 'CS001': HTTP 400: ...",
+        ][:1]
+        + lines[1:2]
+    )
+    assert lines[1].startswith("refused ADDR as 'CS001': HTTP 400: ") and "subprotocols chat" in lines[1]
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    seen: list[str] = []
+
+    def send() -> None:
+        argv = ["send", "ClearCache", "{}", "--listen", "127.0.0.1:0", "--auth", f"CS001:{secret}"]
+        seen.append(str(run([*argv, "--connect-timeout", "3"], env)))
+
+    import threading
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while "listening on" not in env.stderr.getvalue() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.02)
+    port = int(env.stderr.getvalue().split("127.0.0.1:")[1].split(",")[0])  # type: ignore[attr-defined]
+    knock(port)
+    thread.join(15)
+    err = [re.sub(r"127\.0\.0\.1:\d+", "ADDR", line) for line in env.stderr.getvalue().splitlines()]  # type: ignore[attr-defined]
+    assert seen == ["5"]  # nobody came in: no connection
+    assert err[1] == f"ocppctl: {lines[0]}"
+    assert err[2].startswith("ocppctl: refused ADDR as 'CS001': HTTP 400: ")
