@@ -255,6 +255,14 @@ class Peer:
 
         return self.spawn(make())
 
+    async def settle(self, timeout: float) -> None:
+        """Wait until no call of ours is open or queued (at most `timeout` seconds): a station
+        about to reboot lets its last messages be answered first."""
+        deadline = self.clock() + timeout
+        await asyncio.sleep(0)  # calls just spawned take their place in the queue first
+        while (self.queued or self._turn.locked()) and not self.closed.is_set() and self.clock() < deadline:
+            await asyncio.sleep(0.02)
+
     def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run `work` beside the reader (a call nobody awaits), kept until it ends. Such work
         ends by itself when the link does: its calls get LinkError."""

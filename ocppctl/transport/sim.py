@@ -40,6 +40,7 @@ from ocppctl.transport.security import ClientSecurity
 
 CALL_TIMEOUT = 30.0  # seconds the station waits for the CSMS's answer to each of its calls
 NORMAL_CLOSE = (1000, 1001)
+REBOOT_SETTLE = 5.0  # seconds a reset waits for the station's queued calls to be answered
 
 
 class SimulatedStation:
@@ -147,8 +148,10 @@ class SimulatedStation:
             for task in (living, stopping, rebooting):
                 task.cancel()
             if not reader.done():
-                reason = "reset" if self._reboot.is_set() else "the station is stopping"
-                await peer.close(1000, reason)
+                rebooting_now = self._reboot.is_set() and not stop.is_set()
+                if rebooting_now:  # what the station said it would do before the reset goes first
+                    await peer.settle(REBOOT_SETTLE)
+                await peer.close(1000, "reset" if rebooting_now else "the station is stopping")
             await asyncio.gather(reader, living, stopping, rebooting, return_exceptions=True)
             self.station.disconnected()
             self.peer = None

@@ -199,3 +199,36 @@ def test_a_transaction_message_the_link_lost_is_sent_after_the_reconnect(registr
     asyncio.run(main())
     assert "TransactionEvent" in events[1]
     assert events[2][0] == "TransactionEvent"  # the first thing said on the new link
+
+
+def test_a_reset_during_a_transaction_ends_it_on_the_link_before_the_reboot(registry: SchemaRegistry) -> None:
+    """The TransactionEvent Ended a Reset implies goes out, and is answered, before the station
+    closes its link to reboot (it was dropped with the link)."""
+    frames: dict[int, list[list[Any]]] = {}
+    done = asyncio.Event()
+
+    async def handler(connection: Any, number: int) -> None:
+        async def ask(uid: str, action: str, payload: Any) -> None:
+            await connection.send(json.dumps([2, uid, action, payload]))
+
+        async for frame in calls(connection):
+            frames.setdefault(number, []).append(frame)
+            if number == 1 and frame[0] == 2 and frame[2] == "StatusNotification" and len(frames[1]) == 2:
+                await ask(
+                    "rs",
+                    "RequestStartTransaction",
+                    {"idToken": {"idToken": "T", "type": "ISO14443"}, "remoteStartId": 1},
+                )
+            if number == 1 and frame[0] == 2 and frame[2] == "TransactionEvent" and frame[3]["eventType"] == "Started":
+                await ask("rt", "Reset", {"type": "Immediate"})
+            if number == 2 and frame[0] == 2 and frame[2] == "BootNotification":
+                done.set()
+
+    async def main() -> None:
+        async with csms(handler) as port:
+            await run_until(simulated(registry, port, []), done)
+
+    asyncio.run(main())
+    events = [f[3]["eventType"] for f in frames[1] if f[0] == 2 and f[2] == "TransactionEvent"]
+    assert events == ["Started", "Ended"]  # on the first link, before the close
+    assert not any(f[0] == 2 and f[2] == "TransactionEvent" for f in frames[2])
