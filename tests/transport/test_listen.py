@@ -15,7 +15,6 @@ from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
 from .peers import ocpp_station, socket_path
-from .test_send import _free_port
 
 
 def _start(*argv: str) -> subprocess.Popen[str]:
@@ -37,12 +36,16 @@ def _wait_listening(process: subprocess.Popen[str]) -> str:
     return line
 
 
+def _listening_port(process: subprocess.Popen[str]) -> int:
+    """The port a listen started on port 0 says it listens on."""
+    return int(_wait_listening(process).split("127.0.0.1:")[1].split()[0])
+
+
 def test_stations_boot_and_the_recording_validates(tmp_path: Path) -> None:
-    port = _free_port()
     record = tmp_path / "capture.jsonl"
-    process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record), "--heartbeat-interval", "60")
+    process = _start("--listen", "127.0.0.1:0", "--record", str(record), "--heartbeat-interval", "60")
     try:
-        _wait_listening(process)
+        port = _listening_port(process)
         with (
             ocpp_station(port, "CP201", "ocpp2.0.1") as answers_201,
             ocpp_station(port, "CP16", "ocpp1.6") as answers_16,
@@ -78,8 +81,7 @@ def test_stations_boot_and_the_recording_validates(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_stops_with_130(tmp_path: Path) -> None:
-    port = _free_port()
-    process = _start("--listen", f"127.0.0.1:{port}")
+    process = _start("--listen", "127.0.0.1:0")
     try:
         _wait_listening(process)
     finally:
@@ -89,10 +91,9 @@ def test_ctrl_c_stops_with_130(tmp_path: Path) -> None:
 
 
 def test_a_port_in_use_is_exit_5() -> None:
-    port = _free_port()
-    first = _start("--listen", f"127.0.0.1:{port}")
+    first = _start("--listen", "127.0.0.1:0")
     try:
-        _wait_listening(first)
+        port = _listening_port(first)
         second = subprocess.run(
             [
                 sys.executable,
@@ -117,11 +118,10 @@ def test_a_port_in_use_is_exit_5() -> None:
 
 
 def test_send_via_the_hub_reaches_a_connected_station(tmp_path: Path) -> None:
-    port = _free_port()
     control = tmp_path / "hub.sock"
-    process = _start("--listen", f"127.0.0.1:{port}", "--control", str(control))
+    process = _start("--listen", "127.0.0.1:0", "--control", str(control))
     try:
-        _wait_listening(process)
+        port = _listening_port(process)
         assert process.stderr is not None
         assert process.stderr.readline() == f"ocppctl: control socket {control} (send --via)\n"
         assert oct(control.stat().st_mode & 0o777) == "0o600"
@@ -156,12 +156,11 @@ def test_send_via_the_hub_carries_what_orjson_cannot(tmp_path: Path) -> None:
     from ocppctl.transport.control import decode_message, encode_message
 
     assert decode_message(encode_message({"k\ud800": 10**30})) == {"k\ud800": 10**30}
-    port = _free_port()
     control = tmp_path / "hub.sock"
-    process = _start("--listen", f"127.0.0.1:{port}", "--control", str(control))
+    process = _start("--listen", "127.0.0.1:0", "--control", str(control))
     received: list[str] = []
     try:
-        _wait_listening(process)
+        port = _listening_port(process)
         with connect(f"ws://127.0.0.1:{port}/CPX", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
 
             def station() -> None:
@@ -201,11 +200,10 @@ def test_a_frame_only_the_exact_parser_reads_is_shown_and_answered(tmp_path: Pat
     """It was an internal error of `listen` (orjson could not write the payload back, nor a
     finding quoting the surrogate); now both outputs carry it, escaped, and the station is answered."""
     for as_json in (False, True):
-        port = _free_port()
         record = tmp_path / f"odd-{as_json}.jsonl"
-        process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record), *(["--json"] if as_json else []))
+        process = _start("--listen", "127.0.0.1:0", "--record", str(record), *(["--json"] if as_json else []))
         try:
-            _wait_listening(process)
+            port = _listening_port(process)
             answer = json.loads(_send_odd_frame(port))
         finally:
             process.send_signal(signal.SIGTERM)
@@ -227,12 +225,10 @@ def test_a_frame_only_the_exact_parser_reads_is_shown_and_answered(tmp_path: Pat
 
 def test_a_binary_message_is_flagged_and_its_call_answered_and_recorded_as_binary(tmp_path: Path) -> None:
     from websockets.sync.client import connect
-
-    port = _free_port()
     record = tmp_path / "bin.jsonl"
-    process = _start("--listen", f"127.0.0.1:{port}", "--json", "--record", str(record))
+    process = _start("--listen", "127.0.0.1:0", "--json", "--record", str(record))
     try:
-        _wait_listening(process)
+        port = _listening_port(process)
         with connect(f"ws://127.0.0.1:{port}/CPBIN", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
             ws.send(b'[2,"b1","Heartbeat",{}]')
             answer = json.loads(ws.recv(timeout=10))
@@ -297,7 +293,7 @@ def test_a_client_stuck_in_a_malformed_handshake_does_not_hold_up_the_stop() -> 
 
     process = _start("--listen", "127.0.0.1:0")
     try:
-        port = int(_wait_listening(process).split("127.0.0.1:")[1].split()[0])
+        port = _listening_port(process)
         with socket.create_connection(("127.0.0.1", port)) as client:
             client.sendall(b"GET /CP\xff1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
             time.sleep(0.3)
@@ -318,7 +314,7 @@ def test_send_via_the_hub_takes_the_one_station_its_version_and_waits_for_its_ca
     control = tmp_path / "hub.sock"
     process = _start("--listen", "127.0.0.1:0", "--control", str(control))
     try:
-        port = int(_wait_listening(process).split("127.0.0.1:")[1].split()[0])
+        port = _listening_port(process)
 
         def send(*argv: str) -> tuple[int, str, str]:
             env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
@@ -366,11 +362,10 @@ def test_send_via_the_hub_takes_the_one_station_its_version_and_waits_for_its_ca
 def test_a_closed_stdout_stops_the_printing_not_the_hub(tmp_path: Path) -> None:
     """`listen --record r.jsonl | head`: once head has gone, each station's link ended with
     1011 and the record held only connect events."""
-    port = _free_port()
     record = tmp_path / "r.jsonl"
-    process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record))
+    process = _start("--listen", "127.0.0.1:0", "--record", str(record))
     try:
-        _wait_listening(process)
+        port = _listening_port(process)
         assert process.stdout is not None
         process.stdout.close()  # the reader is gone before the first station comes
         for name in ("CP1", "CP2"):
@@ -395,12 +390,10 @@ def test_a_stdout_nobody_reads_never_freezes_the_hub(tmp_path: Path) -> None:
     """The pipe fills (64 KiB) and stays full: the hub went on answering nobody, and SIGTERM
     and SIGINT were ignored; now lines are dropped, the station is answered, SIGTERM ends it."""
     from websockets.sync.client import connect
-
-    port = _free_port()
     record = tmp_path / "r.jsonl"
-    process = _start("--listen", f"127.0.0.1:{port}", "--record", str(record))
+    process = _start("--listen", "127.0.0.1:0", "--record", str(record))
     try:
-        _wait_listening(process)  # stdout is never read from here on
+        port = _listening_port(process)  # stdout is never read from here on
         data = "x" * 2000
         with connect(f"ws://127.0.0.1:{port}/CPX", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
             for n in range(100):  # some 400 KB of output: the pipe holds 64 KiB
@@ -448,7 +441,7 @@ def test_refused_handshakes_are_each_one_line_in_listen_and_send(tmp_path: Path)
 
     process = _start("--listen", "127.0.0.1:0", "--auth", f"CS001:{secret}")
     try:
-        port = int(_wait_listening(process).split("127.0.0.1:")[1].split()[0])
+        port = _listening_port(process)
         knock(port)
         time.sleep(0.3)
     finally:
