@@ -20,7 +20,7 @@ from ocppctl.core import checks
 from ocppctl.core.capture import column_of_raw
 from ocppctl.core.frames import MAX_ID_LENGTH
 from ocppctl.core.session import RECENT, other_side
-from ocppctl.core.stream import _GUESS, HASH32
+from ocppctl.core.settle import GUESS, HASH32
 from ocppctl.core.summary import elapsed_ms
 from ocppctl.core.versions import VERSIONS, Version
 
@@ -62,7 +62,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     summary_actions = checker.summary.actions
     midway = checker.midway
     first = midway.first if midway is not None else 0
-    guess = _GUESS
+    guess = GUESS
     fast = checker.pending is None and checker.joining is None
     lineno = start - 1
     try:

@@ -166,7 +166,7 @@ def test_fast_and_general_paths_agree_on_2_1_answers_and_the_callresulterrors_af
 def test_a_range_checked_midway_settles_records_naming_no_version_on_the_fast_path() -> None:
     """validate -j: a connection that may have begun before the range has the capture's
     version, noted as assumed; the fast path takes its records, as it does for one checker."""
-    from ocppctl.core.stream import Midway
+    from ocppctl.core.settle import Midway
 
     lines = [
         _record(f'[2,"id-{i}","Heartbeat",{{}}]', f"CP{i % 3}", ocpp=None)
