@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ class Env:
     stdout_isatty: bool = False
     stdin_isatty: bool = False
     debug: bool = False
+    columns: int | None = None  # the terminal's width when stdout is one (COLUMNS respected)
 
     @classmethod
     def from_process(cls) -> Env:
@@ -28,4 +30,5 @@ class Env:
             environ=os.environ,
             stdout_isatty=sys.stdout.isatty(),
             stdin_isatty=sys.stdin is not None and sys.stdin.isatty(),
+            columns=shutil.get_terminal_size().columns if sys.stdout.isatty() else None,
         )

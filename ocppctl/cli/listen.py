@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from ocppctl.cli.options import color_option, env_of, link_options, ocpp_versions, server_security_options
+from ocppctl.cli.options import (
+    color_option,
+    env_of,
+    link_options,
+    ocpp_versions,
+    server_security_options,
+    view_of,
+    view_options,
+)
 
 
 @click.command()
@@ -50,6 +58,7 @@ from ocppctl.cli.options import color_option, env_of, link_options, ocpp_version
     "default: ocppctl/hub.sock under XDG_RUNTIME_DIR, else a per-user temp folder.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame or connection event.")
+@view_options
 @color_option()
 @server_security_options
 @link_options
@@ -63,6 +72,8 @@ def listen(
     boot_status: str,
     control: str | None,
     as_json: bool,
+    full: bool,
+    pretty: bool,
     color: str,
     **security: Any,
 ) -> int:
@@ -74,4 +85,5 @@ def listen(
     from ocppctl.cli.listen_run import run_listen
 
     security["control"] = control
+    security["view"] = view_of(full, pretty, as_json)
     return run_listen(env_of(ctx), where, ocpp, record, heartbeat_interval, boot_status, as_json, color, security)

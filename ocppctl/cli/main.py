@@ -28,13 +28,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sim",
         "Simulated peers: `sim station` boots, heartbeats and answers from a device model.",
     ),
-    "probe": ("ocppctl.cli.probe", "probe", "Report what a CSMS endpoint accepts: subprotocols, TLS, auth, boot."),
+    "probe": (
+        "ocppctl.cli.probe",
+        "probe",
+        "Report what a CSMS endpoint accepts: subprotocols, TLS, auth (a boot with --boot).",
+    ),
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
     "repl": (
         "ocppctl.cli.repl",
         "repl",
         "An interactive session: send calls with completion, watch and answer traffic.",
     ),
+    "completion": ("ocppctl.cli.completion", "completion", "Print the shell completion script for bash, zsh or fish."),
 }
 
 
@@ -152,9 +157,16 @@ def run(argv: Sequence[str], env: Env) -> int:
 
 
 def _command_path(args: list[str]) -> str:
-    """'ocppctl validate' for a line naming a command, else 'ocppctl'."""
-    name = next((a for a in args if not a.startswith("-")), None)
-    return f"ocppctl {name}" if name in COMMANDS else "ocppctl"
+    """'ocppctl validate' (or 'ocppctl sim set': a group's subcommand too) for a line naming a
+    command, else 'ocppctl'."""
+    words = [a for a in args if not a.startswith("-")]
+    if not words or words[0] not in COMMANDS:
+        return "ocppctl"
+    module, attribute, _ = COMMANDS[words[0]]
+    command = getattr(importlib.import_module(module), attribute)
+    if isinstance(command, click.Group) and len(words) > 1 and words[1] in command.commands:
+        return f"ocppctl {words[0]} {words[1]}"
+    return f"ocppctl {words[0]}"
 
 
 def _traceback(env: Env) -> None:

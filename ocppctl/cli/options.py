@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from ocppctl.cli.completion import complete_station
+
 VERSION_CHOICES = ("1.6", "2.0.1", "2.1")
 DEFAULT_VERSION = "2.0.1"  # of the schema tools, when no --ocpp is given
 
@@ -60,8 +62,10 @@ def complete_action(ctx: click.Context, param: click.Parameter, incomplete: str)
     from ocppctl.core.versions import VERSIONS
 
     chosen = ctx.params.get("ocpp")
-    if chosen:
-        names = set(VERSIONS[chosen].actions)
+    if isinstance(chosen, str):  # --ocpp of the schema tools names one version
+        chosen = [chosen]
+    if chosen:  # the live commands' --ocpp V[,V...] is a list: the actions of any of them
+        names = {name for version in chosen for name in VERSIONS[version].actions}
     elif ctx.command.name == "validate":
         names = {name for version in VERSIONS.values() for name in version.actions}
     else:
@@ -92,6 +96,29 @@ def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     return value
 
 
+def view_options(command: Any) -> Any:
+    """--full/-v and --pretty: how `listen` and `sim station` show each frame (render/flows.py)."""
+    return _stacked(
+        command,
+        [
+            click.option(
+                "-v",
+                "--full",
+                is_flag=True,
+                help="Each frame whole on its line (default: cut to the terminal's width).",
+            ),
+            click.option("--pretty", is_flag=True, help="Each frame pretty-printed over several lines."),
+        ],
+    )
+
+
+def view_of(full: bool, pretty: bool, as_json: bool) -> str:
+    """The FlowPrinter view the flags of view_options and --json ask for; one at most."""
+    if full + pretty + as_json > 1:
+        raise click.UsageError("give one of --full, --pretty and --json")
+    return "full" if full else "pretty" if pretty else "json" if as_json else "compact"
+
+
 def connect_timeout_option() -> Callable[[Any], Any]:
     """--connect-timeout, the same for every command that dials or waits for a peer."""
     return click.option(
@@ -111,7 +138,7 @@ def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Call
             help="As a station, connect to this CSMS: ws[s]://host[:port]/path/STATIONID.",
         ),
         click.option("--listen", metavar="[HOST:]PORT", help=listen_help),
-        click.option("--station", metavar="ID", help=station_help),
+        click.option("--station", metavar="ID", help=station_help, shell_complete=complete_station),
         click.option(
             "--via",
             metavar="PATH",
@@ -202,7 +229,8 @@ def server_security_options(command: Any) -> Any:
 
 
 def link_options(command: Any) -> Any:
-    """--ping-interval, --ping-timeout, --no-compression, --max-size (every live link)."""
+    """--ping-interval, --ping-timeout, --no-compression, --max-size, and how the peer engine
+    behaves: --answer-invalid, --boot-wait (every live link)."""
     return _stacked(
         command,
         [
@@ -229,6 +257,20 @@ def link_options(command: Any) -> Any:
                 metavar="BYTES",
                 help="Largest message accepted.",
             ),
+            click.option(
+                "--answer-invalid",
+                is_flag=True,
+                help="Answer the peer's calls that break their schema as if valid (the default is the CALLERROR "
+                "OCPP-J names: FormatViolation, TypeConstraintViolation, ...): bench work with quirky peers.",
+            ),
+            click.option(
+                "--boot-wait",
+                type=Seconds(min=0),
+                default=10.0,
+                show_default=True,
+                help="As a CSMS, hold calls until the station's BootNotification was answered, at most this long "
+                "after it connected (0: call at once).",
+            ),
         ],
     )
 
@@ -244,4 +286,6 @@ def build_link_options(values: dict[str, Any]) -> Any:
         ping_timeout=timeout or None,
         compression=not values.pop("no_compression", False),
         max_size=values.pop("max_size", 1 << 20),
+        answer_invalid=values.pop("answer_invalid", False),
+        boot_grace=values.pop("boot_wait", 10.0) or None,
     )

@@ -36,7 +36,11 @@ from ocppctl.cli.options import (
     help="Versions to offer, first preferred.",
 )
 @click.option("--each-version", is_flag=True, help="Also try each version alone: which does the server accept?")
-@click.option("--no-boot", is_flag=True, help="Skip the BootNotification round trip.")
+@click.option(
+    "--boot/--no-boot",
+    default=False,
+    help="Also send a BootNotification and time its answer (the CSMS may register the station: off by default).",
+)
 @click.option(
     "--timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help="Seconds for the boot answer."
 )
@@ -51,7 +55,7 @@ def probe(
     url: str,
     ocpp: list[str],
     each_version: bool,
-    no_boot: bool,
+    boot: bool,
     timeout: float,
     connect_timeout: float,
     as_json: bool,
@@ -60,11 +64,12 @@ def probe(
 ) -> int:
     """Connect to a CSMS and report: the subprotocol it picks (and, with --each-version, which
     versions it accepts), TLS version, cipher and certificate, whether it asks for auth,
-    compression, handshake time, and a BootNotification round trip unless --no-boot.
+    compression, handshake time; with --boot, a BootNotification round trip. Without --boot
+    nothing is sent: the probe leaves no trace at the CSMS beyond a connection.
 
     Exit status: 0 all went well, 1 a boot answer that breaks its schema, 3 a CALLERROR to the
     boot, 4 no boot answer in time, 5 no connection or a refused handshake.
     """
     from ocppctl.cli.probe_run import run_probe
 
-    return run_probe(env_of(ctx), url, ocpp, each_version, no_boot, timeout, connect_timeout, as_json, color, options)
+    return run_probe(env_of(ctx), url, ocpp, each_version, not boot, timeout, connect_timeout, as_json, color, options)

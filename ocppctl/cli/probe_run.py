@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import ConnectionFailure, NoAnswer, client_security
+from ocppctl.cli.send_run import client_security
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.payloads import template
@@ -30,7 +29,7 @@ def run_probe(
     color_choice: str,
     options: dict[str, Any],
 ) -> int:
-    from ocppctl.transport.client import LinkError, TimedOut, call_and_wait
+    from ocppctl.errors import LinkError, TimedOut
     from ocppctl.transport.probe import link_facts, timed_connect, versions_accepted
 
     versions = [VERSIONS[name] for name in ocpp]
@@ -47,12 +46,12 @@ def run_probe(
         except LinkError as exc:
             if "HTTP 401" in exc.message and security.password is None:
                 facts["auth"] = "required (401): give --password-file or OCPPCTL_PASSWORD"
-            raise ConnectionFailure(exc.message) from None
+            raise
         facts.update(link_facts(link, ms))
         facts["auth"] = "basic auth accepted" if security.password is not None else "none asked"
         try:
             if not no_boot:
-                code = await _boot(link, registry, timeout, facts, call_and_wait, TimedOut)
+                code = await _boot(link, registry, timeout, facts)
         finally:
             await link.socket.close()
         if each_version:
@@ -63,30 +62,41 @@ def run_probe(
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
     try:
         asyncio.run(main())
-    except (ConnectionFailure, NoAnswer):
+    except (LinkError, TimedOut):
         _print(env, facts, as_json, color)
         raise
     _print(env, facts, as_json, color)
     return code
 
 
-async def _boot(
-    link: Any, registry: Any, timeout: float, facts: dict[str, Any], call_and_wait: Any, timed_out: Any
-) -> int:
+async def _boot(link: Any, registry: Any, timeout: float, facts: dict[str, Any]) -> int:
+    """A BootNotification over the peer engine (the CSMS's own calls meanwhile are answered
+    NotImplemented), and what its answer says."""
+    from ocppctl.errors import LinkError, TimedOut
+    from ocppctl.transport.peer import Peer
+
     version = link.version
     schema = registry.get(version, "BootNotification", "request")
-    payload = template(schema.document)
-    sent = link.session.call("BootNotification", payload, time.monotonic(), timeout, check=False)
+    peer = Peer(link.socket, link.session, 1)
+    reader = asyncio.ensure_future(peer.run())
     try:
-        event = await call_and_wait(link, sent, timeout, lambda event: None)
-    except timed_out as exc:
+        event = await peer.call("BootNotification", template(schema.document), timeout, check=False)
+    except TimedOut:
         facts["boot"] = f"no answer within {timeout:g} s"
-        raise NoAnswer(str(exc)) from None
+        raise
+    except LinkError:  # the CSMS hung up on the boot: exit 5, as a closed link is
+        facts["boot"] = "the link closed before the answer"
+        raise
+    finally:
+        await peer.close()
+        await reader
     facts["boot_ms"] = round(event.rtt_ms or 0.0, 1)
+    frame = event.frame
+    assert frame is not None  # an answer always carries its frame
     if event.kind == "error":
-        facts["boot"] = f"CALLERROR {event.frame.error_code}"
+        facts["boot"] = f"CALLERROR {frame.error_code}"
         return int(ExitCode.CALLERROR)
-    status = event.frame.payload.get("status") if isinstance(event.frame.payload, dict) else None
+    status = frame.payload.get("status") if isinstance(frame.payload, dict) else None
     facts["boot"] = f"{status}" + (" (the answer breaks its schema)" if event.findings else "")
     facts["boot_findings"] = [f.as_dict() for f in event.findings]
     return int(ExitCode.FINDINGS) if any(f.severity == "error" for f in event.findings) else 0

@@ -9,7 +9,7 @@ from typing import Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import ConnectionFailure, client_security, server_security
+from ocppctl.cli.send_run import client_security, server_security
 from ocppctl.cli.status import PRECEDENCE
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS, Version
@@ -48,6 +48,8 @@ def run_repl(
 
     repl = Repl(links, registry, settings, echo, color, timeout, check)
     script = None if env.stdin_isatty else sys.stdin  # lines piped in: no prompt, no history
+    if script is not None:  # stdout is the script's output; the banner and errors are not
+        repl.warn = lambda text: print(text, file=sys.stderr, flush=True)
     history = None if no_history or script is not None else _history(env, settings)
     return asyncio.run(_session(repl, history, station, record, script))
 
@@ -63,12 +65,12 @@ def make_links(
     """The links of the role asked for, answering the peer's calls as a default peer would."""
     from ocppctl.handlers.defaults import CsmsState, csms_answerer
     from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel, station_answerer
-    from ocppctl.io.recorder import utc_stamp
+    from ocppctl.io.recorder import ocpp_time
     from ocppctl.transport import links
 
     link_options = build_link_options(options)
     if role[0] == "station":
-        answer, then = station_answerer(DeviceModel.from_json(DEFAULT_MODEL), registry, utc_stamp)
+        answer, then = station_answerer(DeviceModel.from_json(DEFAULT_MODEL), registry, ocpp_time)
         security = client_security(env, role[1], options)
         return links.StationLinks(
             role[1],
@@ -87,7 +89,7 @@ def make_links(
             host, port = parse_listen(role[1])
         except ValueError:
             raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
-        answer = csms_answerer(registry, CsmsState(), utc_stamp)
+        answer = csms_answerer(registry, CsmsState(), ocpp_time)
         security = server_security(env, options)
         return links.CsmsLinks(host, port, registry, versions, answer=answer, security=security, options=link_options)
     return links.HubLinks(role[1], registry, versions)  # the hub answers its stations itself
@@ -120,16 +122,12 @@ def _check_writable(path: str) -> None:
 
 async def _session(repl: Any, history: Any, station: str | None, record: str | None, script: Any) -> int:
     from ocppctl.repl.prompt import build_session, interact, run_lines
-    from ocppctl.transport.client import LinkError
 
-    try:
-        await repl.links.start()
-    except LinkError as exc:
-        raise ConnectionFailure(exc.message) from None
+    await repl.links.start()
     try:
         if station is not None:
             repl.links.current = station
-        repl.echo(f"ocppctl repl: {repl.links.banner()}; :help lists the meta-commands, Ctrl-D leaves")
+        repl.warn(f"ocppctl repl: {repl.links.banner()}; :help lists the meta-commands, Ctrl-D leaves")
         if record is not None:
             repl.record(record)
         if script is not None:

@@ -79,12 +79,9 @@ def send(
 
     env = env_of(ctx)
     role = choose_role(url, listen, via, station)
-    if role[0] == "via" and station is None:
-        raise click.UsageError("--station ID: which station of the hub to call (or --url / --listen)")
     if (count is not None or until_done) and wait_for is None:
         raise click.UsageError("--count and --until-done go with --wait ACTION")
-    if wait_for is not None and role[0] == "via":
-        raise click.UsageError("--wait needs the link itself: use --listen, not a hub")
+    given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     options["wait"] = (wait_for, count, until_done)
     return run_send(
         env,
@@ -92,7 +89,7 @@ def send(
         payload,
         role,
         station,
-        ocpp,
+        ocpp if given or role[0] != "via" else None,
         template,
         uid,
         not no_validate,

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
+import functools
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.options import build_link_options
+from ocppctl.cli.options import DEFAULT_VERSION, build_link_options
 from ocppctl.cli.status import ExitCode
+from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.rpc import Event, Refused, RpcSession, Sent
 from ocppctl.core.versions import VERSIONS
-from ocppctl.errors import OcppctlError, UsageFailure
-from ocppctl.io.payload_args import read_payload
+from ocppctl.errors import LinkError, OcppctlError, UsageFailure
+from ocppctl.io.payload_args import item_hints, read_payload
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape, escape_line, paint, wants_color
-
-
-class ConnectionFailure(OcppctlError):
-    exit_code = int(ExitCode.CONNECTION)
-
-
-class NoAnswer(OcppctlError):
-    exit_code = int(ExitCode.TIMEOUT)
+from ocppctl.transport.flow import Flow
 
 
 def run_send(
@@ -34,7 +27,7 @@ def run_send(
     args: tuple[str, ...],
     role: tuple[str, str],
     station: str | None,
-    ocpp: list[str],
+    ocpp: list[str] | None,
     template: bool,
     uid: str | None,
     check: bool,
@@ -44,9 +37,14 @@ def run_send(
     color_choice: str,
     options: dict[str, Any],
 ) -> int:
-    """`options` holds the link, security and --wait options, by their click names."""
-    versions = [VERSIONS[name] for name in ocpp]
+    """`options` holds the link, security and --wait options, by their click names. Through a
+    hub, `ocpp` is None unless --ocpp was given: the station's own version is used."""
     registry = default_registry()
+    hub: _Hub | None = None
+    if role[0] == "via":
+        hub = _Hub.ask(role[1], station, ocpp)
+        ocpp = [hub.version]
+    versions = [VERSIONS[name] for name in ocpp or [DEFAULT_VERSION]]
     first = versions[0]
     if action not in first.actions and all(action not in v.actions for v in versions):
         from ocppctl.core.checks import action_hint, quote
@@ -63,12 +61,13 @@ def run_send(
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
     printer = _Printer(env, color, as_json)
     try:
-        if role[0] == "via":
-            return _via(role[1], station or "", action, payload, uid, check, timeout, printer, as_json)
+        wait = options.pop("wait", (None, None, False))
+        if hub is not None:
+            return hub.call(action, payload, uid, check, timeout, wait, printer)
         if check and len(versions) == 1:  # one version offered: check the call before connecting
             RpcSession(registry, first, role[0], lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
         exchange = _Exchange(registry, action, payload, uid, check, timeout, connect_timeout, printer)
-        exchange.wait = options.pop("wait", (None, None, False))
+        exchange.wait = wait
         exchange.link_options = build_link_options(options)
         if role[0] == "station":
             exchange.client = client_security(env, role[1], options)
@@ -76,7 +75,7 @@ def run_send(
             exchange.server = server_security(env, options)
         return asyncio.run(exchange.run(role, station, versions))
     except Refused as refused:
-        for finding in refused.findings:
+        for finding in item_hints(refused.findings, list(args)):
             env.stderr.write(finding_text(finding, color) + "\n")
         env.stderr.write("ocppctl: the call was not sent (--no-validate sends it anyway)\n")
         return int(ExitCode.FINDINGS)
@@ -120,44 +119,77 @@ def server_security(env: Env, options: dict[str, Any]) -> Any:
     )
 
 
-def _via(
-    path: str,
-    station: str,
-    action: str,
-    payload: Any,
-    uid: str | None,
-    check: bool,
-    timeout: float,
-    printer: Any,
-    as_json: bool,
-) -> int:
-    """The call made by a running hub, through its control socket; printed as send prints."""
-    request = {"op": "call", "station": station, "action": action, "payload": payload, "id": uid, "check": check}
-    request["timeout"] = timeout
+class _Hub:
+    """A running hub (`ocppctl listen`), reached through its control socket: which of its
+    stations to call and the version it speaks, then the call, printed as send prints."""
 
-    from ocppctl.transport.client import LinkError
-    from ocppctl.transport.control import control_request, hub_answer, no_hub
+    def __init__(self, path: str, station: str, version: str) -> None:
+        self.path = path
+        self.station = station
+        self.version = version
 
-    try:
-        reply = asyncio.run(control_request(path, request, no_hub(path), timeout + 5))
-    except LinkError as exc:
-        raise ConnectionFailure(exc.message) from None
+    @classmethod
+    def ask(cls, path: str, station: str | None, ocpp: list[str] | None) -> _Hub:
+        """The station named (or the one connected), and its version; LinkError when it is not
+        connected, UsageFailure when --ocpp names another version than it speaks."""
+        from ocppctl.transport.control import control_request, no_hub
 
-    sent, event = hub_answer(reply)
-    if sent is not None:
-        printer.sent(sent, reply.get("version", "?"))
-    if event is None:
-        error = OcppctlError(str(reply.get("error", "the hub failed")))
-        error.exit_code = int(reply.get("exit", 5))
-        raise error
-    printer.answer(event)
-    if event.kind == "error":
-        return int(ExitCode.CALLERROR)
-    return int(ExitCode.FINDINGS) if any(f.severity == "error" for f in event.findings) else 0
+        reply = asyncio.run(control_request(path, {"op": "stations"}, no_hub(path), 10))
+        stations = [str(name) for name in reply.get("stations", [])]
+        versions = reply.get("versions") or {}
+        connected = ", ".join(stations) or "none"
+        if station is None:
+            if len(stations) != 1:
+                raise UsageFailure(f"--station ID: which station of the hub to call (connected: {connected})")
+            station = stations[0]
+        if station not in stations:
+            raise LinkError(f"station {station} is not connected to the hub at {path} (connected: {connected})")
+        version = str(versions.get(station) or (ocpp or [DEFAULT_VERSION])[0])
+        if ocpp is not None and version not in ocpp:
+            raise UsageFailure(f"station {station} speaks OCPP {version}, not {', '.join(ocpp)} (drop --ocpp)")
+        return cls(path, station, version)
+
+    def call(
+        self,
+        action: str,
+        payload: Any,
+        uid: str | None,
+        check: bool,
+        timeout: float,
+        wait: tuple[str | None, int | None, bool],
+        printer: _Printer,
+    ) -> int:
+        from ocppctl.transport.control import control_request, hub_answer, hub_calls, no_hub
+
+        request = {"op": "call", "station": self.station, "action": action, "payload": payload, "id": uid}
+        request.update(check=check, timeout=timeout)
+        if wait[0] is not None:
+            request["wait"] = {"action": wait[0], "count": wait[1], "until_done": wait[2]}
+        # the call may wait its turn (up to `timeout`), then its answer (`timeout`), then --wait's calls
+        allowed = timeout * (3 if wait[0] is not None else 2) + 5
+        reply = asyncio.run(control_request(self.path, request, no_hub(self.path), allowed))
+        sent, event = hub_answer(reply)
+        if sent is not None:
+            printer.sent(sent, self.version, float(reply.get("queued_s") or 0.0))
+        if event is None:
+            error = OcppctlError(str(reply.get("error", "the hub failed")))
+            error.exit_code = int(reply.get("exit", 5))
+            raise error
+        printer.answer(event)
+        if event.kind == "error":
+            return int(ExitCode.CALLERROR)
+        failed = any(f.severity == "error" for f in event.findings)
+        for call in hub_calls(reply):
+            printer.follow_up(call)
+            failed = failed or any(f.severity == "error" for f in call.findings)
+        return int(ExitCode.FINDINGS) if failed else 0
+
+
+NOTE_AFTER = 0.5  # seconds a call may wait for its turn (or the boot) before send says why
 
 
 class _Exchange:
-    """One call over one link, in either role."""
+    """One call over one link, in either role, on the peer engine (transport/peer.py)."""
 
     def __init__(
         self,
@@ -184,105 +216,91 @@ class _Exchange:
         self.wait: tuple[str | None, int | None, bool] = (None, None, False)
 
     async def run(self, role: tuple[str, str], station: str | None, versions: list[Any]) -> int:
-        from ocppctl.transport.client import LinkError, connect_station
+        if role[0] == "station":
+            from ocppctl.transport.client import connect_peer
 
-        def new_id() -> str:
-            return str(uuid.uuid4())
-
-        try:
-            if role[0] == "station":
-                link = await connect_station(
-                    role[1],
-                    versions,
-                    self.registry,
-                    new_id,
-                    self.connect_timeout,
-                    security=self.client,
-                    options=self.link_options,
-                )
-                try:
-                    return await self._call(link, None)
-                finally:
-                    await link.socket.close()
-            from ocppctl.handlers.defaults import CsmsState
-            from ocppctl.transport.server import await_station, parse_listen
-
-            try:
-                host, port = parse_listen(role[1])
-            except ValueError:
-                raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
-            async with await_station(
-                host,
-                port,
+            peer = await connect_peer(
+                role[1],
                 versions,
                 self.registry,
-                new_id,
-                station,
                 self.connect_timeout,
-                self.printer.listening,
-                security=self.server,
+                security=self.client,
                 options=self.link_options,
-            ) as link:
-                return await self._call(link, CsmsState())
-        except LinkError as exc:
-            raise ConnectionFailure(exc.message) from None
+            )
+            reader = asyncio.ensure_future(peer.run())
+            try:
+                return await self._call(peer)
+            finally:
+                await peer.close()
+                await reader
+        from ocppctl.handlers.defaults import CsmsState, csms_answerer
+        from ocppctl.io.recorder import ocpp_time
+        from ocppctl.transport.csms import Csms
+        from ocppctl.transport.server import await_station, parse_listen
 
-    async def _call(self, link: Any, state: Any) -> int:
-        from ocppctl.transport.client import LinkError, TimedOut, call_and_wait, not_implemented
-
-        sent = link.session.call(
-            self.action, self.payload, time.monotonic(), self.timeout, uid=self.uid, check=self.check
-        )
-        self.printer.sent(sent, link.version.name)
-        answer = not_implemented if state is None else _csms_defaults(self.registry, state)
         try:
-            event = await call_and_wait(link, sent, self.timeout, self.printer.aside, answer)
-        except TimedOut as exc:
-            raise NoAnswer(str(exc)) from None
-        except LinkError as exc:
-            raise ConnectionFailure(exc.message) from None
+            host, port = parse_listen(role[1])
+        except ValueError:
+            raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
+        answer = csms_answerer(self.registry, CsmsState(), ocpp_time)
+        csms = Csms(
+            self.registry, versions, _unseen, answer, security=self.server, options=self.link_options, only=station
+        )
+        async with await_station(csms, host, port, self.connect_timeout, self.printer.listening) as peer:
+            return await self._call(peer)
+
+    async def _call(self, peer: Any) -> int:
+        from ocppctl.transport.peer import FollowUps
+
+        action, count, until_done = self.wait
+        follow = FollowUps(peer, action, count, until_done) if action is not None else None
+        peer.observe = functools.partial(self.printer.aside, peer.session.peer, follow)
+
+        def say_why() -> None:  # only when the wait is long enough to wonder about
+            waiting = peer.holding()
+            if waiting is not None:
+                self.printer.note(waiting)
+
+        note = asyncio.get_running_loop().call_later(NOTE_AFTER, say_why)
+
+        def sent(frame: Sent, queued: float) -> None:
+            note.cancel()
+            self.printer.sent(frame, peer.version.name, queued)
+
+        try:
+            event = await peer.call(
+                self.action, self.payload, self.timeout, uid=self.uid, check=self.check, on_sent=sent
+            )
+        finally:
+            note.cancel()
         self.printer.answer(event)
         if event.kind == "error":
             return int(ExitCode.CALLERROR)
         failed = any(f.severity == "error" for f in event.findings)
-        action, count, until_done = self.wait
-        if action is not None:
-            from ocppctl.transport.client import wait_for_calls
-
-            try:
-                calls = await wait_for_calls(
-                    link, action, count, until_done, self.timeout, self.printer.aside, answer, self.printer.follow_up
-                )
-            except TimedOut as exc:
-                raise NoAnswer(str(exc)) from None
-            except LinkError as exc:
-                raise ConnectionFailure(exc.message) from None
+        if follow is not None:
+            calls = await follow.collect(self.timeout, self.printer.follow_up)
             failed = failed or any(f.severity == "error" for call in calls for f in call.findings)
         return int(ExitCode.FINDINGS) if failed else 0
 
 
-def _csms_defaults(registry: Any, state: Any) -> Any:
-    """Answer a station's calls as a CSMS does by default (handlers/defaults.py)."""
-    from ocppctl.handlers.defaults import csms_answerer
-    from ocppctl.io.recorder import utc_stamp
-
-    verdict = csms_answerer(registry, state, utc_stamp)
-
-    def answer(session: RpcSession, event: Event, now: float) -> Sent:
-        frame = event.frame
-        assert frame is not None
-        return session.respond(frame.id, verdict(session.version, frame.action or "", frame.payload), now)
-
-    return answer
+def _unseen(flow: Any) -> None:
+    """The observer of a station's peer until its exchange begins."""
 
 
 class _Printer:
-    """Frames as they go: arrows, pretty JSON, findings beside them; --json: the answer only."""
+    """Frames as they go: arrows, pretty JSON, findings beside them. --json: the answer's payload
+    on one line, then each finding of the call and of the answer on a line of its own
+    (`{"finding": {...}, "of": "call"|"answer"}`), then each --wait call's payload and findings."""
 
     def __init__(self, env: Env, color: bool, as_json: bool) -> None:
         self.env = env
         self.color = color
         self.as_json = as_json
+        self._call_findings: list[Any] = []  # --json: said after the answer's payload
+
+    def _json_findings(self, findings: list[Any], of: str) -> None:
+        for finding in findings:
+            self.env.stdout.write(dumps({"finding": finding.as_dict(), "of": of}) + "\n")
 
     def _pretty(self, value: Any) -> str:
         text = dumps(value, indent=True)
@@ -300,20 +318,39 @@ class _Printer:
         self.env.stderr.write(f"ocppctl: listening on {host}:{port}, waiting for a station\n")
         self.env.stderr.flush()
 
-    def sent(self, sent: Sent, version: str) -> None:
+    def sent(self, sent: Sent, version: str, queued: float = 0.0) -> None:
         if self.as_json:
-            return
-        frame = sent.frame
-        head = f"→ CALL {escape_line(frame.action or '')} {escape_line(frame.id)} (OCPP {version})"
-        self.env.stdout.write(paint("bold", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
-        self._findings(sent.findings)
+            self._call_findings = list(sent.findings)
+        else:
+            frame = sent.frame
+            waited = f", queued {queued:.1f} s" if queued >= 0.05 else ""
+            head = f"→ CALL {escape_line(frame.action or '')} {escape_line(frame.id)} (OCPP {version}{waited})"
+            self.env.stdout.write(paint("bold", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
+            self._findings(sent.findings)
+        self._say_ctrl_c()
 
-    def aside(self, event: Event) -> None:
-        """A frame of the peer's that is not the answer (its own call, a late answer)."""
-        if self.as_json or event.text is None:
+    def _say_ctrl_c(self) -> None:
+        """On a terminal, one line while the answer is awaited: how to stop waiting."""
+        if self.env.stderr.isatty():
+            self.env.stdout.flush()
+            self.env.stderr.write("waiting for the answer (Ctrl-C cancels)\n")
+            self.env.stderr.flush()
+
+    def note(self, text: str) -> None:
+        """Why the call has not left yet (stderr: not part of the exchange's output)."""
+        self.env.stderr.write(f"ocppctl: {text}\n")
+        self.env.stderr.flush()
+
+    def aside(self, peer: str, follow: Any, flow: Flow) -> None:
+        """A frame of the peer's that is not the answer (its own call, a late answer); the
+        calls --wait gathers are shown by follow_up, the answer by answer()."""
+        if self.as_json or flow.side != peer or flow.text is None or flow.answers is not None:
             return
-        self.env.stdout.write(paint("yellow", f"← {event.kind}: ", self.color) + escape(event.text) + "\n")
-        self._findings(event.findings)
+        if follow is not None and follow.taken(flow.frame):
+            return
+        kind = TYPE_NAMES.get(flow.frame.type, "frame").lower() if flow.frame is not None else "malformed"
+        self.env.stdout.write(paint("yellow", f"← {kind}: ", self.color) + escape(flow.text) + "\n")
+        self._findings(flow.findings)
 
     def follow_up(self, event: Event) -> None:
         """A call of the peer's that --wait waited for."""
@@ -321,6 +358,7 @@ class _Printer:
         assert frame is not None
         if self.as_json:
             self.env.stdout.write(dumps(frame.payload) + "\n")
+            self._json_findings(event.findings, "follow-up")
             return
         head = f"← CALL {escape_line(frame.action or '')} {escape_line(frame.id)}"
         self.env.stdout.write(paint("cyan", head, self.color) + "\n" + self._pretty(frame.payload) + "\n")
@@ -339,6 +377,8 @@ class _Printer:
             body = frame.payload
         if self.as_json:
             self.env.stdout.write(dumps(body) + "\n")
+            self._json_findings(self._call_findings, "call")
+            self._json_findings(event.findings, "answer")
             return
         name = "CALLERROR" if event.kind == "error" else "CALLRESULT"
         rtt = f" in {event.rtt_ms:.1f} ms" if event.rtt_ms is not None else ""

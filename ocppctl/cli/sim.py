@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ocppctl.cli.completion import complete_sim_station
 from ocppctl.cli.options import (
     Seconds,
     client_security_options,
@@ -14,6 +15,8 @@ from ocppctl.cli.options import (
     env_of,
     link_options,
     ocpp_versions,
+    view_of,
+    view_options,
     ws_url,
 )
 
@@ -40,6 +43,11 @@ def sim() -> None:
     "--model", type=click.Path(dir_okay=False), help="Device model JSON (variables, 1.6 configuration, vendors)."
 )
 @click.option("--heartbeat", type=Seconds(min=0.1), help="Seconds between heartbeats (default: the boot answer's).")
+@click.option(
+    "--exit-on-close",
+    is_flag=True,
+    help="End when the CSMS closes the link (exit 0 for a normal close, 5 otherwise) instead of reconnecting.",
+)
 @connect_timeout_option()
 @click.option(
     "--control",
@@ -47,6 +55,7 @@ def sim() -> None:
     help="Control socket for `ocppctl sim set` (default: ocppctl/sim-STATIONID.sock beside the hub's).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame.")
+@view_options
 @color_option()
 @client_security_options
 @link_options
@@ -57,25 +66,38 @@ def station(
     ocpp: list[str],
     model: str | None,
     heartbeat: float | None,
+    exit_on_close: bool,
     connect_timeout: float,
     control: str | None,
     as_json: bool,
+    full: bool,
+    pretty: bool,
     color: str,
     **options: Any,
 ) -> int:
     """Connect to a CSMS as a simulated station: boot, heartbeat, and answer GetVariables,
     SetVariables, GetBaseReport (NotifyReport in parts), DataTransfer, TriggerMessage, Reset,
     ChangeAvailability; for 1.6 GetConfiguration, ChangeConfiguration, RemoteStart/StopTransaction.
+    It does what it accepts (a remote start starts a transaction, Reset reboots, TriggerMessage
+    sends the message), and when the link drops it reconnects after the back-off a station uses
+    (2.0.1 OCPPCommCtrlr RetryBackOff*), keeping its transaction messages until then.
     Stop with Ctrl-C (exit 130) or SIGTERM (exit 0)."""
     from ocppctl.cli.sim_run import run_station
 
     options["control"] = control
+    options["view"] = view_of(full, pretty, as_json)
+    options["exit_on_close"] = exit_on_close
     return run_station(env_of(ctx), url, ocpp, model, heartbeat, connect_timeout, as_json, color, options)
 
 
 @sim.command("set")
 @click.argument("assignments", nargs=-1, required=True, metavar="COMPONENT/VARIABLE=VALUE...")
-@click.option("--station", metavar="ID", help="The simulated station (its default control socket).")
+@click.option(
+    "--station",
+    metavar="ID",
+    shell_complete=complete_sim_station,
+    help="The simulated station (its default control socket).",
+)
 @click.option("--via", metavar="PATH", help="The simulated station's control socket.")
 @click.pass_context
 def set_value(ctx: click.Context, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:

@@ -6,13 +6,13 @@ import asyncio
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.listen_run import _FlowPrinter
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import ConnectionFailure, client_security
+from ocppctl.cli.send_run import client_security
 from ocppctl.cli.serving import run_until_stopped
 from ocppctl.core.versions import VERSIONS
-from ocppctl.errors import InputError, UsageFailure
+from ocppctl.errors import InputError, OcppctlError
 from ocppctl.io.schemafiles import default_registry
+from ocppctl.render.flows import FlowPrinter
 from ocppctl.render.style import wants_color
 
 
@@ -28,7 +28,7 @@ def run_station(
     options: dict[str, Any],
 ) -> int:
     from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel
-    from ocppctl.transport.client import LinkError
+    from ocppctl.transport.sim import SimulatedStation
     from ocppctl.transport.sim import run_station as serve
 
     data: Any = DEFAULT_MODEL
@@ -40,7 +40,9 @@ def run_station(
         model = DeviceModel.from_json(data)
     except ValueError as exc:
         raise InputError(f"{model_file}: {exc} (docs/sim.md shows the shape)") from None
-    printer = _FlowPrinter(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json, local="station")
+    color = wants_color(color_choice, env.stdout_isatty, env.environ)
+    view = options.pop("view", "json" if as_json else "compact")
+    printer = FlowPrinter(env.stdout, env.stderr, color=color, view=view, width=env.columns, local="station")
     security = client_security(env, url, options)
     link = build_link_options(options)
     versions = [VERSIONS[name] for name in ocpp]
@@ -51,25 +53,23 @@ def run_station(
     env.stderr.write(f"ocppctl: control socket {control} (sim set)\n")
     env.stderr.flush()
 
-    async def run(stop: asyncio.Event) -> None:
-        await serve(
-            url,
-            versions,
-            default_registry(),
-            model,
-            connect_timeout,
-            security,
-            link,
-            printer.flow,
-            stop,
-            heartbeat,
-            control,
-        )
+    simulated = SimulatedStation(
+        url,
+        versions,
+        default_registry(),
+        model,
+        connect_timeout,
+        security,
+        link,
+        printer.flow,
+        heartbeat=heartbeat,
+        exit_on_close=bool(options.pop("exit_on_close", False)),
+    )
 
-    try:
-        return run_until_stopped(run)
-    except LinkError as exc:
-        raise ConnectionFailure(exc.message) from None
+    async def run(stop: asyncio.Event) -> None:
+        await serve(simulated, stop, control)
+
+    return run_until_stopped(run)
 
 
 def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: str | None) -> int:
@@ -82,21 +82,17 @@ def run_set(env: Env, assignments: tuple[str, ...], station: str | None, via: st
     for item in assignments:
         name, sep, value = item.partition("=")
         component, slash, variable = name.partition("/")
-        if not sep or not slash or not component or not variable:
-            raise UsageFailure(f"{item!r}: an assignment is COMPONENT/VARIABLE=VALUE (ChargingStation/Temperature=61)")
+        if not sep or not slash or not component or not variable:  # the message shows the form: no --help pointer
+            raise OcppctlError(f"{item!r}: an assignment is COMPONENT/VARIABLE=VALUE (ChargingStation/Temperature=61)")
         requests.append({"op": "set", "component": component, "variable": variable, "value": value})
 
-    from ocppctl.transport.client import LinkError
     from ocppctl.transport.control import control_request
 
     missing = f"no simulated station at {path}: start `ocppctl sim station`"
     for request in requests:
-        try:
-            reply = asyncio.run(control_request(path, request, missing, 30))
-        except LinkError as exc:
-            raise ConnectionFailure(exc.message) from None
-        if not reply.get("ok"):
-            raise UsageFailure(str(reply.get("error")))
+        reply = asyncio.run(control_request(path, request, missing, 30))
+        if not reply.get("ok"):  # the station's word (no such variable): --help would not help
+            raise OcppctlError(str(reply.get("error")))
         events = reply.get("events", 0)
         env.stdout.write(f"{request['component']}/{request['variable']} = {request['value']}: {events} event(s) sent\n")
     return 0

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from ocppctl import errors
+
 
 class ExitCode(IntEnum):
+    """The numbers are ocppctl/errors.py's, where the exceptions that carry them live."""
+
     OK = 0
-    FINDINGS = 1  # validation findings of severity error (warnings too with --strict)
-    USAGE = 2  # usage error, or an input that cannot be opened, decompressed or decoded
-    CALLERROR = 3  # the peer answered with a CALLERROR
-    TIMEOUT = 4
-    CONNECTION = 5  # connection, TLS or handshake failure, the peer closing mid-call included
+    FINDINGS = errors.FINDINGS  # validation findings of severity error (warnings too with --strict)
+    USAGE = errors.USAGE  # usage error, or an input that cannot be opened, decompressed or decoded
+    CALLERROR = errors.CALLERROR  # the peer answered with a CALLERROR
+    TIMEOUT = errors.TIMEOUT
+    CONNECTION = errors.CONNECTION  # connection, TLS or handshake failure, the peer closing mid-call included
     INTERNAL = 70  # a bug in ocppctl: --debug shows the traceback
     INTERRUPTED = 130
 

@@ -6,6 +6,7 @@ import re
 
 import click
 
+from ocppctl.cli.completion import complete_codes
 from ocppctl.cli.options import color_option, complete_action, env_of, ocpp_option
 from ocppctl.cli.status import ExitCode, combine
 from ocppctl.core.findings import CODES
@@ -101,6 +102,7 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     "--select",
     multiple=True,
     callback=_codes,
+    shell_complete=complete_codes,
     metavar="CODE",
     help="Report only these finding codes (repeatable, or comma-separated).",
 )
@@ -108,6 +110,7 @@ def _pattern(ctx: click.Context, param: click.Parameter, value: str | None) -> r
     "--ignore",
     multiple=True,
     callback=_codes,
+    shell_complete=complete_codes,
     metavar="CODE",
     help="Do not report these finding codes (repeatable, or comma-separated).",
 )
@@ -145,6 +148,8 @@ def validate(
     env = env_of(ctx)
     if response and not action:
         raise click.UsageError("--response goes with --action NAME")
+    if select & ignore:  # nothing of those codes would be reported: surely not what was meant
+        raise click.UsageError(f"{', '.join(sorted(select & ignore))}: both selected and ignored")
     if not files:
         if env.stdin_isatty:
             raise click.UsageError("give a capture file, or - to read standard input")

@@ -405,3 +405,13 @@ def duplicate_key_findings(text: str, value: Any) -> list[Finding]:
         )
         for key in jsontext.duplicate_keys(text, value)
     ]
+
+
+def binary_message() -> Finding:
+    """A frame that came as a binary WebSocket message (OCPP-J 4.1: frames are text)."""
+    return Finding(
+        ERROR,
+        "frame-shape",
+        "a binary WebSocket message: OCPP-J frames travel as text messages",
+        "send each frame as a text message (opcode 1), UTF-8",
+    )

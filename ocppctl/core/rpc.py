@@ -133,6 +133,12 @@ class RpcSession:
         self.incoming.pop(call_id, None)
         return self._send(frame, now)
 
+    def reject(self, uid: str, code: str, description: str, now: float) -> Sent:
+        """A CALLERROR answering a message that was no usable CALL (core/rpcerrors.py): the
+        correlator never saw a call to close, so it is not fed this answer either."""
+        frame = Frame(CALLERROR, uid, None, None, code, description, {})
+        return Sent(encode(frame), frame)
+
     def respond(self, call_id: str, verdict: tuple[str, Any], now: float) -> Sent:
         """A handler's verdict on the peer's call, sent as it is (handlers are trusted: no
         check): ("result", payload) a CALLRESULT, ("error", (code, description)) a CALLERROR."""
@@ -150,7 +156,7 @@ class RpcSession:
         kind, frame, _ = self._feed(text, self.peer, now)
         found = self._take()
         if not isinstance(message, str):
-            found.insert(0, _binary())
+            found.insert(0, checks.binary_message())
         if kind == "call" and frame is not None:
             if frame.type == SEND:
                 return Event("send", frame, findings=found, text=text)
@@ -233,15 +239,6 @@ def preflight(registry: SchemaRegistry, version: Version, local: str, frame: Fra
     if schema is not None:
         found += checks.payload_findings(schema, frame.payload, encode(frame), False)
     return found
-
-
-def _binary() -> Finding:
-    return Finding(
-        ERROR,
-        "frame-shape",
-        "a binary WebSocket message: OCPP-J frames travel as text messages",
-        "send each frame as a text message (opcode 1), UTF-8",
-    )
 
 
 def _no_such_call(call_id: str) -> Finding:

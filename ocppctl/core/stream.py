@@ -316,6 +316,8 @@ class StreamChecker(FrameChecker):
                     Finding(ERROR, "record", '"raw" must hold the frame\'s text as a string'), lineno, column, station
                 )
                 return
+            if get("binary") is True:  # recorded from a binary WebSocket message
+                self._add(checks.binary_message(), lineno, column, station)
             self._frame_text(raw, lineno, 0, station, get("conn"), side, get("ocpp"), get("ts"), line)
         elif "frame" in record:
             for problem in checks.duplicate_key_findings(line, record):
@@ -441,7 +443,10 @@ def check_payload(
     wrapped = f'[3,"p",{text}]' if kind == "response" else f'[2,"p","{action}",{text}]'
     found = checks.duplicate_key_findings(text, payload)  # in the order a frame gets them
     found += checks.frame_payload_findings(schema, payload, wrapped, exact, kind != "response")
+    whole_frame = isinstance(payload, list) and len(payload) >= 3 and payload[0] in (2, 3, 4, 5, 6)
     for problem in found:
+        if whole_frame and problem.path in (None, "", "/"):  # `[2,"1","Heartbeat",{}]` given to --action
+            problem.hint = "this is a whole OCPP-J frame, not a payload: drop --action"
         problem.file = file
         problem.line = 1
         problem.column = 1

@@ -5,7 +5,10 @@ UnknownVariable, ReadOnly refused), GetBaseReport (Accepted, then NotifyReport i
 seqNo and tbc), DataTransfer (UnknownVendorId unless the vendor is configured, P01.FR.05),
 GetConfiguration/ChangeConfiguration for 1.6 (unknownKey, Rejected for read-only keys,
 NotSupported for unknown ones). The default model holds the whitepaper's FiscalMetering,
-ChargingSoundCtrlr and CustomizationCtrlr examples.
+ChargingSoundCtrlr and CustomizationCtrlr examples. A value is checked against its variable's
+dataType and valuesList before it is taken (handlers/values.py). What the station does after
+an answer and across connections is handlers/station.py's SimStation; station_answerer and
+follow_ups stay stateless for links that keep no station (the REPL's today).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from ocppctl.core.payloads import template
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
+from ocppctl.handlers.values import DATA_TYPES, value_problem
 
 DEFAULT_MODEL: dict[str, Any] = {
     "variables": [
@@ -42,11 +46,12 @@ DEFAULT_MODEL: dict[str, Any] = {
         },
     ],
     "configuration": [
-        {"key": "HeartbeatInterval", "value": "300", "readonly": False},
+        {"key": "HeartbeatInterval", "value": "300", "readonly": False, "dataType": "integer"},
         {"key": "ChargePointModel", "value": "ocppctl-sim", "readonly": True},
-        {"key": "MeterValueSampleInterval", "value": "60", "readonly": False},
+        {"key": "MeterValueSampleInterval", "value": "60", "readonly": False, "dataType": "integer"},
     ],
     "vendors": [],
+    "evses": [{"connectors": 1}],
 }
 
 REPORT_PART = 4  # reportData items per NotifyReport
@@ -60,9 +65,14 @@ class Variable:
     mutability: str = "ReadWrite"
     data_type: str = "string"
     instance: str | None = None
+    values_list: str | None = None
 
     def key(self) -> tuple[str, str | None, str]:
         return (self.component, self.instance, self.variable)
+
+    def problem(self, value: str) -> str | None:
+        """Why `value` cannot be this variable's (dataType, valuesList), None when it can."""
+        return value_problem(self.data_type, value, self.values_list)
 
 
 @dataclass
@@ -84,13 +94,18 @@ class DeviceModel:
     vendors: list[str] = field(default_factory=list)
     monitors: list[Monitor] = field(default_factory=list)
     next_event: int = 1
+    evses: list[int] = field(default_factory=lambda: [1])  # connectors of EVSE 1, 2, ...
 
     def set_value(self, component: str, variable: str, value: str, now: str) -> list[dict[str, Any]] | None:
         """Change a value as the station itself would (a sensor, `sim set`); the NotifyEvent
-        payloads its monitors raise, or None when there is no such variable."""
+        payloads its monitors raise, or None when there is no such variable. ValueError when
+        the value does not fit the variable's dataType or valuesList."""
         found = next((v for v in self.variables if v.component == component and v.variable == variable), None)
         if found is None:
             return None
+        problem = found.problem(value)
+        if problem is not None:
+            raise ValueError(f"{component}/{variable}: {problem}")
         before, found.value = found.value, value
         events = []
         for monitor in self.monitors:
@@ -126,21 +141,40 @@ class DeviceModel:
                 or not isinstance(v.get("variable"), str)
             ):
                 raise ValueError(f'variables[{at}] needs "component" and "variable", both strings')
+            data_type = str(v.get("dataType", "string"))
+            if data_type not in DATA_TYPES:
+                raise ValueError(
+                    f"variables[{at}] has dataType {data_type!r}, not one of {', '.join(sorted(DATA_TYPES))}"
+                )
+            values_list = v.get("valuesList")
             variables.append(
                 Variable(
                     v["component"],
                     v["variable"],
                     str(v.get("value", "")),
                     str(v.get("mutability", "ReadWrite")),
-                    str(v.get("dataType", "string")),
+                    data_type,
                     v.get("instance"),
+                    str(values_list) if values_list is not None else None,
                 )
             )
+            problem = variables[-1].problem(variables[-1].value) if "value" in v else None
+            if problem is not None:
+                raise ValueError(f"variables[{at}] ({v['component']}/{v['variable']}): {problem}")
         configuration = _array(data, "configuration")
         for at, entry in enumerate(configuration):
             if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
                 raise ValueError(f'configuration[{at}] needs a "key" string')
-        return cls(variables, list(configuration), [str(x) for x in _array(data, "vendors")])
+        evses = []
+        for at, evse in enumerate(_array(data, "evses") if "evses" in data else [{"connectors": 1}]):
+            count = evse.get("connectors", 1) if isinstance(evse, dict) else None
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise ValueError(f'evses[{at}] is an object whose "connectors" is a positive integer')
+            evses.append(count)
+        if not evses:
+            raise ValueError('"evses" lists at least one EVSE: {"connectors": 1}')
+        configuration = [dict(entry) for entry in configuration]  # its own copy: the answers change it
+        return cls(variables, configuration, [str(x) for x in _array(data, "vendors")], evses=evses)
 
     def find(self, component: dict[str, Any], variable: dict[str, Any]) -> tuple[str, Variable | None]:
         """('UnknownComponent' | 'UnknownVariable' | 'Accepted', the variable)."""
@@ -160,7 +194,10 @@ class DeviceModel:
 def _array(data: dict[str, Any], key: str) -> list[Any]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        raise ValueError(f'"{key}" is a JSON array')
+        from ocppctl.core.jsontext import dumps
+
+        shown = dumps(value)
+        raise ValueError(f'"{key}" must be a JSON array [...], not {shown if len(shown) <= 40 else shown[:39] + "…"}')
     return value
 
 
@@ -197,7 +234,8 @@ def follow_ups(
     if not isinstance(payload, dict):
         return []
     if action == "GetBaseReport":
-        return [("NotifyReport", part) for part in report_parts(model, int(payload.get("requestId", 0)), now)]
+        items = report_items(model, str(payload.get("reportBase", "FullInventory")))
+        return [("NotifyReport", part) for part in report_parts(model, int(payload.get("requestId", 0)), now, items)]
     if action == "TriggerMessage":
         wanted = payload.get("requestedMessage")
         if wanted == "Heartbeat":
@@ -229,6 +267,8 @@ def _get_variables(model: DeviceModel, payload: Any) -> Any:
         result = {"attributeStatus": status, "component": item["component"], "variable": item["variable"]}
         if item.get("attributeType", "Actual") != "Actual" and status == "Accepted":
             result["attributeStatus"] = "NotSupportedAttributeType"
+        elif found is not None and found.mutability == "WriteOnly":
+            result["attributeStatus"] = "Rejected"  # a WriteOnly value is never read back
         elif found is not None:
             result["attributeValue"] = found.value
         results.append(result)
@@ -239,29 +279,61 @@ def _set_variables(model: DeviceModel, payload: Any) -> Any:
     results = []
     for item in payload.get("setVariableData", []):
         status, found = model.find(item["component"], item["variable"])
-        if found is not None and found.mutability == "ReadOnly":
+        value = str(item.get("attributeValue", ""))
+        result: dict[str, Any] = {"component": item["component"], "variable": item["variable"]}
+        problem = found.problem(value) if found is not None else None
+        if item.get("attributeType", "Actual") != "Actual" and found is not None:
+            status = "NotSupportedAttributeType"
+        elif found is not None and found.mutability == "ReadOnly":
             status = "Rejected"
+            result["attributeStatusInfo"] = {"reasonCode": "ReadOnly"}
+        elif problem is not None:  # a value that does not fit its dataType: Rejected, saying why
+            status = "Rejected"
+            result["attributeStatusInfo"] = {"reasonCode": "InvalidValue", "additionalInfo": problem[:512]}
         elif found is not None:
-            found.value = str(item.get("attributeValue", ""))
-        results.append({"attributeStatus": status, "component": item["component"], "variable": item["variable"]})
+            found.value = value
+        results.append({"attributeStatus": status, **result})
     return {"setVariableResult": results}
 
 
-def report_parts(model: DeviceModel, request_id: int, generated_at: str) -> list[dict[str, Any]]:
-    """The NotifyReport payloads answering a GetBaseReport: seqNo from 0, tbc on all but the last."""
+CONFIGURABLE = ("ReadWrite", "WriteOnly")
+
+
+def report_items(model: DeviceModel, base: str = "FullInventory") -> list[dict[str, Any]]:
+    """The reportData of a GetBaseReport of the model's variables: FullInventory all of them,
+    ConfigurationInventory those the CSMS can set (ReadWrite, WriteOnly); a WriteOnly value is
+    never reported."""
     items = []
     for v in model.variables:
+        if base == "ConfigurationInventory" and v.mutability not in CONFIGURABLE:
+            continue
         component: dict[str, Any] = {"name": v.component}
         if v.instance:
             component["instance"] = v.instance
+        attribute = {"type": "Actual", "mutability": v.mutability}
+        if v.mutability != "WriteOnly":
+            attribute["value"] = v.value[:2500]
+        characteristics: dict[str, Any] = {"dataType": v.data_type, "supportsMonitoring": False}
+        if v.values_list is not None:
+            characteristics["valuesList"] = v.values_list[:1000]
         items.append(
             {
                 "component": component,
                 "variable": {"name": v.variable},
-                "variableAttribute": [{"type": "Actual", "value": v.value, "mutability": v.mutability}],
-                "variableCharacteristics": {"dataType": v.data_type, "supportsMonitoring": False},
+                "variableAttribute": [attribute],
+                "variableCharacteristics": characteristics,
             }
         )
+    return items
+
+
+def report_parts(
+    model: DeviceModel, request_id: int, generated_at: str, items: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The NotifyReport payloads answering a GetBaseReport (of `items`, by default the full
+    inventory): seqNo from 0, tbc on all but the last."""
+    if items is None:
+        items = report_items(model)
     chunks = [items[i : i + REPORT_PART] for i in range(0, len(items), REPORT_PART)] or [[]]
     return [
         {
@@ -279,9 +351,9 @@ def _get_configuration(model: DeviceModel, payload: Any) -> Any:
     wanted = payload.get("key")
     known = {entry["key"]: entry for entry in model.configuration}
     if not wanted:
-        return {"configurationKey": [dict(entry) for entry in model.configuration]}
+        return {"configurationKey": [_key(entry) for entry in model.configuration]}
     answer: dict[str, Any] = {}
-    found = [dict(known[key]) for key in wanted if key in known]
+    found = [_key(known[key]) for key in wanted if key in known]
     unknown = [key for key in wanted if key not in known]
     if found:
         answer["configurationKey"] = found
@@ -290,12 +362,21 @@ def _get_configuration(model: DeviceModel, payload: Any) -> Any:
     return answer
 
 
+def _key(entry: dict[str, Any]) -> dict[str, Any]:
+    """A configuration entry as GetConfiguration reports it (the model's dataType stays home)."""
+    shown = {"key": entry["key"], "readonly": bool(entry.get("readonly", False))}
+    if "value" in entry:
+        shown["value"] = str(entry["value"])[:500]
+    return shown
+
+
 def _change_configuration(model: DeviceModel, payload: Any) -> Any:
     for entry in model.configuration:
         if entry["key"] == payload.get("key"):
-            if entry.get("readonly"):
+            value = str(payload.get("value", ""))
+            if entry.get("readonly") or value_problem(str(entry.get("dataType", "string")), value) is not None:
                 return {"status": "Rejected"}
-            entry["value"] = str(payload.get("value", ""))
+            entry["value"] = value
             return {"status": "Accepted"}
     return {"status": "NotSupported"}
 

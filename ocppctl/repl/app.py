@@ -9,23 +9,27 @@ ends the session but :quit and Ctrl-D: every failure is one line and the prompt 
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 from collections.abc import Callable
 from typing import IO, Any
 
+from ocppctl import errors
 from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT
 from ocppctl.core.rpc import Refused
 from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.errors import OcppctlError, TimedOut, UsageFailure
+from ocppctl.io.payload_args import item_hints
 from ocppctl.render.findings import finding_text
 from ocppctl.repl import commands
 from ocppctl.repl.config import Settings
-from ocppctl.repl.lines import CallLine, MetaLine, parse_line
-from ocppctl.transport.client import LinkError, TimedOut
+from ocppctl.repl.lines import CallLine, MetaLine, line_items, parse_line
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.links import Links
 
 FOLDED_KEPT = 200  # folded payloads :show can still print
+ARRIVED_KEPT = 1000  # the peer's calls kept for a :wait
+OPEN_KEPT = 10_000  # open calls kept for a new recording (calls never answered are let go)
 
 
 class Repl:
@@ -45,6 +49,7 @@ class Repl:
         self.registry = registry
         self.settings = settings
         self.echo = echo
+        self.warn = echo  # errors and refusals; a piped script sends them to stderr
         self.color = color
         self.timeout = timeout
         self.check = check
@@ -54,9 +59,14 @@ class Repl:
         self.record_path: str | None = None
         self._record: IO[str] | None = None
         self._waiting: dict[str, list[asyncio.Future[Flow]]] = {}
+        self._arrived: collections.deque[tuple[int, Flow]] = collections.deque(maxlen=ARRIVED_KEPT)
+        self._open: dict[tuple[str, int, str], Flow] = {}  # calls not answered yet, both ways
+        self._seen = 0  # the peer's calls so far: each arrived call's number
+        self._lines = (0, 0)  # the number of the next call when the previous and this line began
         self.failures: set[int] = set()  # exit codes of what went wrong (a piped script's status)
         links.auto = settings.auto_answer
         links.observe = self.observe
+        links.notice = self._notice
 
     # --- traffic -------------------------------------------------------------------------------
 
@@ -64,10 +74,24 @@ class Repl:
         """Every frame and connection event of the links: recorded, printed, remembered. It is
         called from the links' readers, so it never raises: a failure is one line."""
         try:
+            self._follow(flow)
             self._keep(flow)
             self._show(flow)
         except Exception as exc:  # noqa: BLE001 - a reader must outlive a bad frame or a full disk
             self._error(f"cannot show a frame of {flow.station}: {type(exc).__name__}: {exc}")
+
+    def _follow(self, flow: Flow) -> None:
+        """Keep the calls still open, either way, so a new recording can start with them."""
+        frame = flow.frame
+        if flow.event == "close":
+            for key in [k for k in self._open if k[:2] == (flow.station, flow.conn)]:
+                del self._open[key]
+        elif frame is not None and frame.type == CALL:
+            self._open[(flow.station, flow.conn, frame.id)] = flow
+            while len(self._open) > OPEN_KEPT:
+                del self._open[next(iter(self._open))]
+        elif frame is not None and frame.type in (CALLRESULT, CALLERROR):
+            self._open.pop((flow.station, flow.conn, frame.id), None)
 
     def _keep(self, flow: Flow) -> None:
         from ocppctl.io.recorder import Recorder
@@ -76,10 +100,7 @@ class Repl:
             return
         recorder = Recorder(self._record)
         try:
-            if flow.event in ("connect", "close"):
-                recorder.event(flow.ts, flow.station, flow.conn, flow.event, **flow.detail)
-            elif flow.side is not None and flow.text is not None:
-                recorder.frame(flow.ts, flow.station, flow.conn, flow.side, flow.version.name, flow.text)
+            recorder.write(flow.capture())
         except OSError as exc:
             self._error(f"recording to {self.record_path} stopped: {exc.strerror or exc}")
             self._record = self.record_path = None
@@ -100,9 +121,7 @@ class Repl:
         if frame.type in (CALLRESULT, CALLERROR):
             self.last = frame.payload if frame.type == CALLRESULT else _error_body(frame)
         if frame.type == CALL:
-            for future in self._waiting.pop(frame.action or "", []):
-                if not future.done():
-                    future.set_result(flow)
+            self._arrive(flow)
             if not self.links.auto:
                 hint = "waiting for your answer: :reply ID {...} or :error ID CODE (Tab completes the ID)"
                 self.echo(paint("yellow", "    " + escape(hint), self.color))
@@ -129,8 +148,38 @@ class Repl:
             while len(self.folded) > FOLDED_KEPT:
                 del self.folded[next(iter(self.folded))]
 
+    def _arrive(self, flow: Flow) -> None:
+        """A call of the peer's: to the first :wait for its action, else kept for a later one."""
+        self._seen += 1
+        action = flow.frame.action if flow.frame is not None else None
+        for future in self._waiting.get(action or "", []):
+            if not future.done():
+                future.set_result(flow)
+                return
+        self._arrived.append((self._seen, flow))
+
+    def _taken(self, action: str) -> Flow | None:
+        """The earliest call of `action` that arrived since the previous line began and that no
+        :wait took yet (a StopTransaction 1 ms after the RemoteStop's answer, before :wait ran)."""
+        since = self._lines[0]
+        for entry in self._arrived:
+            number, flow = entry
+            if number > since and flow.frame is not None and flow.frame.action == action:
+                self._arrived.remove(entry)
+                return flow
+        return None
+
+    def _notice(self, text: str) -> None:
+        from ocppctl.render.style import paint
+
+        self.echo(paint("faint", text, self.color))
+
     async def wait_for(self, action: str, seconds: float) -> Flow:
-        """The peer's next call of `action`; TimedOut after `seconds`."""
+        """The peer's call of `action` that came since the previous line, or its next one;
+        TimedOut after `seconds`."""
+        kept = self._taken(action)
+        if kept is not None:
+            return kept
         future: asyncio.Future[Flow] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(action, []).append(future)
         try:
@@ -142,7 +191,9 @@ class Repl:
                 self._waiting[action].remove(future)
 
     def record(self, path: str | None) -> None:
-        """Start appending the traffic to `path` (capture format), or stop (None)."""
+        """Start appending the traffic to `path` (capture format), or stop (None). A recording
+        begins with the calls still open, so that their answers are not orphans in it: each
+        recording validates on its own."""
         if self._record is not None:
             self._record.close()
             self.echo(f"recording to {self.record_path} stopped")
@@ -155,11 +206,14 @@ class Repl:
             raise UsageFailure(f"{path}: cannot record there: {exc.strerror or exc}") from None
         self.record_path = path
         self.echo(f"recording to {path}")
+        for flow in list(self._open.values()):  # the calls still open: the answers will follow here
+            self._keep(flow)
 
     # --- lines ---------------------------------------------------------------------------------
 
     async def execute(self, text: str) -> None:
         """Do what one line says; every failure becomes one line and the session goes on."""
+        self._lines = (self._lines[1], self._seen)
         try:
             line = parse_line(text)
             if isinstance(line, MetaLine):
@@ -167,24 +221,22 @@ class Repl:
             elif isinstance(line, CallLine):
                 event = await self.links.call(line.action, line.payload, self.timeout, check=self.check)
                 if event.kind == "error":
-                    self.failures.add(3)
+                    self.failures.add(errors.CALLERROR)
                 elif any(f.severity == "error" for f in event.findings):
-                    self.failures.add(1)
+                    self.failures.add(errors.FINDINGS)
         except Refused as refused:
-            self.failures.add(1)
-            for finding in refused.findings:
-                self.echo(finding_text(finding, self.color))
-            self.echo("not sent (start with --no-validate to send it anyway)")
-        except (OcppctlError, LinkError, TimedOut) as exc:
-            self.failures.add(
-                exc.exit_code if isinstance(exc, OcppctlError) else 5 if isinstance(exc, LinkError) else 4
-            )
-            self._error(getattr(exc, "message", None) or str(exc))
+            self.failures.add(errors.FINDINGS)
+            for finding in item_hints(refused.findings, line_items(text)):
+                self.warn(finding_text(finding, self.color))
+            self.warn("not sent (start with --no-validate to send it anyway)")
+        except OcppctlError as exc:  # LinkError and TimedOut among them
+            self.failures.add(exc.exit_code)
+            self._error(exc.message)
 
     def _error(self, message: str) -> None:
         from ocppctl.render.style import escape, paint
 
-        self.echo(paint("brightred", "error:", self.color) + " " + escape(message))  # may quote the peer
+        self.warn(paint("brightred", "error:", self.color) + " " + escape(message))  # may quote the peer
 
     async def close(self) -> None:
         """Close the links, then the recording: it ends with their close events."""

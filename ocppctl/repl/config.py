@@ -8,7 +8,7 @@ import configparser
 import itertools
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from prompt_toolkit.history import FileHistory
@@ -42,7 +42,8 @@ def history_path(environ: Mapping[str, str]) -> Path:
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
-    """The packaged defaults, then the user's file; a bad value is named and left at its default."""
+    """The packaged defaults, then the user's file; a bad or out-of-range value, an unknown key
+    or section, is named (Settings.problems) and left at its default or nearest bound."""
     parser = configparser.ConfigParser()
     parser.read(DEFAULTS, encoding="utf-8")
     user = config_path(environ)
@@ -56,6 +57,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         settings.problems.append(f"{user}: ignored, it cannot be read: {str(exc).splitlines()[0]}")
         parser = configparser.ConfigParser()
         parser.read(DEFAULTS, encoding="utf-8")
+    _unknown(parser, user, settings.problems)
     section = parser["repl"]
     settings.style = _style(section.get("style", settings.style), user, settings.problems)
     for name, convert in (("auto_answer", section.getboolean), ("history_size", section.getint)):
@@ -63,11 +65,33 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             setattr(settings, name, convert(name, getattr(settings, name)))
         except ValueError:
             settings.problems.append(f"{user}: {name} = {section.get(name)!r} is not valid; the default is used")
+    if settings.history_size < 0:
+        settings.problems.append(f"{user}: history_size = {settings.history_size} is below 0; the default is used")
+        settings.history_size = Settings.history_size
     try:
-        settings.fold_lines = max(2, section.getint("fold_lines", settings.fold_lines))
+        fold_lines = section.getint("fold_lines", settings.fold_lines)
     except ValueError:
         settings.problems.append(f"{user}: fold_lines = {section.get('fold_lines')!r} is not a number")
+    else:
+        if fold_lines < 2:
+            settings.problems.append(f"{user}: fold_lines = {fold_lines} is below 2; 2 is used")
+        settings.fold_lines = max(2, fold_lines)
     return settings
+
+
+def _unknown(parser: configparser.ConfigParser, where: Path, problems: list[str]) -> None:
+    """A section or key that nothing reads (a typo, most likely): named, with the closest known one."""
+    from ocppctl.core.hints import closest
+
+    known = [f.name for f in fields(Settings) if f.name != "problems"]
+    for name in parser.sections():
+        if name != "repl":
+            problems.append(f"{where}: section [{name}] is not read; the settings go under [repl]")
+    for key in parser["repl"]:
+        if key not in known and key not in parser.defaults():
+            near = closest(key, known, cutoff=0.6)
+            hint = f'did you mean "{near}"?' if near else f"known: {', '.join(known)}"
+            problems.append(f"{where}: {key} is not a setting ({hint}); it is ignored")
 
 
 def _style(name: str, where: Path, problems: list[str]) -> str:

@@ -17,7 +17,7 @@ from ocppctl.core.rpc import call_errors
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
 from ocppctl.errors import OcppctlError, UsageFailure
-from ocppctl.io.payload_args import read_payload
+from ocppctl.io.payload_args import item_hints, read_payload
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,19 @@ def payload_of(rest: str) -> Any:
     except ValueError as exc:
         raise UsageFailure(f"cannot split the items: {exc}") from None
     return read_payload(tuple(words), None, _no_stdin)
+
+
+def line_items(text: str) -> list[str]:
+    """The items of a call line (`Reset type=Immediate evseId=2`); [] for JSON, a meta-command
+    or a line that cannot be split."""
+    head, _, rest = text.strip().partition(" ")
+    rest = rest.strip()
+    if head.startswith(":") or not rest or rest.startswith(("{", "@")):
+        return []
+    try:
+        return shlex.split(rest)
+    except ValueError:
+        return []
 
 
 def parse_line(text: str) -> CallLine | MetaLine | None:
@@ -110,4 +123,5 @@ def first_problem(text: str, registry: SchemaRegistry, version: Version, side: s
         return Finding(ERROR, "payload", exc.message)
     if not isinstance(line, CallLine):
         return None
-    return next(iter(call_errors(registry, version, side, line.action, line.payload)), None)
+    errors = item_hints(call_errors(registry, version, side, line.action, line.payload), line_items(text))
+    return next(iter(errors), None)

@@ -109,7 +109,7 @@ def build_session(repl: Repl, history: History | None = None, **kwargs: Any) -> 
 
 async def interact(repl: Repl, session: PromptSession[str]) -> None:
     """Read lines until :quit or Ctrl-D. Ctrl-C at the prompt clears the line; Ctrl-C while a
-    call waits for its answer gives up waiting (the answer, if it comes, is shown as late)."""
+    call waits for its answer gives up waiting (the answer, if it comes, is printed with the traffic)."""
     with patch_stdout(raw=True):
         while not repl.done:
             try:

@@ -19,7 +19,7 @@ from ocppctl.core.versions import Version
 
 @dataclass(frozen=True)
 class Suggestion:
-    kind: str  # action, meta, property, enum, boolean, station, pending, folded, file, none
+    kind: str  # action, meta, property, enum, boolean, time, station, pending, folded, file, none
     word: str  # the part of the line the candidates replace
     values: list[str] = field(default_factory=list)
 
@@ -135,6 +135,8 @@ def _in_items(rest: str, document: dict[str, Any]) -> Suggestion:
         if separator in token:
             path_text, value = token.split(separator, 1)
             node = _node_at(document, _path(path_text))
+            if separator == ":=" and isinstance(node, dict) and node.get("format") == "date-time":
+                return Suggestion("time", value, [v for v in ("now",) if v.startswith(value)])  # `t:=now-5m`
             return _values(node, value, quoted=False)
     head, dot, word = token.rpartition(".")
     if not dot and "[" in token and token.endswith("]"):

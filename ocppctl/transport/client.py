@@ -7,17 +7,16 @@ line why a link could not be made (LinkError, exit code 5).
 
 from __future__ import annotations
 
-import asyncio
 import ssl
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from ocppctl.core.rpc import Event, RpcSession, Sent
+from ocppctl.core.rpc import RpcSession
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import BY_SUBPROTOCOL, Version
+from ocppctl.errors import LinkError
 from ocppctl.transport.security import ClientSecurity
 
 _STATUS_MEANING = {
@@ -37,6 +36,8 @@ class LinkOptions:
     ping_timeout: float | None = 20.0
     compression: bool = True  # permessage-deflate
     max_size: int | None = 1 << 20  # largest message accepted, in bytes
+    answer_invalid: bool = False  # answer the peer's invalid calls anyway (no spec CALLERROR)
+    boot_grace: float | None = 10.0  # as a CSMS, seconds calls wait for the station's boot (None: none)
 
     def websockets_kwargs(self) -> dict[str, Any]:
         return {
@@ -45,18 +46,6 @@ class LinkOptions:
             "compression": "deflate" if self.compression else None,
             "max_size": self.max_size,
         }
-
-
-class LinkError(Exception):
-    """A link that could not be made or was lost: one line for the user (exit code 5)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class TimedOut(Exception):
-    """No answer in time (exit code 4)."""
 
 
 def _first_line(body: bytes | bytearray | None) -> str:
@@ -145,48 +134,6 @@ async def connect_station(
     return Link(socket, version, session)
 
 
-def not_implemented(session: RpcSession, event: Event, now: float) -> Sent:
-    """The answer of a link with no handlers to the peer's call."""
-    assert event.frame is not None
-    return session.fail(event.frame.id, "NotImplemented", "ocppctl send answers no calls", {}, now)
-
-
-async def call_and_wait(
-    link: Link,
-    sent: Sent,
-    timeout: float,
-    on_event: Callable[[Event], None],
-    answer: Callable[[RpcSession, Event, float], Sent] = not_implemented,
-    clock: Callable[[], float] = time.monotonic,
-) -> Event:
-    """Send a call the session made; return the event answering it. The peer's own calls
-    meanwhile go to `on_event` and get `answer`'s reply. TimedOut if no answer comes;
-    LinkError if the link closes first."""
-    from websockets.exceptions import ConnectionClosed
-
-    session = link.session
-    try:
-        await link.socket.send(sent.text)
-        while True:
-            deadline = session.next_deadline()
-            wait = max(0.0, deadline - clock()) if deadline is not None else timeout
-            try:
-                text = await asyncio.wait_for(link.socket.recv(), wait)
-            except TimeoutError:
-                for event in session.expire(clock()):
-                    if event.call is not None and event.call.id == sent.frame.id:
-                        raise TimedOut(f"no answer to {event.call.action} within {timeout:g} s (--timeout)") from None
-                continue
-            event = session.receive(text, clock())
-            if event.kind in ("result", "error") and event.call is not None and event.call.id == sent.frame.id:
-                return event
-            on_event(event)
-            if event.kind == "call" and event.frame is not None:
-                await link.socket.send(answer(session, event, clock()).text)
-    except ConnectionClosed as exc:
-        raise LinkError(closed_reason(exc)) from None
-
-
 def closed_reason(exc: Any, waiting: bool = True) -> str:
     """One line on a link that closed (while waiting for an answer, or not): who closed it,
     with what code."""
@@ -202,43 +149,27 @@ def closed_reason(exc: Any, waiting: bool = True) -> str:
     return "the link was lost" + (" before the answer came" if waiting else "") + " (no closing handshake)"
 
 
-async def wait_for_calls(
-    link: Link,
-    action: str,
-    count: int | None,
-    until_done: bool,
-    timeout: float,
-    on_event: Callable[[Event], None],
-    answer: Callable[[RpcSession, Event, float], Sent],
-    on_found: Callable[[Event], None] = lambda event: None,
-    clock: Callable[[], float] = time.monotonic,
-) -> list[Event]:
-    """The peer's calls of `action` after an answer (NotifyReport after GetBaseReport, say),
-    each answered: `count` of them, or (until_done) up to the one whose tbc is not true, or
-    just one. TimedOut when none comes within `timeout` of the last."""
-    from websockets.exceptions import ConnectionClosed
+async def connect_peer(
+    url: str,
+    versions: list[Version],
+    registry: SchemaRegistry,
+    connect_timeout: float,
+    *,
+    security: ClientSecurity | None = None,
+    options: LinkOptions | None = None,
+    number: int = 1,
+    **peer: Any,
+) -> Any:
+    """Connect as a station (connect_station) and put the link under the peer engine: the
+    Peer (`peer` holds its observe, responder, ...), told open. LinkError if it fails."""
+    import uuid
 
-    session = link.session
-    wanted = count if count is not None else (None if until_done else 1)
-    found: list[Event] = []
-    try:
-        while wanted is None or len(found) < wanted:
-            try:
-                text = await asyncio.wait_for(link.socket.recv(), timeout)
-            except TimeoutError:
-                seen = f" after {len(found)}" if found else ""
-                raise TimedOut(f"no {action} call{seen} within {timeout:g} s (--timeout)") from None
-            event = session.receive(text, clock())
-            if event.kind == "call" and event.frame is not None:
-                await link.socket.send(answer(session, event, clock()).text)
-                if event.frame.action == action:
-                    found.append(event)
-                    on_found(event)
-                    payload = event.frame.payload
-                    if until_done and count is None and not (isinstance(payload, dict) and payload.get("tbc") is True):
-                        break
-                    continue
-            on_event(event)
-    except ConnectionClosed as exc:
-        raise LinkError(closed_reason(exc)) from None
-    return found
+    from ocppctl.transport.peer import Peer, remote_of
+
+    options = options or LinkOptions()
+    link = await connect_station(
+        url, versions, registry, lambda: str(uuid.uuid4()), connect_timeout, security=security, options=options
+    )
+    driven = Peer(link.socket, link.session, number, answer_invalid=options.answer_invalid, **peer)
+    driven.opened(remote=remote_of(link.socket))
+    return driven

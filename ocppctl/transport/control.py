@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
-from ocppctl.transport.client import LinkError
+from ocppctl.errors import LinkError
 
 RECORD_LIMIT = 1 << 26  # the longest record line a watch reads (a frame's raw text is in it, escaped)
 
@@ -173,6 +173,20 @@ def hub_answer(reply: dict[str, Any]) -> tuple[Any, Any]:
     answer, _ = from_value(loads(reply["answer"]), None)
     event = Event(reply["kind"], answer, None, reply.get("rtt_ms"), findings("findings"), reply["answer"])
     return sent, event
+
+
+def hub_calls(reply: dict[str, Any]) -> list[Any]:
+    """The station's calls a hub gathered after the answer (a `call` op with `wait`), as Events."""
+    from ocppctl.core.findings import Finding
+    from ocppctl.core.frames import from_value
+    from ocppctl.core.jsontext import loads
+    from ocppctl.core.rpc import Event
+
+    calls = []
+    for call in reply.get("calls") or []:
+        frame, _ = from_value(loads(call["raw"]), None)
+        calls.append(Event("call", frame, findings=[Finding(**f) for f in call.get("findings", [])], text=call["raw"]))
+    return calls
 
 
 def default_control_path(name: str = "hub") -> str:

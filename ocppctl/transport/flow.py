@@ -27,6 +27,20 @@ class Flow:
     frame: Frame | None = None  # the frame as read (None when it was not one)
     answers: str | None = None  # of an answer: the action of the call it answers
     rtt_ms: float | None = None  # of an answer to a call of ours: its round trip
+    binary: bool = False  # the frame came as a binary WebSocket message
+
+    def capture(self) -> dict[str, Any] | None:
+        """The capture record of this flow (docs/capture-format.md): a frame, or a connect or
+        close event; None for what a capture does not hold (notes, refusals, reconnects)."""
+        base: dict[str, Any] = {"ts": self.ts, "station": self.station, "conn": self.conn}
+        if self.event in ("connect", "close"):
+            return {**base, "event": self.event, **self.detail}
+        if self.event is not None or self.side is None or self.text is None:
+            return None
+        record = {**base, "from": self.side, "ocpp": self.version.name, "raw": self.text}
+        if self.binary:
+            record["binary"] = True
+        return record
 
     def as_record(self) -> dict[str, Any]:
         """The flow as `listen --json` prints it and the control socket's `watch` streams it:

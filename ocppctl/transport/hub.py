@@ -1,29 +1,26 @@
-"""A CSMS for any number of stations (`ocppctl listen`): every frame checked by a session per
-connection, the station's calls answered with the default answers, each frame handed to an
-observer (the printer, the recorder) as it flows."""
+"""`ocppctl listen`'s hub: a CSMS for any number of stations (transport/csms.py) that other
+commands reach through its control socket: `send --via`, `repl --via`, watches of the traffic.
+
+Calls made through the hub are the stations' peers' calls like any other: they wait their turn
+(one CALL outstanding per station), and for the station's boot."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
-import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocppctl import errors
 from ocppctl.core.jsontext import dumps
-from ocppctl.core.rpc import Refused, RpcSession
-from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.core.versions import BY_SUBPROTOCOL, Version
-from ocppctl.handlers.defaults import CsmsState, csms_answerer
-from ocppctl.io.recorder import utc_stamp
-from ocppctl.transport.client import LinkError, LinkOptions, station_id
+from ocppctl.core.rpc import Event, Refused
+from ocppctl.errors import LinkError, OcppctlError
 from ocppctl.transport.control import decode_message, encode_message, open_control
+from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.security import ServerSecurity
+from ocppctl.transport.peer import FollowUps, Peer
 
 WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped
 
@@ -54,8 +51,10 @@ class Watchers:
         """`observe`, then every watcher's queue."""
 
         def both(flow: Flow) -> None:
-            observe(flow)
-            self.publish(flow)
+            try:
+                observe(flow)
+            finally:  # a printer that fails (a closed stdout) never starves the watchers
+                self.publish(flow)
 
         return both
 
@@ -93,7 +92,7 @@ class Watchers:
             await asyncio.gather(watcher.pump, hangup, return_exceptions=True)
             if watcher.dropped:
                 error = f"dropped: more than {self.backlog} records behind"
-                writer.write(dumps({"ok": False, "exit": 5, "error": error}).encode() + b"\n")
+                writer.write(dumps({"ok": False, "exit": errors.CONNECTION, "error": error}).encode() + b"\n")
             writer.close()
             watcher.ended.set()
 
@@ -129,179 +128,120 @@ async def _until_eof(reader: asyncio.StreamReader) -> None:
             pass  # a watcher has nothing more to say; whatever it sends is ignored
 
 
-async def serve_hub(
-    host: str,
-    port: int,
-    versions: list[Version],
-    registry: SchemaRegistry,
-    state: CsmsState,
-    observe: Callable[[Flow], None],
-    on_listening: Callable[[str, int], None],
-    stop: asyncio.Event,
-    security: ServerSecurity | None = None,
-    options: LinkOptions | None = None,
-    control: str | None = None,
-) -> None:
-    """Serve until `stop` is set; LinkError if the port (or the control socket) cannot be had.
+class Hub:
+    """A Csms whose stations other commands reach through the control socket at `control`:
+    one JSON request a connection, one reply (ops `stations`, `call`), or for `{"op": "watch"}`
+    a stream of the traffic (Watchers)."""
 
-    With `control`, a Unix socket at that path (mode 0600) lets other commands reach the
-    stations connected here (`ocppctl send --via`): one JSON request a connection, one reply
-    (ops `stations`, `call`); or, for `{"op": "watch"}`, a stream of the traffic (`Watchers`)."""
-    from websockets.exceptions import ConnectionClosed
+    def __init__(self, csms: Csms, control: str | None) -> None:
+        self.csms = csms
+        self.control = control
+        self.watchers = Watchers()
+        csms.observe = self.watchers.tee(csms.observe)  # every Flow also goes to each watcher
+        self._control_server: Any = None
 
-    watchers = Watchers()
-    observe = watchers.tee(observe)  # every Flow below also goes to each watcher
-    counter = itertools.count(1)
-    answer = csms_answerer(registry, state, utc_stamp)
-    stations: dict[str, tuple[Any, RpcSession, Version, int]] = {}
-    waiting: dict[tuple[str, str], asyncio.Future[Any]] = {}
-
-    async def handler(connection: Any) -> None:
-        name = station_id(connection.request.path)
-        version = BY_SUBPROTOCOL.get(str(connection.subprotocol))
-        if version is None:
-            await connection.close(1002, "no OCPP subprotocol")
-            return
-        conn = next(counter)
-        address = connection.remote_address
-        remote = f"{address[0]}:{address[1]}" if address else None
-        observe(
-            Flow(
-                utc_stamp(),
-                name,
-                conn,
-                None,
-                version,
-                event="connect",
-                detail={"subprotocol": version.subprotocol, "remote": remote},
-            )
-        )
-        session = RpcSession(registry, version, "csms", lambda: str(uuid.uuid4()), station=name)
-        stations[name] = (connection, session, version, conn)
-        code: int | None = None
-        reason = ""
+    async def serve(self, host: str, port: int, on_listening: Callable[[str, int], None], stop: asyncio.Event) -> None:
+        """Serve until `stop` is set; LinkError if the port (or the control socket) cannot be had."""
+        bound = await self.csms.start(host, port)
         try:
-            async for message in connection:
-                event = session.receive(message, time.monotonic())
-                text = event.text
-                timing: dict[str, Any] = {}
-                if event.call is not None:  # the answer to a call of the hub's: its round trip
-                    timing = {"rtt_ms": event.rtt_ms, "answers": event.call.action}
-                observe(
-                    Flow(utc_stamp(), name, conn, "station", version, text, event.findings, frame=event.frame, **timing)
-                )
-                if event.kind in ("result", "error") and event.call is not None:
-                    future = waiting.pop((name, event.call.id), None)
-                    if future is not None and not future.done():
-                        future.set_result(event)
-                if event.kind == "call" and event.frame is not None:
-                    verdict = answer(version, event.frame.action or "", event.frame.payload)
-                    sent = session.respond(event.frame.id, verdict, time.monotonic())
-                    await connection.send(sent.text)
-                    observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings, frame=sent.frame))
-        except ConnectionClosed:
-            pass
+            if self.control is not None:
+                self._control_server = await open_control(self.control, self._client)
+            on_listening(host, bound)
+            await stop.wait()
         finally:
-            if stations.get(name, (None,))[0] is connection:
-                del stations[name]
-            for key in [k for k in waiting if k[0] == name]:
-                future = waiting.pop(key)
-                if not future.done():
-                    future.set_exception(LinkError(f"station {name} closed the link before answering"))
-            if connection.close_code is not None:
-                code, reason = connection.close_code, connection.close_reason or ""
-            observe(
-                Flow(utc_stamp(), name, conn, None, version, event="close", detail={"code": code, "reason": reason})
-            )
+            await self.csms.stop()
+            if self._control_server is not None:
+                self._control_server.close()
+                with contextlib.suppress(OSError):
+                    os.unlink(str(self.control))
+            await self.watchers.close()
 
-    from ocppctl.transport.server import open_server
-
-    server = await open_server(handler, host, port, versions, security, options)
-
-    async def call(request: dict[str, Any]) -> dict[str, Any]:
-        name = str(request.get("station"))
-        entry = stations.get(name)
-        if entry is None:
-            connected = ", ".join(sorted(stations)) or "none"
-            return {
-                "ok": False,
-                "exit": 5,
-                "error": f"station {name} is not connected to this hub (connected: {connected})",
-            }
-        connection, session, version, conn = entry
-        timeout = float(request.get("timeout", 30))
-        try:
-            sent = session.call(
-                str(request["action"]),
-                request.get("payload", {}),
-                time.monotonic(),
-                timeout,
-                uid=request.get("id"),
-                check=bool(request.get("check", True)),
-            )
-        except Refused as refused:
-            return {"ok": False, "exit": 1, "refused": [f.as_dict() for f in refused.findings]}
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        waiting[(name, sent.frame.id)] = future
-        await connection.send(sent.text)
-        observe(Flow(utc_stamp(), name, conn, "csms", version, sent.text, sent.findings, frame=sent.frame))
-        reply: dict[str, Any] = {
-            "version": version.name,
-            "sent": sent.text,
-            "sent_findings": [f.as_dict() for f in sent.findings],
-        }
-        try:
-            event = await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            waiting.pop((name, sent.frame.id), None)
-            return {
-                **reply,
-                "ok": False,
-                "exit": 4,
-                "error": f"no answer to {sent.frame.action} within {timeout:g} s (--timeout)",
-            }
-        except LinkError as exc:
-            return {**reply, "ok": False, "exit": 5, "error": exc.message}
-        return {
-            **reply,
-            "ok": True,
-            "kind": event.kind,
-            "answer": event.text,
-            "rtt_ms": event.rtt_ms,
-            "findings": [f.as_dict() for f in event.findings],
-        }
-
-    async def control_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             request = decode_message(await reader.readline())
             if not isinstance(request, dict):
                 raise ValueError("a request is a JSON object")
             if request.get("op") == "watch":
-                await watchers.serve(reader, writer, {name: entry[2].name for name, entry in stations.items()})
+                versions = {name: version.name for name, version in self.csms.versions_of().items()}
+                await self.watchers.serve(reader, writer, versions)
                 return
             if request.get("op") == "stations":
-                reply: dict[str, Any] = {"ok": True, "stations": sorted(stations)}
+                versions = {name: version.name for name, version in self.csms.versions_of().items()}
+                reply: dict[str, Any] = {"ok": True, "stations": sorted(versions), "versions": versions}
             elif request.get("op") == "call":
-                reply = await call(request)
+                reply = await self.call(request)
             else:
-                reply = {"ok": False, "exit": 2, "error": f"unknown op {request.get('op')!r}"}
+                reply = {"ok": False, "exit": errors.USAGE, "error": f"unknown op {request.get('op')!r}"}
         except (ValueError, KeyError, TypeError) as exc:
-            reply = {"ok": False, "exit": 2, "error": f"bad control request: {exc}"}
+            reply = {"ok": False, "exit": errors.USAGE, "error": f"bad control request: {exc}"}
         with contextlib.suppress(ConnectionError):
             writer.write(encode_message(reply))
             await writer.drain()
             writer.close()
 
-    control_server = await open_control(control, control_client) if control is not None else None
-    try:
-        bound = server.sockets[0].getsockname()[1] if server.sockets else port
-        on_listening(host, bound)
-        await stop.wait()
-    finally:
-        server.close()
-        await server.wait_closed()
-        if control_server is not None:
-            control_server.close()
-            with contextlib.suppress(OSError):
-                os.unlink(str(control))
-        await watchers.close()
+    def _station(self, request: dict[str, Any]) -> Peer:
+        """The peer a request names; with no name and one station connected, that one."""
+        peers = self.csms.peers
+        name = request.get("station") or None
+        if name is None and len(peers) == 1:
+            return next(iter(peers.values()))
+        peer = peers.get(str(name)) if name is not None else None
+        if peer is None:
+            connected = ", ".join(sorted(peers)) or "none"
+            if name is None:
+                raise LinkError(f"which station? --station names one (connected: {connected})")
+            raise LinkError(f"station {name} is not connected to this hub (connected: {connected})")
+        return peer
+
+    async def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The `call` op: the station's peer makes the call; with `wait` (`action`, `count`,
+        `until_done`), the station's calls of that action that follow the answer come back too."""
+        try:
+            peer = self._station(request)
+        except LinkError as exc:
+            return {"ok": False, "exit": exc.exit_code, "error": exc.message}
+        timeout = float(request.get("timeout", 30))
+        reply: dict[str, Any] = {"station": peer.station, "version": peer.version.name}
+        wait = request.get("wait")
+        follow = None
+        if isinstance(wait, dict) and wait.get("action"):
+            follow = FollowUps(peer, str(wait["action"]), _count(wait.get("count")), bool(wait.get("until_done")))
+
+        def sent(frame: Any, queued: float) -> None:
+            reply.update(sent=frame.text, sent_findings=[f.as_dict() for f in frame.findings], queued_s=queued)
+
+        try:
+            event = await peer.call(
+                str(request["action"]),
+                request.get("payload", {}),
+                timeout,
+                uid=request.get("id"),
+                check=bool(request.get("check", True)),
+                on_sent=sent,
+                queue_timeout=timeout,
+            )
+            reply.update(_answer(event), ok=True)
+            if follow is not None and event.kind == "result":
+                calls = await follow.collect(timeout)
+                reply["calls"] = [{"raw": e.text, "findings": [f.as_dict() for f in e.findings]} for e in calls]
+        except Refused as refused:
+            return {**reply, "ok": False, "exit": errors.FINDINGS, "refused": [f.as_dict() for f in refused.findings]}
+        except OcppctlError as exc:  # TimedOut, LinkError
+            return {**reply, "ok": False, "exit": exc.exit_code, "error": exc.message}
+        finally:
+            if follow is not None:
+                follow.stop()
+        return reply
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _answer(event: Event) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "answer": event.text,
+        "rtt_ms": event.rtt_ms,
+        "findings": [f.as_dict() for f in event.findings],
+    }

@@ -1,5 +1,6 @@
-"""The live links an interactive session drives, behind one interface: a station link to a CSMS
-(--url), a CSMS that any number of stations connect to (--listen), or a running hub (--via).
+"""The live links an interactive session drives, behind one interface (Links): a station link
+to a CSMS (--url) or a CSMS that any number of stations connect to (--listen), both driven here
+by the peer engine (PeerLinks), or a running hub that drives its own (--via, HubLinks).
 
 Each frame goes through the link's RpcSession (the same checks as validate) and is handed to an
 observer as a Flow, as the hub does. The peer's calls are answered by `answer` while `auto` is
@@ -11,18 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ocppctl import errors
 from ocppctl.core.frames import CALL, Frame
-from ocppctl.core.rpc import Event, RpcSession, Sent
+from ocppctl.core.rpc import Event
 from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.core.versions import BY_SUBPROTOCOL, VERSIONS, Version
+from ocppctl.core.versions import VERSIONS, Version
+from ocppctl.errors import LinkError, TimedOut
 from ocppctl.handlers.defaults import Answerer
 from ocppctl.io.recorder import utc_stamp
-from ocppctl.transport.client import LinkError, LinkOptions, TimedOut, closed_reason, station_id
+from ocppctl.transport.client import LinkOptions, station_id
+from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
+from ocppctl.transport.peer import Peer
 
 # (version, action, payload) of a call answered with a result -> the calls to make after it
 FollowUps = Callable[[Version, str, Any], list[tuple[str, Any]]]
@@ -32,21 +36,99 @@ def _unobserved(flow: Flow) -> None:
     """The observer until one is given (the REPL sets its own)."""
 
 
-class Conn:
-    """One open WebSocket to one station, and our calls on it waiting for their answers."""
-
-    def __init__(self, socket: Any, session: RpcSession, number: int) -> None:
-        self.socket = socket
-        self.session = session
-        self.number = number
-        self.waiters: dict[str, asyncio.Future[Event]] = {}
-        self.task: asyncio.Task[None] | None = None
-
-
 class Links:
-    """What the REPL needs of any link: stations, the one in use, calls, answers by hand."""
+    """What the REPL needs of any link: the stations and their versions, the one in use, calls,
+    answers by hand. PeerLinks drive peers themselves; HubLinks reach a hub's."""
 
     side = "station"
+    attached_to = ""  # how use() names the place a station is connected to
+
+    def __init__(
+        self, registry: SchemaRegistry, versions: list[Version], observe: Callable[[Flow], None] | None
+    ) -> None:
+        self.registry = registry
+        self.versions = versions
+        self.observe = observe or _unobserved
+        self.notice: Callable[[str], None] = _unnoticed  # why a call waits (the REPL echoes it)
+        self.current: str | None = None
+        self._auto = True
+
+    @property
+    def peer(self) -> str:
+        return "csms" if self.side == "station" else "station"
+
+    def versions_of(self) -> dict[str, Version]:
+        """The version each connected station speaks."""
+        raise NotImplementedError
+
+    def stations(self) -> list[str]:
+        return sorted(self.versions_of())
+
+    def version(self) -> Version:
+        """The version of the link in use, else the first offered."""
+        return self.versions_of().get(self.current or "", self.versions[0])
+
+    @property
+    def auto(self) -> bool:
+        return self._auto
+
+    @auto.setter
+    def auto(self, on: bool) -> None:
+        self._auto = on
+        self._auto_changed(on)
+
+    def _auto_changed(self, on: bool) -> None:
+        """Pass a change of `auto` on to what answers (the peers)."""
+
+    def set_auto(self, on: bool) -> None:
+        """Default answers on, or the peer's calls wait for reply()/fail() (:auto)."""
+        self.auto = on
+
+    def use(self, name: str) -> None:
+        """Make `name` the station calls go to; LinkError naming those connected otherwise."""
+        if name not in self.stations():
+            connected = ", ".join(self.stations()) or "none"
+            raise LinkError(f"station {name} is not connected{self.attached_to} (connected: {connected})")
+        self.current = name
+
+    def _preflight(self, action: str, payload: Any, check: bool) -> None:
+        """A call that would be refused is refused, whether a link is there or not."""
+        from ocppctl.core.rpc import Refused, call_errors
+
+        errors = call_errors(self.registry, self.version(), self.side, action, payload) if check else []
+        if errors:
+            raise Refused(errors)
+
+    def state(self) -> str:
+        raise NotImplementedError
+
+    def pending(self) -> list[tuple[str, Frame]]:
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        raise NotImplementedError
+
+    def banner(self) -> str:
+        """One line on what the links are, shown when the session starts."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def call(
+        self, action: str, payload: Any, timeout: float, check: bool = True, uid: str | None = None
+    ) -> Event:
+        raise NotImplementedError
+
+    async def reply(self, call_id: str, payload: Any, check: bool = True) -> None:
+        raise NotImplementedError
+
+    async def fail(self, call_id: str, code: str, description: str, check: bool = True) -> None:
+        raise NotImplementedError
+
+
+class PeerLinks(Links):
+    """Links this process drives itself, one Peer each (transport/peer.py)."""
 
     def __init__(
         self,
@@ -62,207 +144,97 @@ class Links:
     ) -> None:
         """`answer` (and `then`, the calls after a result) answer the peer while `auto` is on;
         `security` is the side's ClientSecurity or ServerSecurity; `observe` sees every Flow."""
-        self.registry = registry
-        self.versions = versions
+        super().__init__(registry, versions, observe)
         self.answer = answer
         self.then = then
         self.security = security
-        self.options = options
-        self.observe = observe or _unobserved
+        self.options = options or LinkOptions()
         self.clock = clock
-        self.auto = True
-        self.current: str | None = None
-        self.conns: dict[str, Conn] = {}
-        self._numbers = 0
 
     # --- what the REPL shows -------------------------------------------------------------------
 
     @property
-    def peer(self) -> str:
-        return "csms" if self.side == "station" else "station"
+    def peers(self) -> dict[str, Peer]:
+        """The open links, by station."""
+        raise NotImplementedError
 
-    def version(self) -> Version:
-        """The version of the link in use, else the first offered."""
-        conn = self.conns.get(self.current or "")
-        return conn.session.version if conn is not None else self.versions[0]
-
-    def stations(self) -> list[str]:
-        return sorted(self.conns)
+    def _auto_changed(self, on: bool) -> None:
+        for peer in self.peers.values():
+            peer.auto = on
 
     def versions_of(self) -> dict[str, Version]:
         """The version each connected station speaks."""
-        return {name: conn.session.version for name, conn in self.conns.items()}
+        return {name: peer.version for name, peer in self.peers.items()}
 
     def state(self) -> str:
-        return "connected" if self.current in self.conns else "not connected"
+        return "connected" if self.current in self.peers else "not connected"
 
     def pending(self) -> list[tuple[str, Frame]]:
         """The peer's calls waiting for an answer by hand, oldest first."""
-        return [(name, frame) for name, conn in self.conns.items() for frame in conn.session.incoming.values()]
-
-    def set_auto(self, on: bool) -> None:
-        """Default answers on, or the peer's calls wait for reply()/fail()."""
-        self.auto = on
-
-    attached_to = ""  # how use() names the place a station is connected to
-
-    def use(self, name: str) -> None:
-        """Make `name` the station calls go to; LinkError naming those connected otherwise."""
-        if name not in self.stations():
-            connected = ", ".join(self.stations()) or "none"
-            raise LinkError(f"station {name} is not connected{self.attached_to} (connected: {connected})")
-        self.current = name
+        return [(name, frame) for name, peer in self.peers.items() for frame in peer.session.incoming.values()]
 
     # --- what the REPL does --------------------------------------------------------------------
-
-    async def start(self) -> None:
-        raise NotImplementedError
-
-    def banner(self) -> str:
-        """One line on what the links are, shown when the session starts."""
-        raise NotImplementedError
-
-    async def close(self) -> None:
-        for conn in list(self.conns.values()):
-            await conn.socket.close()
-            if conn.task is not None:
-                await asyncio.gather(conn.task, return_exceptions=True)
 
     async def call(
         self, action: str, payload: Any, timeout: float, check: bool = True, uid: str | None = None
     ) -> Event:
         """Send a call on the link in use and wait for its answer; Refused (nothing sent),
-        TimedOut, or LinkError when there is no link or it closes first."""
-        conn = self._conn(action, payload, check)
-        sent = conn.session.call(action, payload, self.clock(), timeout, uid=uid, check=check)
-        future: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
-        conn.waiters[sent.frame.id] = future
-        try:
-            await self._send(conn, sent)
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            raise TimedOut(f"no answer to {action} within {timeout:g} s (--timeout)") from None
-        finally:  # answered, timed out or given up (Ctrl-C): a later answer is shown as late
-            conn.waiters.pop(sent.frame.id, None)
-            conn.session.pending.pop(sent.frame.id, None)
+        TimedOut, or LinkError when there is no link or it closes first. A call that must wait
+        its turn (one at a time) or for the station's boot is said to (`notice`)."""
+        peer = self._peer(action, payload, check)
+        waiting = peer.holding()
+        if waiting is not None:
+            self.notice(waiting)
+        return await peer.call(action, payload, timeout, uid=uid, check=check)
 
     async def reply(self, call_id: str, payload: Any, check: bool = True) -> None:
-        conn = self._holding(call_id)
-        await self._send(conn, conn.session.reply(call_id, payload, self.clock(), check=check))
+        await self._holding(call_id).reply(call_id, payload, check=check)
 
     async def fail(self, call_id: str, code: str, description: str, check: bool = True) -> None:
-        conn = self._holding(call_id)
-        await self._send(conn, conn.session.fail(call_id, code, description, {}, self.clock(), check=check))
+        await self._holding(call_id).fail(call_id, code, description, check=check)
 
     # --- the parts every kind of link shares ---------------------------------------------------
 
-    def _conn(self, action: str, payload: Any, check: bool) -> Conn:
+    def _peer(self, action: str, payload: Any, check: bool) -> Peer:
         """The link in use; with none, a call that would be refused is refused first."""
-        conn = self.conns.get(self.current or "")
-        if conn is None:
+        peer = self.peers.get(self.current or "")
+        if peer is None:
             self._preflight(action, payload, check)
             raise LinkError(self._not_connected())
-        return conn
-
-    def _preflight(self, action: str, payload: Any, check: bool) -> None:
-        from ocppctl.core.rpc import Refused, call_errors
-
-        errors = call_errors(self.registry, self.version(), self.side, action, payload) if check else []
-        if errors:
-            raise Refused(errors)
+        return peer
 
     def _not_connected(self) -> str:
         return "not connected (:connect)"
 
-    def _holding(self, call_id: str) -> Conn:
-        for conn in self.conns.values():
-            if call_id in conn.session.incoming:
-                return conn
+    def _holding(self, call_id: str) -> Peer:
+        for peer in self.peers.values():
+            if call_id in peer.session.incoming:
+                return peer
         raise LinkError(f"no call {call_id!r} of the peer is waiting for an answer (:pending lists them)")
 
-    async def _send(self, conn: Conn, sent: Sent) -> None:
-        from websockets.exceptions import ConnectionClosed
+    def _responder(self) -> Any:
+        """The default answers, as the peer engine takes them."""
+        return self.answer
 
-        try:
-            await conn.socket.send(sent.text)
-        except ConnectionClosed as exc:
-            raise LinkError(closed_reason(exc, waiting=False)) from None
-        self._flow(conn, self.side, sent.text, sent.frame, sent.findings)
+    def _after(self, peer: Peer) -> Any:
+        """The calls `then` makes after a call answered with a result, queued on `peer`."""
+        then = self.then
+        if then is None:
+            return None
 
-    def _flow(self, conn: Conn, side: str, text: str, frame: Frame | None, findings: list[Any], **extra: Any) -> None:
-        session = conn.session
-        station = session.station or ""
-        self.observe(
-            Flow(utc_stamp(), station, conn.number, side, session.version, text, findings, frame=frame, **extra)
-        )
+        def after(frame: Frame, verdict: tuple[str, Any]) -> None:
+            if verdict[0] == "result":
+                for action, payload in then(peer.version, frame.action or "", frame.payload):
+                    peer.call_soon(action, payload)
 
-    def _event(self, conn: Conn, event: str, **detail: Any) -> None:
-        session = conn.session
-        self.observe(
-            Flow(utc_stamp(), session.station or "", conn.number, None, session.version, event=event, detail=detail)
-        )
-
-    def _open(self, socket: Any, version: Version, name: str) -> Conn:
-        self._numbers += 1
-        session = RpcSession(self.registry, version, self.side, lambda: str(uuid.uuid4()), station=name)
-        conn = Conn(socket, session, self._numbers)
-        self.conns[name] = conn
-        if self.current is None or self.current not in self.conns:
-            self.current = name
-        address = getattr(socket, "remote_address", None)
-        remote = f"{address[0]}:{address[1]}" if address else None
-        self._event(conn, "connect", subprotocol=version.subprotocol, remote=remote)
-        return conn
-
-    async def _serve(self, conn: Conn) -> None:
-        """Read the peer's frames until the link closes: answers wake their callers, calls are
-        answered (auto) or kept for :reply."""
-        from websockets.exceptions import ConnectionClosed
-
-        try:
-            async for message in conn.socket:
-                event = conn.session.receive(message, self.clock())
-                text = event.text or ""  # always set for a received message
-                answers = event.call.action if event.call is not None else None
-                self._flow(conn, self.peer, text, event.frame, event.findings, rtt_ms=event.rtt_ms, answers=answers)
-                if event.kind in ("result", "error") and event.call is not None:
-                    future = conn.waiters.get(event.call.id)
-                    if future is not None and not future.done():
-                        future.set_result(event)
-                elif event.kind == "call" and event.frame is not None and self.auto:
-                    await self._auto_answer(conn, event.frame, event.findings)
-        except ConnectionClosed:
-            pass
-        finally:
-            self._closed(conn)
-
-    async def _auto_answer(self, conn: Conn, frame: Frame, findings: list[Any]) -> None:
-        from ocppctl.handlers.guard import guarded
-
-        session = conn.session
-        version = session.version
-        if self.answer is None:
-            verdict: tuple[str, Any] = ("error", ("NotImplemented", "ocppctl answers no calls on this link"))
-        else:
-            verdict = guarded(version, findings, self.answer, version, frame.action or "", frame.payload)
-        await self._send(conn, session.respond(frame.id, verdict, self.clock()))
-        if verdict[0] == "result" and self.then is not None:  # NotifyReport parts after GetBaseReport, ...
-            for action, payload in self.then(version, frame.action or "", frame.payload):
-                await self._send(conn, session.call(action, payload, self.clock(), 30.0, check=False))
-
-    def _closed(self, conn: Conn) -> None:
-        name = conn.session.station or ""
-        close_exc = getattr(getattr(conn.socket, "protocol", None), "close_exc", None)
-        why = closed_reason(close_exc, waiting=False) if close_exc is not None else "the link was lost"
-        for future in conn.waiters.values():
-            if not future.done():
-                future.set_exception(LinkError(f"{name}: {why}"))
-        if self.conns.get(name) is conn:
-            del self.conns[name]
-        self._event(conn, "close", code=getattr(conn.socket, "close_code", None), reason=conn.socket.close_reason or "")
+        return after
 
 
-class StationLinks(Links):
+def _unnoticed(text: str) -> None:
+    """Where notices go until the REPL says."""
+
+
+class StationLinks(PeerLinks):
     """The station role: one link to a CSMS (--url); :connect makes it again."""
 
     side = "station"
@@ -274,29 +246,49 @@ class StationLinks(Links):
         self.url = url
         self.connect_timeout = connect_timeout
         self.current = station_id(url)
+        self._peer_now: Peer | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._numbers = 0
+
+    @property
+    def peers(self) -> dict[str, Peer]:
+        peer = self._peer_now
+        return {peer.station: peer} if peer is not None and not peer.closed.is_set() else {}
 
     def banner(self) -> str:
         return f"connected to {self.url} as station {self.current} (OCPP {self.version().name})"
 
     async def start(self) -> None:
-        from ocppctl.transport.client import connect_station
+        from ocppctl.transport.client import connect_peer
 
-        if self.current in self.conns:
+        if self.peers:
             raise LinkError(f"already connected to {self.url}")
-        link = await connect_station(
+        self._numbers += 1
+        peer: Peer = await connect_peer(
             self.url,
             self.versions,
             self.registry,
-            lambda: str(uuid.uuid4()),
             self.connect_timeout,
             security=self.security,
             options=self.options,
+            number=self._numbers,
+            observe=self.observe,
+            responder=self._responder(),
+            auto=self.auto,
+            clock=self.clock,
         )
-        conn = self._open(link.socket, link.version, station_id(self.url))
-        conn.task = asyncio.create_task(self._serve(conn))
+        peer.after = self._after(peer)
+        self._peer_now = peer
+        self._reader = asyncio.ensure_future(peer.run())
+
+    async def close(self) -> None:
+        if self._peer_now is not None:
+            await self._peer_now.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
 
 
-class CsmsLinks(Links):
+class CsmsLinks(PeerLinks):
     """The CSMS role: any number of stations connect (--listen); the first is in use until :use."""
 
     side = "csms"
@@ -305,7 +297,11 @@ class CsmsLinks(Links):
         super().__init__(registry, versions, **kwargs)
         self.host = host
         self.port = port
-        self.server: Any = None
+        self.csms: Csms | None = None
+
+    @property
+    def peers(self) -> dict[str, Peer]:
+        return self.csms.peers if self.csms is not None else {}
 
     def where(self) -> str:
         return f"{self.host}:{self.port}"
@@ -315,9 +311,9 @@ class CsmsLinks(Links):
         return f"listening on {self.where()} as a CSMS (OCPP {offered}); stations connect to ws://{self.where()}/ID"
 
     def state(self) -> str:
-        if self.server is None:
+        if self.csms is None:
             return "not listening"
-        return "connected" if self.current in self.conns else f"listening on {self.where()}"
+        return "connected" if self.current in self.peers else f"listening on {self.where()}"
 
     def _not_connected(self) -> str:
         if self.current is not None:
@@ -325,32 +321,30 @@ class CsmsLinks(Links):
         return f"no station has connected to {self.where()} yet"
 
     async def start(self) -> None:
-        from ocppctl.transport.server import open_server
-
-        if self.server is not None:
+        if self.csms is not None:
             raise LinkError(f"already listening on {self.where()}")
-        self.server = await open_server(self._handler, self.host, self.port, self.versions, self.security, self.options)
-        if self.server.sockets:
-            self.port = self.server.sockets[0].getsockname()[1]
+        csms = Csms(
+            self.registry,
+            self.versions,
+            lambda flow: self.observe(flow),
+            self._responder(),
+            security=self.security,
+            options=self.options,
+            on_peer=self._arrived,
+        )
+        self.port = await csms.start(self.host, self.port)
+        self.csms = csms
 
-    async def _handler(self, connection: Any) -> None:
-        name = station_id(connection.request.path)
-        version = BY_SUBPROTOCOL.get(str(connection.subprotocol))
-        if version is None:
-            await connection.close(1002, "no OCPP subprotocol")
-            return
-        old = self.conns.get(name)
-        if old is not None:  # the station came back: its new link wins
-            await old.socket.close(1000, "replaced by a new connection")
-        conn = self._open(connection, version, name)
-        await self._serve(conn)
+    def _arrived(self, peer: Peer) -> None:
+        peer.auto = self.auto
+        peer.after = self._after(peer)
+        if self.current is None or self.current not in self.peers or self.current == peer.station:
+            self.current = peer.station
 
     async def close(self) -> None:
-        await super().close()
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
-            self.server = None
+        if self.csms is not None:
+            await self.csms.stop()
+            self.csms = None
 
 
 class HubLinks(Links):
@@ -361,8 +355,14 @@ class HubLinks(Links):
 
     side = "csms"
 
-    def __init__(self, path: str, registry: SchemaRegistry, versions: list[Version], **kwargs: Any) -> None:
-        super().__init__(registry, versions, **kwargs)
+    def __init__(
+        self,
+        path: str,
+        registry: SchemaRegistry,
+        versions: list[Version],
+        observe: Callable[[Flow], None] | None = None,
+    ) -> None:
+        super().__init__(registry, versions, observe)
         self.path = path
         self.hub_versions: dict[str, Version] = {}
         self._calls: dict[tuple[str, str], str] = {}  # (station, unique id) -> action, of open calls
@@ -383,14 +383,8 @@ class HubLinks(Links):
             return "detached (:connect)"
         return "connected" if self.current in self.hub_versions else "attached"
 
-    def stations(self) -> list[str]:
-        return sorted(self.hub_versions)
-
     def versions_of(self) -> dict[str, Version]:
         return dict(self.hub_versions)
-
-    def version(self) -> Version:
-        return self.hub_versions.get(self.current or "", self.versions[0])
 
     def pending(self) -> list[tuple[str, Frame]]:
         return []
@@ -398,6 +392,7 @@ class HubLinks(Links):
     def set_auto(self, on: bool) -> None:
         if not on:
             raise LinkError("the hub answers its stations' calls itself: `ocppctl repl --listen` answers by hand")
+        self.auto = on
 
     async def start(self) -> None:
         from ocppctl.transport.control import watch_hub
@@ -467,15 +462,16 @@ class HubLinks(Links):
             raise LinkError(f"no station is connected to the hub at {self.path} yet")
         request = {"op": "call", "station": self.current, "action": action, "payload": payload}
         request.update(id=uid, check=check, timeout=timeout)
-        reply = await control_request(self.path, request, self._missing(), timeout + 5)
+        # the call may wait its turn behind others' calls to the station (up to `timeout`), then its answer
+        reply = await control_request(self.path, request, self._missing(), 2 * timeout + 5)
         _, event = hub_answer(reply)
         if event is None:
             message = str(reply.get("error", "the hub failed"))
-            raise TimedOut(message) if reply.get("exit") == 4 else LinkError(message)
+            raise TimedOut(message) if reply.get("exit") == errors.TIMEOUT else LinkError(message)
         return event
 
     async def reply(self, call_id: str, payload: Any, check: bool = True) -> None:
-        self.set_auto(False)
+        self.set_auto(False)  # says why there is nothing to answer here
 
     async def fail(self, call_id: str, code: str, description: str, check: bool = True) -> None:
         self.set_auto(False)

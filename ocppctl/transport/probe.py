@@ -10,7 +10,8 @@ from typing import Any
 
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import Version
-from ocppctl.transport.client import Link, LinkError, LinkOptions, connect_station
+from ocppctl.errors import LinkError
+from ocppctl.transport.client import Link, LinkOptions, connect_station
 from ocppctl.transport.security import ClientSecurity
 
 

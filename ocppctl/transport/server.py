@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ocppctl.core.rpc import RpcSession
-from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.core.versions import BY_SUBPROTOCOL, Version
-from ocppctl.transport.client import Link, LinkError, LinkOptions, station_id
+from ocppctl.core.versions import Version
+from ocppctl.errors import LinkError
+from ocppctl.transport.client import LinkOptions
 from ocppctl.transport.security import ServerSecurity
+
+if TYPE_CHECKING:
+    from ocppctl.transport.csms import Csms
+    from ocppctl.transport.peer import Peer
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -59,50 +62,30 @@ async def open_server(
 
 @asynccontextmanager
 async def await_station(
-    host: str,
-    port: int,
-    versions: list[Version],
-    registry: SchemaRegistry,
-    new_id: Callable[[], str],
-    station: str | None,
-    connect_timeout: float,
-    on_listening: Callable[[str, int], None],
-    security: ServerSecurity | None = None,
-    options: LinkOptions | None = None,
-) -> AsyncIterator[Link]:
-    """Listen, wait for a station (the one named, or the first), yield the link to it; the
-    server stops when the block ends. LinkError if none comes in time or the port is taken."""
+    csms: Csms, host: str, port: int, connect_timeout: float, on_listening: Callable[[str, int], None]
+) -> AsyncIterator[Peer]:
+    """Listen, wait for a station (the one `csms.only` names, or the first), yield its peer; the
+    server stops when the block ends. LinkError if the port is taken or no station
+    comes in time (no connection: exit 5, as DESIGN says)."""
+    arrived: asyncio.Future[Peer] = asyncio.get_running_loop().create_future()
 
-    arrived: asyncio.Future[tuple[Any, Version, str]] = asyncio.get_running_loop().create_future()
-    finished = asyncio.Event()
+    def first(peer: Peer) -> None:
+        if not arrived.done():
+            arrived.set_result(peer)
+            csms.only = peer.station  # the others that come later are turned away
 
-    async def handler(connection: Any) -> None:
-        name = station_id(connection.request.path)
-        version = BY_SUBPROTOCOL.get(str(connection.subprotocol))
-        if station is not None and name != station:
-            await connection.close(1008, "not the station awaited")
-            return
-        if version is None or arrived.done():
-            await connection.close(1002 if version is None else 1013, "no subprotocol" if version is None else "busy")
-            return
-        arrived.set_result((connection, version, name))
-        await finished.wait()
-
-    server = await open_server(handler, host, port, versions, security, options)
+    csms.on_peer = first
+    bound = await csms.start(host, port)
     try:
-        bound = server.sockets[0].getsockname()[1] if server.sockets else port
         on_listening(host, bound)
         try:
-            connection, version, name = await asyncio.wait_for(asyncio.shield(arrived), connect_timeout)
+            peer = await asyncio.wait_for(asyncio.shield(arrived), connect_timeout)
         except TimeoutError:
-            who = f"station {station}" if station else "no station"
+            who = f"station {csms.only}" if csms.only else "no station"
+            verb = "did not connect" if csms.only else "connected"
             raise LinkError(
-                f"{who} did not connect to {host}:{bound} within {connect_timeout:g} s (--connect-timeout)"
-                if station
-                else f"no station connected to {host}:{bound} within {connect_timeout:g} s (--connect-timeout)"
+                f"{who} {verb} to {host}:{bound} within {connect_timeout:g} s (--connect-timeout)"
             ) from None
-        yield Link(connection, version, RpcSession(registry, version, "csms", new_id, station=name))
+        yield peer
     finally:
-        finished.set()
-        server.close()
-        await server.wait_closed()
+        await csms.stop()

@@ -30,10 +30,10 @@ EXIT_CODES = """\
 
 COMMANDS = """\
 Commands:
-  validate  Check captured OCPP-J frames against the OCA schemas.
-  actions   List the actions of a version and who sends them.
-  schema    Print the JSON schema of an action.
-  template  Print a minimal valid payload for an action.
+  validate    Check captured OCPP-J frames against the OCA schemas.
+  actions     List the actions of a version and who sends them.
+  schema      Print the JSON schema of an action.
+  template    Print a minimal valid payload for an action.
 """
 
 
@@ -219,4 +219,14 @@ def test_console_script_reads_a_pipe_and_exits_1_on_errors(tmp_path: Path) -> No
         1,
         "1 file: 1 frame, 1 call, 0 results, 0 CALLERRORs; 1 error, 1 warning\n",
         "",
+    )
+
+
+def test_a_usage_failure_in_a_group_points_at_its_subcommands_help(ocppctl) -> None:
+    """It said "see 'ocppctl sim --help'", a page that does not list station's options."""
+    result = ocppctl("sim", "station", "--url", "ws://127.0.0.1:9/CP1", "--user", "u")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "ocppctl: error: --user needs a password: --password-file, OCPPCTL_PASSWORD, or a terminal to ask on "
+        "(see 'ocppctl sim station --help')\n"
     )

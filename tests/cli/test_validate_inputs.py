@@ -803,6 +803,17 @@ def test_action_payload_gets_the_same_lints_as_a_frame(ocppctl) -> None:
     assert strict.code == 1
 
 
+def test_action_given_a_whole_frame_says_to_drop_action(ocppctl) -> None:
+    result = ocppctl("validate", "--ocpp", "2.0.1", "--action", "Heartbeat", "-", stdin=b'[2,"1","Heartbeat",{}]')
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        '<stdin>:1:1: error: Heartbeat request: expected object, got array [2,"1","Heartbeat",{}] [schema]\n'
+        "    hint: this is a whole OCPP-J frame, not a payload: drop --action\n"
+        "\n"
+        "1 file: 1 frame, 0 calls, 0 results, 0 CALLERRORs; 1 error, 0 warnings\n"
+    )
+
+
 def test_response_of_a_send_action_is_a_usage_error(ocppctl) -> None:
     result = ocppctl(
         "validate", "--ocpp", "2.1", "--action", "NotifyPeriodicEventStream", "--response", "-", stdin=b"{}"

@@ -268,10 +268,11 @@ def test_ignoring_every_error_code_exits_0(ocppctl, in_data: Path) -> None:
     )
 
 
-def test_ignore_wins_over_select(ocppctl, in_data: Path) -> None:
-    result = ocppctl("validate", "--select", "schema", "--ignore", "schema", "session.jsonl")
-    assert result.code == 0
-    assert result.out == "1 file: 11 frames, 6 calls, 4 results, 1 CALLERROR; 0 errors, 0 warnings\n" + SESSION_TABLE
+def test_a_code_both_selected_and_ignored_is_a_usage_error(ocppctl, in_data: Path) -> None:
+    """It reported nothing and exited 0: surely not what was meant."""
+    result = ocppctl("validate", "--select", "schema,direction", "--ignore", "vendor-id,schema", "session.jsonl")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "ocppctl: error: schema: both selected and ignored (see 'ocppctl validate --help')\n"
 
 
 @pytest.mark.parametrize("option", ["--select", "--ignore"])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from ocppctl.core.payloads import ItemError, apply_items
+from ocppctl.core.payloads import ItemError, apply_items, string_items
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,66 @@ def test_bad_items_say_what_and_where(items: list[str], message: str, caret: str
         apply_items(items)
     assert raised.value.message == message
     assert raised.value.caret() == caret
+
+
+def _clock() -> datetime:
+    return datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (["timestamp:=now"], {"timestamp": "2026-11-22T10:00:00.123Z"}),
+        (["t:=now-5m"], {"t": "2026-11-22T09:55:00.123Z"}),
+        (["t:=now+1h30m"], {"t": "2026-11-22T11:30:00.123Z"}),
+        (["t:=now+1d"], {"t": "2026-11-23T10:00:00.123Z"}),
+        (["t:=now-90s"], {"t": "2026-11-22T09:58:30.123Z"}),
+        (["t=now"], {"t": "now"}),  # `=` is a string, always
+        (['t:="now"'], {"t": "now"}),  # and a JSON string is one
+    ],
+)
+def test_now_is_the_time_the_clock_gives(items: list[str], expected: dict[str, Any]) -> None:
+    assert apply_items(items, clock=_clock) == expected
+
+
+def test_every_now_of_a_payload_is_one_instant() -> None:
+    ticks = iter(range(60))
+
+    def clock() -> datetime:
+        return datetime(2026, 11, 22, 10, 0, next(ticks), tzinfo=timezone.utc)
+
+    assert apply_items(["a:=now", "b:=now"], clock=clock) == {
+        "a": "2026-11-22T10:00:00.000Z",
+        "b": "2026-11-22T10:00:00.000Z",
+    }
+
+
+def test_a_clock_in_another_zone_gives_utc() -> None:
+    paris = timezone(timedelta(hours=1))
+    assert apply_items(["t:=now"], clock=lambda: datetime(2026, 11, 22, 11, 0, tzinfo=paris)) == {
+        "t": "2026-11-22T10:00:00.000Z"
+    }
+
+
+@pytest.mark.parametrize("raw", ["now-5", "now-5x", "now5m", "now-", "now+-1m"])
+def test_a_bad_now_says_its_form(raw: str) -> None:
+    with pytest.raises(ItemError) as raised:
+        apply_items([f"t:={raw}"], clock=_clock)
+    assert raised.value.message == "a time is now, now-OFFSET or now+OFFSET (e.g. now-5m, now+1h30m; s, m, h, d)"
+    assert raised.value.caret() == f"t:={raw}\n   ^"
+
+
+def test_now_without_a_clock_is_refused() -> None:
+    with pytest.raises(ItemError) as raised:
+        apply_items(["t:=now"])
+    assert raised.value.message == "no clock to read `now` from"
+
+
+def test_string_items_are_found_by_their_pointer() -> None:
+    items = ["interval=60", "a.b[0].c=5", 'x:="60"', "y:=now", "data=a=b", "k\\.x=1", "n:=7", "bad"]
+    assert string_items(items) == {
+        "/interval": ("interval", "60"),
+        "/a/b/0/c": ("a.b[0].c", "5"),
+        "/data": ("data", "a=b"),
+        "/k.x": ("k\\.x", "1"),
+    }

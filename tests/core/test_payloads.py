@@ -46,7 +46,7 @@ def test_template_holds_the_required_properties_only(registry: SchemaRegistry) -
     schema = registry.get(V201, "BootNotification", "request")
     assert schema is not None
     assert template(schema.document) == {
-        "reason": "ApplicationReset",
+        "reason": "PowerUp",  # a station's natural start, not the enum's first value (ApplicationReset)
         "chargingStation": {"model": "model", "vendorName": "vendorName"},
     }
     heartbeat = registry.get(V16, "Heartbeat", "response")

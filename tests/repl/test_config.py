@@ -74,7 +74,7 @@ def test_no_user_file_gives_the_defaults(tmp_path: Path) -> None:
     assert load_settings({"HOME": str(tmp_path)}) == DEFAULT_SETTINGS
 
 
-@pytest.mark.parametrize("text", ["", "# nothing set\n", "[repl]\n", "[other]\nstyle = monokai\n"])
+@pytest.mark.parametrize("text", ["", "# nothing set\n", "[repl]\n"])
 def test_a_user_file_that_sets_nothing_gives_the_defaults(tmp_path: Path, text: str) -> None:
     _user_file(tmp_path, text)
     assert load_settings({"HOME": str(tmp_path)}) == DEFAULT_SETTINGS
@@ -96,8 +96,6 @@ def test_a_user_file_overrides_each_key(tmp_path: Path) -> None:
         ("[repl]\nauto_answer = 0\n", {"auto_answer": False}),
         ("[repl]\nhistory_size = 50\n", {"history_size": 50}),
         ("[repl]\nfold_lines = 40\n", {"fold_lines": 40}),
-        ("[repl]\nfold_lines = 1\n", {"fold_lines": 2}),  # at least 2 lines
-        ("[repl]\nfold_lines = -3\n", {"fold_lines": 2}),
     ],
 )
 def test_a_user_file_overrides_one_key_and_keeps_the_others(tmp_path: Path, text: str, changed: dict[str, Any]) -> None:
@@ -135,12 +133,27 @@ def test_a_relative_xdg_config_home_falls_back_to_home_config(tmp_path: Path, mo
         ("[repl]\nhistory_size = 1.5\n", "history_size = '1.5' is not valid; the default is used"),
         ("[repl]\nstyle = nosuchstyle\n", "style 'nosuchstyle' is not a Pygments style; 'native' is used"),
         ("[repl]\nfold_lines = x\n", "fold_lines = 'x' is not a number"),
+        ("[repl]\nhistory_size = -5\n", "history_size = -5 is below 0; the default is used"),
+        ("[repl]\nfold_line = 5\n", 'fold_line is not a setting (did you mean "fold_lines"?); it is ignored'),
+        (
+            "[repl]\ncolour = on\n",
+            "colour is not a setting (known: style, auto_answer, history_size, fold_lines); it is ignored",
+        ),
+        ("[other]\nstyle = monokai\n", "section [other] is not read; the settings go under [repl]"),
     ],
 )
 def test_a_bad_value_is_named_once_and_left_at_its_default(tmp_path: Path, text: str, problem: str) -> None:
     user = _user_file(tmp_path, text)
     assert load_settings({"HOME": str(tmp_path)}) == Settings(
         style="native", auto_answer=True, history_size=1000, fold_lines=20, problems=[f"{user}: {problem}"]
+    )
+
+
+@pytest.mark.parametrize(("value", "used"), [("1", 2), ("-3", 2)])
+def test_a_fold_below_two_lines_is_named_and_two_is_used(tmp_path: Path, value: str, used: int) -> None:
+    user = _user_file(tmp_path, f"[repl]\nfold_lines = {value}\n")
+    assert load_settings({"HOME": str(tmp_path)}) == replace(
+        DEFAULT_SETTINGS, fold_lines=used, problems=[f"{user}: fold_lines = {value} is below 2; 2 is used"]
     )
 
 

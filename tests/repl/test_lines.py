@@ -213,6 +213,24 @@ def test_no_problem_for_a_valid_call(registry: SchemaRegistry, text: str) -> Non
     assert first_problem(text, registry, V201, "csms") is None
 
 
+def test_now_in_an_item_is_the_time_of_the_line() -> None:
+    """`timestamp:=now-1m` in the REPL: the time the line was read, shifted, as RFC 3339 UTC."""
+    from datetime import datetime, timedelta, timezone
+
+    before = datetime.now(timezone.utc) - timedelta(minutes=1)
+    line = parse_line("StatusNotification timestamp:=now-1m connectorStatus=Available evseId:=1 connectorId:=1")
+    after = datetime.now(timezone.utc) - timedelta(minutes=1)
+    assert isinstance(line, CallLine)
+    stamp = line.payload["timestamp"]
+    assert stamp.endswith("Z") and len(stamp) == len("2026-11-22T10:00:00.123Z")
+    assert before - timedelta(milliseconds=1) <= datetime.fromisoformat(stamp.replace("Z", "+00:00")) <= after
+
+
+def test_a_call_with_now_is_valid_as_typed(registry: SchemaRegistry) -> None:
+    text = "StatusNotification timestamp:=now connectorStatus=Available evseId:=1 connectorId:=1"
+    assert first_problem(text, registry, V201, "station") is None
+
+
 @pytest.mark.parametrize("text", ["", "   ", ":use CP1", ":nosuch at all", ':reply 1 {"bad'])
 def test_no_problem_for_a_blank_or_meta_line(registry: SchemaRegistry, text: str) -> None:
     assert first_problem(text, registry, V201, "csms") is None
@@ -296,6 +314,37 @@ def test_an_action_the_side_may_not_send(registry: SchemaRegistry) -> None:
             ),
         ),
         ("Reset", Finding(ERROR, "schema", 'Reset request: required property "type" is missing', path="")),
+        (
+            "Reset type=Immediate evseId=2",  # the hint says how to write the item, not the JSON
+            Finding(
+                ERROR,
+                "schema",
+                'Reset request: expected integer, got string "2"',
+                hint="evseId=2 sets a string: write evseId:=2 for a number",
+                path="/evseId",
+            ),
+        ),
+        (
+            "ReserveNow id:=1 expiryDateTime=tomorrow idToken.idToken=X idToken.type=Central",
+            Finding(
+                ERROR,
+                "format",
+                'ReserveNow request: "tomorrow" is not a valid date-time',
+                hint="RFC 3339 with a time zone offset, e.g. 2026-11-22T10:00:00Z or 2026-11-22T11:00:00.5+01:00; "
+                "expiryDateTime:=now (or now-5m) writes the current time",
+                path="/expiryDateTime",
+            ),
+        ),
+        (
+            'Reset {"type": "Immediate", "evseId": "2"}',  # JSON: there the quotes are the user's
+            Finding(
+                ERROR,
+                "schema",
+                'Reset request: expected integer, got string "2"',
+                hint="a number in quotes is a string: write 2 without quotes",
+                path="/evseId",
+            ),
+        ),
         (
             "GetVariables getVariableData:=[]",
             Finding(

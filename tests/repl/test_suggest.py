@@ -23,6 +23,10 @@ CASES: list[tuple[str, Version, str, str, str, list[str]]] = [
         ["model", "vendorName", "customData", "firmwareVersion", "modem", "serialNumber"],
     ),
     ("BootNotification reason=Pow", V201, "station", "enum", "Pow", ["PowerUp"]),
+    ("StatusNotification timestamp:=", V201, "station", "time", "", ["now"]),  # the current time
+    ("StatusNotification timestamp:=n", V201, "station", "time", "n", ["now"]),
+    ("StatusNotification timestamp:=now-", V201, "station", "time", "now-", []),
+    ("StatusNotification timestamp=", V201, "station", "none", "", []),  # `=` sets a string
     (
         "SetChargingProfile chargingProfile.chargingSchedule[0].chargingSchedulePeriod[0].",
         V201,

@@ -18,12 +18,14 @@ import pytest
 
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS
-from ocppctl.handlers.defaults import CsmsState
+from ocppctl.errors import LinkError
+from ocppctl.handlers.defaults import CsmsState, csms_answerer
+from ocppctl.io.recorder import ocpp_time
 from ocppctl.transport import hub
-from ocppctl.transport.client import LinkError
 from ocppctl.transport.control import HubWatch, control_request, watch_hub
+from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.hub import Watchers, serve_hub
+from ocppctl.transport.hub import Hub, Watchers
 
 from .peers import ocpp_station
 
@@ -36,13 +38,13 @@ class _Hub:
     port: int
     control: str  # the control socket's path
     stop: asyncio.Event
-    task: asyncio.Future[None]  # serve_hub
+    task: asyncio.Future[None]  # Hub.serve
     observed: list[Flow] = field(default_factory=list)  # what its observer saw
 
 
 @contextlib.asynccontextmanager
 async def _hub(registry: SchemaRegistry) -> AsyncIterator[_Hub]:
-    """serve_hub on 127.0.0.1, an ephemeral port and a control socket of its own; stopped on
+    """A Hub on 127.0.0.1, an ephemeral port and a control socket of its own; stopped on
     leaving, within 15 s."""
     with tempfile.TemporaryDirectory(prefix="ocppctl-") as folder:  # short: socket paths are ~100 bytes
         control = f"{folder}/hub.sock"
@@ -50,17 +52,15 @@ async def _hub(registry: SchemaRegistry) -> AsyncIterator[_Hub]:
         listening: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         stop = asyncio.Event()
         task = asyncio.ensure_future(
-            serve_hub(
-                "127.0.0.1",
-                0,
-                [VERSIONS["2.0.1"], VERSIONS["1.6"]],
-                registry,
-                CsmsState(),
-                observed.append,
-                lambda host, port: listening.set_result(port),
-                stop,
-                control=control,
-            )
+            Hub(
+                Csms(
+                    registry,
+                    [VERSIONS["2.0.1"], VERSIONS["1.6"]],
+                    observed.append,
+                    csms_answerer(registry, CsmsState(), ocpp_time),
+                ),
+                control,
+            ).serve("127.0.0.1", 0, lambda host, port: listening.set_result(port), stop)
         )
         try:
             first: set[asyncio.Future[Any]] = {listening, task}
@@ -172,7 +172,7 @@ def test_a_watcher_that_hangs_up_is_let_go_and_the_hub_serves_on(
         (None, "csms", "1.6"),
         ("close", None, "1.6"),
     ]
-    assert reply == {"ok": True, "stations": []}
+    assert reply == {"ok": True, "stations": [], "versions": {}}
 
 
 def test_stopping_the_hub_ends_every_watch(registry: SchemaRegistry) -> None:

@@ -136,7 +136,7 @@ def test_send_via_the_hub_reaches_a_connected_station(tmp_path: Path) -> None:
             missing = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
             assert run(["send", "Heartbeat", "--via", str(control), "--station", "CP9"], missing) == 5
             assert missing.stderr.getvalue() == (
-                "ocppctl: error: station CP9 is not connected to this hub (connected: CP7)\n"
+                f"ocppctl: error: station CP9 is not connected to the hub at {control} (connected: CP7)\n"
             )
     finally:
         process.send_signal(signal.SIGTERM)
@@ -224,11 +224,12 @@ def test_a_frame_only_the_exact_parser_reads_is_shown_and_answered(tmp_path: Pat
         assert any(r.get("raw") == ODD for r in recorded)
 
 
-def test_a_binary_message_is_flagged_and_its_call_answered() -> None:
+def test_a_binary_message_is_flagged_and_its_call_answered_and_recorded_as_binary(tmp_path: Path) -> None:
     from websockets.sync.client import connect
 
     port = _free_port()
-    process = _start("--listen", f"127.0.0.1:{port}", "--json")
+    record = tmp_path / "bin.jsonl"
+    process = _start("--listen", f"127.0.0.1:{port}", "--json", "--record", str(record))
     try:
         _wait_listening(process)
         with connect(f"ws://127.0.0.1:{port}/CPBIN", subprotocols=["ocpp2.0.1"], open_timeout=10) as ws:  # type: ignore[list-item]
@@ -243,3 +244,119 @@ def test_a_binary_message_is_flagged_and_its_call_answered() -> None:
     assert [(f["code"], f["message"]) for f in call["findings"]] == [
         ("frame-shape", "a binary WebSocket message: OCPP-J frames travel as text messages")
     ]
+    recorded = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [r.get("binary") for r in recorded if "raw" in r] == [True, None]  # the call; the answer was text
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["validate", "--json", str(record)], env) == 1  # validate says what listen said live
+    found = [json.loads(line) for line in env.stdout.getvalue().splitlines()[:-1]]
+    assert [(f["code"], f["line"], f["message"]) for f in found] == [
+        ("frame-shape", 2, "a binary WebSocket message: OCPP-J frames travel as text messages")
+    ]
+
+
+def _complete_station(args: list[str], incomplete: str) -> list[tuple[str, str]]:
+    from click.shell_completion import BashComplete
+
+    from ocppctl.cli.main import cli
+
+    items = BashComplete(cli, {}, "ocppctl", "_OCPPCTL_COMPLETE").get_completions(args, incomplete)
+    return [(item.type, item.value) for item in items]
+
+
+def test_station_ids_come_from_the_running_hub() -> None:
+    """Shell completion: `send --station <Tab>` asks the hub of --via which stations are connected."""
+    control = socket_path("hub.sock")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", "listen", "--listen", "127.0.0.1:0", "--control", control],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        port = int(process.stderr.readline().split(":")[-1].split()[0])  # listening on 127.0.0.1:PORT
+        with ocpp_station(port, "CP7", "ocpp2.0.1") as answers, ocpp_station(port, "XY1", "ocpp1.6") as more:
+            deadline = time.monotonic() + 15
+            while (not answers or not more) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _complete_station(["send", "Heartbeat", "--via", control, "--station"], "") == [
+                ("plain", "CP7"),
+                ("plain", "XY1"),
+            ]
+            assert _complete_station(["send", "--via", control, "--station"], "C") == [("plain", "CP7")]
+            assert _complete_station(["send", "--listen", "9000", "--station"], "") == []
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+
+
+def test_a_client_stuck_in_a_malformed_handshake_does_not_hold_up_the_stop() -> None:
+    """A 0xFF in the request path: websockets waits 10 s for such a client; listen ends in 2."""
+    import socket
+
+    process = _start("--listen", "127.0.0.1:0")
+    try:
+        port = int(_wait_listening(process).split("127.0.0.1:")[1].split()[0])
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.sendall(b"GET /CP\xff1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+            time.sleep(0.3)
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=15)
+            stopped_in = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert stopped_in < 5
+
+
+def test_send_via_the_hub_takes_the_one_station_its_version_and_waits_for_its_calls(tmp_path: Path) -> None:
+    """No --station with one station connected; no --ocpp: a 1.6 station's GetConfiguration is
+    made in 1.6; --wait NotifyReport --until-done gathers every part through the hub."""
+    control = tmp_path / "hub.sock"
+    process = _start("--listen", "127.0.0.1:0", "--control", str(control))
+    try:
+        port = int(_wait_listening(process).split("127.0.0.1:")[1].split()[0])
+
+        def send(*argv: str) -> tuple[int, str, str]:
+            env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+            code = run(["send", *argv, "--via", str(control), "--json"], env)
+            return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+        def connected(count: int) -> None:
+            import asyncio
+
+            from ocppctl.transport.control import control_request
+
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                reply = asyncio.run(control_request(str(control), {"op": "stations"}, "no hub", 5))
+                if len(reply["stations"]) == count:
+                    return
+                time.sleep(0.05)
+            raise AssertionError("the stations did not connect")
+
+        with ocpp_station(port, "CP16", "ocpp1.6"):
+            connected(1)
+            code, out, err = send("GetConfiguration")
+            assert (code, err) == (0, "")
+            assert json.loads(out)["configurationKey"][0]["key"] == "HeartbeatInterval"
+            with ocpp_station(port, "CP2", "ocpp2.0.1"):
+                connected(2)
+                code, out, err = send("GetConfiguration")
+                assert code == 2 and err.startswith("ocppctl: error: --station ID: which station of the hub")
+                code, out, err = send("Heartbeat", "--station", "CP16", "--ocpp", "2.0.1")
+                assert (code, err.split(" (see")[0]) == (
+                    2,
+                    "ocppctl: error: station CP16 speaks OCPP 1.6, not 2.0.1 (drop --ocpp)",
+                )
+                argv = ("GetBaseReport", "requestId:=3", "reportBase=FullInventory", "--station", "CP2")
+                code, out, err = send(*argv, "--wait", "NotifyReport", "--until-done")
+                assert (code, err) == (0, "")
+                lines = [json.loads(line) for line in out.splitlines()]
+                assert lines[0] == {"status": "Accepted"}
+                assert [(part["seqNo"], part.get("tbc")) for part in lines[1:]] == [(0, True), (1, False)]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)

@@ -22,7 +22,7 @@ def _probe(*argv: str) -> tuple[int, str, str]:
 
 def test_probe_reports_subprotocol_versions_and_boot() -> None:
     with ocpp_csms(["ocpp1.6"]) as port:
-        code, out, err = _probe("--url", f"ws://127.0.0.1:{port}/CP1", "--each-version", "--json")
+        code, out, err = _probe("--url", f"ws://127.0.0.1:{port}/CP1", "--each-version", "--boot", "--json")
     assert (code, err) == (0, "")
     facts = json.loads(out)
     assert (facts["subprotocol"], facts["ocpp"], facts["tls"], facts["auth"], facts["boot"]) == (
@@ -45,6 +45,18 @@ def test_probe_in_text_and_without_boot() -> None:
     lines = dict(line.split(None, 1) for line in out.splitlines())
     assert lines["subprotocol"] == "ocpp2.0.1" and lines["compression"] == "none"
     assert "boot" not in lines
+
+
+def test_by_default_a_probe_sends_nothing() -> None:
+    """A CSMS that hangs up on the first call it gets: a probe that sent a boot would fail (5)."""
+    with ocpp_csms(["ocpp2.0.1"], hang_up=True) as port:
+        code, out, err = _probe("--url", f"ws://127.0.0.1:{port}/CP1", "--json")
+        booted = _probe("--url", f"ws://127.0.0.1:{port}/CP1", "--boot", "--json")
+    assert (code, err) == (0, "")
+    assert "boot" not in json.loads(out) and "boot_ms" not in json.loads(out)
+    assert booted[0] == 5  # it was an internal error (70), the LinkError unhandled
+    assert json.loads(booted[1])["boot"] == "the link closed before the answer"
+    assert booted[2] == ("ocppctl: error: the peer closed the link before answering (code 1011: going away mid-call)\n")
 
 
 def test_probe_of_nothing_is_exit_5_with_what_was_learnt() -> None:

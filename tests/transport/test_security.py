@@ -159,7 +159,7 @@ def test_insecure_skips_verification(pki: dict[str, Path], profile2: int) -> Non
 def test_probe_reports_tls_and_the_certificate(pki: dict[str, Path], profile2: int) -> None:
     env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
     argv = ["probe", "--url", f"wss://127.0.0.1:{profile2}/CP1", "--cacert", str(pki["ca"])]
-    assert run([*argv, "--password-file", str(pki["password"]), "--json"], env) == 0, env.stderr.getvalue()
+    assert run([*argv, "--password-file", str(pki["password"]), "--boot", "--json"], env) == 0, env.stderr.getvalue()
     facts = json.loads(env.stdout.getvalue())
     assert facts["tls"].startswith("TLSv1.") and facts["cipher"]
     assert facts["auth"] == "basic auth accepted" and facts["boot"] == "Accepted"

@@ -111,6 +111,23 @@ def test_no_answer_in_time_is_exit_4() -> None:
     assert err == "ocppctl: error: no answer to Heartbeat within 0.5 s (--timeout)\n"
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_one_line_says_ctrl_c_stops_the_wait() -> None:
+    """On a terminal nothing said how to stop waiting for an answer; a pipe gets no such line
+    (the test above)."""
+    env = Env(stdout=io.StringIO(), stderr=_Terminal(), stdin=None, environ={})
+    with ocpp_csms(["ocpp2.0.1"], silent=True) as port:
+        code = run(["send", "Heartbeat", "--url", f"ws://127.0.0.1:{port}/CP1", "--timeout", "0.3", "--json"], env)
+    assert (code, env.stdout.getvalue()) == (4, "")
+    assert env.stderr.getvalue() == (
+        "waiting for the answer (Ctrl-C cancels)\nocppctl: error: no answer to Heartbeat within 0.3 s (--timeout)\n"
+    )
+
+
 def test_bad_items_are_usage_errors() -> None:
     code, out, err = _send("BootNotification", "reason", "--url", "ws://127.0.0.1:9/CP1")
     assert code == 2
@@ -363,3 +380,90 @@ def test_stdin_and_password_files_that_are_not_utf8_are_usage_errors(tmp_path: P
         f"ocppctl: error: {secret}: the password is not UTF-8 text (byte 0: invalid start byte) "
         "(see 'ocppctl send --help')\n"
     )
+
+
+@contextlib.contextmanager
+def _raw_station(name: str, port_box: list[int], boots: bool) -> Iterator[list[str]]:
+    """A station on bare websockets that connects once `port_box` holds the port, boots or not,
+    and answers the CSMS's calls (Heartbeats); yields what it received, in order."""
+    import asyncio
+    import threading
+
+    from websockets.asyncio.client import connect
+
+    received: list[str] = []
+    loop = asyncio.new_event_loop()
+
+    async def main() -> None:
+        for _ in range(400):
+            if port_box:
+                with contextlib.suppress(OSError):
+                    ws = await connect(f"ws://127.0.0.1:{port_box[0]}/{name}", subprotocols=["ocpp2.0.1"], proxy=None)  # type: ignore[list-item]
+                    break
+            await asyncio.sleep(0.025)
+        else:
+            return
+        if boots:
+            await ws.send('[2,"b","BootNotification",' + BOOT_201 + "]")
+        with contextlib.suppress(Exception):
+            async for text in ws:
+                received.append(str(text))
+                frame = json.loads(text)
+                if frame[0] == 2:
+                    await ws.send(json.dumps([3, frame[1], {"currentTime": "2026-12-04T10:00:00Z"}]))
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
+    thread.start()
+    try:
+        yield received
+    finally:
+        thread.join(15)
+        loop.close()
+
+
+def _listening_port(env_stderr: io.StringIO, port_box: list[int]) -> None:
+    """Fill `port_box` from send's "listening on HOST:PORT" line as soon as it is written."""
+    import threading
+
+    def watch() -> None:
+        for _ in range(400):
+            text = env_stderr.getvalue()
+            if "listening on 127.0.0.1:" in text:
+                port_box.append(int(text.split("listening on 127.0.0.1:")[1].split(",")[0]))
+                return
+            threading.Event().wait(0.025)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+@pytest.mark.parametrize("boots", [True, False])
+def test_as_csms_the_call_waits_for_the_boot_or_the_boot_wait(boots: bool) -> None:
+    port: list[int] = []
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    _listening_port(env.stderr, port)  # type: ignore[arg-type]
+    argv = ["send", "Heartbeat", "--listen", "127.0.0.1:0", "--boot-wait", "1.5", "--json", "--no-validate"]
+    with _raw_station("CP2", port, boots) as received:
+        code = run([*argv, "--timeout", "5", "--connect-timeout", "10"], env)
+    assert code == 0, env.stderr.getvalue()
+    err = env.stderr.getvalue().splitlines()
+    if boots:  # answered first, then the call: nothing to say
+        assert len(err) == 1 and json.loads(received[0])[:2] == [3, "b"] and json.loads(received[1])[2] == "Heartbeat"
+    else:  # called anyway after --boot-wait, and said why it waited
+        assert err[1].startswith("ocppctl: waiting for CP2's BootNotification (at most ")
+        assert err[1].endswith(" s more; --boot-wait)")
+        assert json.loads(received[0])[2] == "Heartbeat"
+
+
+def test_json_output_carries_the_calls_own_findings_and_the_answers() -> None:
+    """The vendor-id warning of the call went nowhere with --json; now a line after the answer."""
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        code, out, err = _send(
+            "DataTransfer", "vendorId=ACME", "--url", f"ws://127.0.0.1:{port}/CP1", "--json", "--timeout", "10"
+        )
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 3 and err == ""  # the ocpp CSMS does not take DataTransfer: a CALLERROR
+    assert lines[0]["errorCode"] == "NotImplemented"
+    assert [(line["of"], line["finding"]["code"], line["finding"]["severity"]) for line in lines[1:]] == [
+        ("call", "vendor-id", "warning")
+    ]
+    assert set(lines[1]["finding"]) >= {"severity", "code", "path", "message", "hint", "line"}

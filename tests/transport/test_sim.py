@@ -19,7 +19,7 @@ import pytest
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
-from .peers import socket_path
+from .peers import ocpp_csms, socket_path
 from .test_send import _free_port
 
 
@@ -152,10 +152,10 @@ def test_a_model_file_that_is_not_json_is_exit_2(tmp_path: Path) -> None:
     ("model", "why"),
     [
         ("[1, 2]", "a device model is a JSON object holding variables, configuration and vendors"),
-        ('{"variables": 5}', '"variables" is a JSON array'),
+        ('{"variables": 5}', '"variables" must be a JSON array [...], not 5'),  # not "is a JSON array"
         ('{"variables": [{"component": 1}]}', 'variables[0] needs "component" and "variable", both strings'),
         ('{"configuration": [1]}', 'configuration[0] needs a "key" string'),
-        ('{"vendors": "com.x"}', '"vendors" is a JSON array'),
+        ('{"vendors": "com.x"}', '"vendors" must be a JSON array [...], not "com.x"'),
     ],
 )
 def test_a_model_file_of_another_shape_says_which_part(tmp_path: Path, model: str, why: str) -> None:
@@ -203,16 +203,58 @@ def test_sim_set_needs_a_running_station(tmp_path: Path) -> None:
     assert env.stderr.getvalue() == f"ocppctl: error: no simulated station at {path}: start `ocppctl sim station`\n"
     bad = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
     assert run(["sim", "set", "--via", str(path), "Temperature"], bad) == 2
+    # the message shows the form; "see 'ocppctl sim --help'" pointed at the wrong page anyway
+    assert bad.stderr.getvalue() == (
+        "ocppctl: error: 'Temperature': an assignment is COMPONENT/VARIABLE=VALUE (ChargingStation/Temperature=61)\n"
+    )
 
 
-@pytest.mark.parametrize(("ocpp", "code"), [("2.0.1", "FormatViolation"), ("1.6", "FormationViolation")])
-def test_a_call_that_breaks_its_schema_gets_a_format_violation_and_the_station_stays(ocpp: str, code: str) -> None:
+def test_sim_set_of_a_variable_the_model_lacks_says_so() -> None:
+    control = socket_path("sim.sock")
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        sim = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ocppctl",
+                "sim",
+                "station",
+                "--url",
+                f"ws://127.0.0.1:{port}/S1",
+                "--control",
+                control,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 15
+            while True:  # until the station is up and connected: then the model answers
+                env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+                code = run(["sim", "set", "--via", control, "Nope/Thing=1"], env)
+                if "in the model" in env.stderr.getvalue() or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+        finally:
+            sim.terminate()
+            sim.wait(15)
+    assert (code, env.stdout.getvalue(), env.stderr.getvalue()) == (
+        2,
+        "",
+        "ocppctl: error: no Nope/Thing in the model\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("ocpp", "code"), [("2.0.1", "OccurrenceConstraintViolation"), ("1.6", "OccurenceConstraintViolation")]
+)
+def test_a_call_that_breaks_its_schema_gets_the_spec_callerror_and_the_station_stays(ocpp: str, code: str) -> None:
     action, item = (
         ("GetVariables", "getVariableData[0].variable.name=X") if ocpp == "2.0.1" else ("ChangeConfiguration", "key:=5")
     )
     status, out, err = _as_csms(_free_port(), "SIM9", action, item, "--no-validate", "--ocpp", ocpp)
     assert status == 3, err  # a CALLERROR, not a link the station dropped
-    answer = json.loads(out)
+    answer = json.loads(out.splitlines()[0])  # then the findings of the call (--no-validate sent it)
     assert answer["errorCode"] == code
     assert answer["errorDescription"].startswith(f"{action} request: ")
 
