@@ -78,6 +78,8 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                     get = nothing
                     where = bare
                 else:
+                    if "binary" in record:  # a binary message: the general path says so
+                        raise LookupError
                     raw = record["raw"]
                     value = loads(raw)
                     get = record.get
@@ -89,8 +91,6 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                     version = checker.inferred
                 uid = value[1]
                 side = get("from")
-                if "binary" in record:  # a binary message: the general path says so
-                    raise LookupError
                 if type(uid) is not str or not 0 < len(uid) <= max_id or side not in other or type(value) is not list:
                     raise LookupError
                 open_calls = conn.correlator.open
