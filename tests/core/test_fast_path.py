@@ -204,7 +204,7 @@ _FLOAT_TYPE = ['{"station":"A","from":"station","ocpp":"2.0.1","raw":"[2.0,\\"1\
 
 
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(capture_lines())
+@given(capture_lines(logs=True))
 @example(_B_HEARTBEAT_THEN_21_RESULTERROR)  # the fast path warned orphan-response, the general path not
 @example(_FLOAT_TYPE)  # [2.0, ...] passed the fast path; the general path says frame-shape
 def test_the_fast_path_gives_what_the_general_path_gives(lines: list[str]) -> None:
