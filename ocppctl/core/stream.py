@@ -37,6 +37,9 @@ from ocppctl.core.versions import Version, get_version
 __all__ = ["CheckOptions", "StreamChecker", "UndecodableLine", "check_payload", "key_text"]
 
 
+_JSON_STARTS = ("{", "[")  # a line that may be a record or a frame
+
+
 @dataclass(slots=True)
 class _Joining:
     """A frame whose JSON goes on past the end of its line (a logger's pretty print): the
@@ -72,7 +75,8 @@ class StreamChecker(FrameChecker):
 
     def feed_general(self, line: str | bytes | LongLine, lineno: int) -> bool:
         """The general path for one line (str, or bytes to decode); returns whether the fast
-        path may go on."""
+        path may try the next line: not while a version is inferred or a frame gathered, nor
+        after a log line (the next is most likely one too: no JSON parse is tried on it)."""
         if isinstance(line, bytes):
             try:
                 text = line.decode("utf-8")
@@ -84,7 +88,7 @@ class StreamChecker(FrameChecker):
         else:
             text = line
         self.feed_line(text.rstrip("\r\n"), lineno)
-        return self.pending is None and self.joining is None
+        return self.pending is None and self.joining is None and text[:1] in _JSON_STARTS
 
     def feed_line(self, line: str, lineno: int) -> None:
         """One line of JSON Lines, bare frames or log text (CR and BOM already removed). Each
