@@ -27,9 +27,8 @@ from ocppctl.core.settle import GUESS, HASH32, DeferredAnswer, Midway, Settling
 from ocppctl.core.summary import Report, elapsed_ms
 from ocppctl.core.versions import Version, get_version
 
-_JSON_HINT = "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"
+JSON_HINT = "OCPP-J frames are strict JSON (no NaN, Infinity, comments or trailing commas)"
 _BOM_HINT = "a byte order mark (U+FEFF) inside the file, where files were joined: remove it"
-_TRUNCATED_HINT = "log the whole message to check it"
 _CR_HINT = "a carriage return without a line feed before it: do lines end in a bare CR? tr '\\r' '\\n' converts them"
 
 
@@ -42,7 +41,7 @@ def json_hint(exc: JsonSyntaxError) -> str | None:
     if exc.after_cr:
         return _CR_HINT
     if "is not JSON" in exc.message or exc.char in _STRICT_CHARS:
-        return _JSON_HINT
+        return JSON_HINT
     return None
 
 

@@ -26,7 +26,7 @@ from ocppctl.core.capture import (
     normalize_side,
     truncation,
 )
-from ocppctl.core.checker import _JSON_HINT, _TRUNCATED_HINT, CheckOptions, Conn, FrameChecker, Item, json_hint
+from ocppctl.core.checker import JSON_HINT, CheckOptions, Conn, FrameChecker, Item, json_hint
 from ocppctl.core.findings import ERROR, WARNING, Finding
 from ocppctl.core.jsontext import JsonSyntaxError, decode, dumps, raw_decode
 from ocppctl.core.schemas import SchemaRegistry
@@ -38,6 +38,7 @@ __all__ = ["CheckOptions", "StreamChecker", "UndecodableLine", "check_payload", 
 
 
 _JSON_STARTS = ("{", "[")  # a line that may be a record or a frame
+_TRUNCATED_HINT = "log the whole message to check it"
 
 
 @dataclass(slots=True)
@@ -132,9 +133,7 @@ class StreamChecker(FrameChecker):
         """One element of a JSON document: a frame or a capture record."""
         if item.error is not None:
             self.summary.frames += 1
-            self._add(
-                Finding(ERROR, "json-syntax", f"not JSON: {item.error}", _JSON_HINT), item.line, item.column, None
-            )
+            self._add(Finding(ERROR, "json-syntax", f"not JSON: {item.error}", JSON_HINT), item.line, item.column, None)
         elif item.text.startswith("{"):
             self._record(item.text, item.line, item.column)
         else:
