@@ -156,16 +156,29 @@ def _frame_texts(draw: Any, uid: str) -> str:
     )
 
 
-def capture_lines() -> Any:
+_LOG_LINES = [  # log lines mixed in: a frame inside one, one spread over lines, one cut short
+    '2026-11-22 10:00:00 CP1 >> [2,"9","Heartbeat",{}]\n',
+    '[ocpp  ] DEBUG receive message [3,"9",\n',
+    '{ "currentTime": "2026-11-22T10:00:00Z" }]\n',
+    "[ABL_10022482] TRACE timer armed\n",
+    'websockets DEBUG > TEXT \'[2,"8","Heart...beat",{}]\' [60 bytes]\n',
+    '<< [2,"7","Heartbeat",{\n',
+]
+
+
+def capture_lines(logs: bool = False) -> Any:
     """Hypothesis strategy: the lines of a capture (records and bare frames, three stations, two
-    connections, versions changing midway, events, invalid frames), line ends on."""
+    connections, versions changing midway, events, invalid frames; with `logs`, log lines too,
+    some spread over lines), line ends on."""
     from hypothesis import strategies as st
 
     @st.composite
     def line(draw: Any) -> str:
         uid = draw(st.sampled_from(["1", "2", "3", "a-4"]))
         station = draw(st.sampled_from(["A", "B", "C"]))
-        form = draw(st.sampled_from(["record"] * 6 + ["bare", "event", "noise"]))
+        form = draw(st.sampled_from(["record"] * 6 + ["bare", "event", "noise"] + (["log"] if logs else [])))
+        if form == "log":
+            return draw(st.sampled_from(_LOG_LINES))
         if form == "event":
             event = draw(st.sampled_from(["connect", "close"]))
             record: dict[str, Any] = {"station": station, "conn": draw(st.sampled_from([1, 2])), "event": event}

@@ -144,7 +144,7 @@ def check_files(
                 continue
             workers = 1 if source.is_document or pattern is not None else _jobs(path, jobs)
             if workers > 1:
-                from ocppctl.io.parallel import check_parallel, plain_file, split_version
+                from ocppctl.cli.validate_jobs import check_parallel, plain_file, split_version
 
                 assumed = split_version(path, registry_version)
                 if assumed is not None:
@@ -183,7 +183,7 @@ def _jobs(path: str, requested: int | None) -> int:
                 return 1
         except OSError:
             return 1
-    from ocppctl.io.parallel import jobs_for
+    from ocppctl.cli.validate_jobs import jobs_for
 
     return jobs_for(path, requested)
 

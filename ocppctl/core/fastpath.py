@@ -20,7 +20,7 @@ from ocppctl.core import checks
 from ocppctl.core.capture import column_of_raw
 from ocppctl.core.frames import MAX_ID_LENGTH
 from ocppctl.core.session import RECENT, other_side
-from ocppctl.core.stream import _GUESS, HASH32
+from ocppctl.core.settle import GUESS, HASH32
 from ocppctl.core.summary import elapsed_ms
 from ocppctl.core.versions import VERSIONS, Version
 
@@ -37,7 +37,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     caches = checker.fast_caches
     if caches is None:
         caches = checker.fast_caches = (
-            _Cache(lambda key: (key[0].actions[key[1]], *_entry(checker, key[0], key[1], "request"))),
+            _Cache(lambda key: (_senders(key[0], key[1]), *_entry(checker, key[0], key[1], "request"))),
             _Cache(lambda key: _entry(checker, key[0], key[1], "response")),
         )
     requests, responses = caches
@@ -62,7 +62,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
     summary_actions = checker.summary.actions
     midway = checker.midway
     first = midway.first if midway is not None else 0
-    guess = _GUESS
+    guess = GUESS
     fast = checker.pending is None and checker.joining is None
     lineno = start - 1
     try:
@@ -78,6 +78,8 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                     get = nothing
                     where = bare
                 else:
+                    if "binary" in record:  # a binary message: the general path says so
+                        raise LookupError
                     raw = record["raw"]
                     value = loads(raw)
                     get = record.get
@@ -89,8 +91,6 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                     version = checker.inferred
                 uid = value[1]
                 side = get("from")
-                if "binary" in record:  # a binary message: the general path says so
-                    raise LookupError
                 if type(uid) is not str or not 0 < len(uid) <= max_id or side not in other or type(value) is not list:
                     raise LookupError
                 open_calls = conn.correlator.open
@@ -100,10 +100,10 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 if mtype == 2 and len(value) == 4:
                     action = value[2]
                     payload = value[3]
-                    who, is_valid, schema, stats, scan, empty_ok = requests[(version, action)]
+                    senders, is_valid, schema, stats, scan, empty_ok = requests[(version, action)]
                     key = (side, uid)
                     if (
-                        (side is not None and who != side and who != "both")
+                        side not in senders
                         or key in open_calls
                         or type(payload) is not dict
                         # {} has no key to repeat and no vendorId: its verdict is judged once;
@@ -186,10 +186,7 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
                 except (TypeError, ValueError):
                     ms = elapsed_ms(started, ts)
                 if ms is not None:
-                    waiting = stats.latency.pending
-                    waiting.append(ms)
-                    if len(waiting) >= 4096:
-                        stats.latency.fold()
+                    stats.latency.add(ms)
     finally:
         checker.line = lineno  # a read that fails next says after which line
         summary = checker.summary
@@ -197,6 +194,14 @@ def feed_fast(checker: StreamChecker, lines: Iterable[Any], start: int = 1) -> N
         summary.calls += calls
         summary.results += results
         summary.callerrors += callerrors
+
+
+def _senders(version: Version, action: str) -> frozenset[str | None]:
+    """The sides a CALL of this action may come from (Version.may_initiate), and None: a record
+    that does not say is not checked for direction."""
+    if action not in version.actions:
+        raise LookupError(action)
+    return frozenset(side for side in ("station", "csms") if version.may_initiate(action, side)) | {None}
 
 
 def _entry(checker: StreamChecker, version: Version, action: str, kind: str) -> tuple[Any, Any, Any, bool, bool]:

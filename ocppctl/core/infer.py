@@ -11,10 +11,18 @@ as 2.0.1, the version in the field; every tie is said in the finding, with what 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from ocppctl.core.findings import INFO, WARNING, Finding
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import V16, V21, V201, Version
+
+if TYPE_CHECKING:
+    from ocppctl.core.checker import Item
+    from ocppctl.core.summary import Report
+
+INFER_CALLS = 50  # calls buffered before the version is inferred
+INFER_ITEMS = 5000  # items buffered at most while inferring
 
 
 @dataclass(frozen=True)
@@ -122,3 +130,75 @@ def _by_evidence(tied: list[str], said: tuple[list[str], list[str]]) -> Version 
 
 def _calls(n: int) -> str:
     return f"{n} call" if n == 1 else f"{n} calls"
+
+
+class _Host(Protocol):
+    """What VersionInference needs of the checker it is mixed into."""
+
+    registry: SchemaRegistry
+    report: Report
+    pending: list[Item] | None
+    held: list[Finding] | None
+    named: Version | None
+    inferred: Version | None
+
+    def _check(self, item: Item) -> None: ...
+    def _replay(self) -> None: ...
+    def _add(
+        self,
+        finding: Finding,
+        line: int | None,
+        column: int | None,
+        station: Any,
+        uid: str | None = ...,
+        action: str | None = ...,
+    ) -> None: ...
+
+
+class VersionInference:
+    """The checker's side of inference (mixed into FrameChecker): frames naming no version are
+    held back, with every finding meanwhile, until INFER_CALLS calls (or INFER_ITEMS frames)
+    or the end of input; then the version is decided, they are checked, and the findings are
+    released in line order."""
+
+    pending: list[Item] | None
+    held: list[Finding] | None
+    named: Version | None
+    inferred: Version | None
+
+    def _decide(self: _Host) -> None:
+        """Settle the version from the frames held back, check them, then release every finding
+        held meanwhile in line order."""
+        try:
+            self._replay()
+        finally:
+            held, self.held = self.held or [], None
+            held.sort(key=lambda f: f.line or 0)
+            for finding in held:
+                self.report.add(finding)
+
+    def _replay(self: _Host) -> None:
+        pending = self.pending or []
+        self.pending = None
+        calls: list[tuple[str, Any]] = []
+        types: set[int] = set()
+        for item in pending:
+            value = item.value
+            if type(value) is list and value and type(value[0]) is int:
+                types.add(value[0])
+                if len(value) == 4 and value[0] in (2, 6) and isinstance(value[2], str):
+                    calls.append((value[2], value[3]))
+        if self.named is not None:
+            self.inferred = self.named
+            for item in pending:
+                self._check(item)
+            return
+        if not pending:
+            return
+        result = infer(self.registry, calls, types)
+        self.inferred = result.version
+        first = pending[0]
+        severity = INFO if result.version is not None else WARNING  # unread by any schema: say so louder
+        self._add(Finding(severity, "version", result.reason), first.line, first.column or 1, first.station)
+        for item in pending:
+            self._check(item)

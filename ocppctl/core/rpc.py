@@ -3,7 +3,7 @@
 Like websockets' protocol object, it never touches a socket or reads a clock: the transport
 passes received text and the time in, sends the text it gets back, and calls expire() when
 next_deadline() comes. Every frame, in or out, is checked and correlated by the same
-StreamChecker that `ocppctl validate` feeds from a file; the session adds what a live link
+checker core (core/checker.py) that `ocppctl validate` feeds from a file; the session adds what a live link
 needs on top: unique ids for its own calls, deadlines, and events.
 
 An outgoing call or answer that breaks its schema, or a call the local side may not send, is
@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocppctl.core import checks
+from ocppctl.core.checker import CheckOptions, FrameChecker
 from ocppctl.core.findings import ERROR, Finding
 from ocppctl.core.frames import CALL, CALLERROR, CALLRESULT, SEND, Frame, encode
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.session import other_side
-from ocppctl.core.stream import CheckOptions, StreamChecker
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import Version
 
@@ -89,7 +89,7 @@ class RpcSession:
         self._new_id = new_id
         self.summary = Summary()
         self._found: list[Finding] = []
-        self._checker = StreamChecker(
+        self._checker = FrameChecker(
             registry, Report(self.summary, self._found.append), "<link>", CheckOptions(version)
         )
         self.pending: dict[str, Pending] = {}

@@ -971,3 +971,16 @@ def test_blank_lines_before_a_pretty_document_keep_its_line_numbers(ocppctl, tmp
     document.write_text("\n\n\n[\n" + '  [2,"1","Heartbeat",{"x":1}]\n]\n')
     result = ocppctl("validate", "--ocpp", "2.0.1", "--select", "schema", str(document))
     assert result.out.startswith(f"{document}:5:3: error: Heartbeat request")
+
+
+@pytest.mark.parametrize("name", ["two.json", "two.jsonl", "two.log"])
+def test_a_file_of_two_pretty_printed_frames_is_read_under_any_name(ocppctl, tmp_path: Path, name: str) -> None:
+    """It was "no OCPP-J frame found" (or json-syntax errors) for a file holding two frames a
+    logger printed with indent."""
+    capture = tmp_path / name
+    capture.write_text(
+        '[\n  2,\n  "a1",\n  "Heartbeat",\n  {}\n]\n[\n  3,\n  "a1",\n  {\n    "currentTime": "2026-11-22T10:00:00Z"\n  }\n]\n'
+    )
+    result = ocppctl("validate", "--ocpp", "2.0.1", str(capture))
+    assert (result.code, result.err) == (0, "")
+    assert result.out.startswith("1 file: 2 frames, 1 call, 1 result, 0 CALLERRORs; 0 errors, 0 warnings\n")

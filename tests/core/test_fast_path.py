@@ -166,7 +166,7 @@ def test_fast_and_general_paths_agree_on_2_1_answers_and_the_callresulterrors_af
 def test_a_range_checked_midway_settles_records_naming_no_version_on_the_fast_path() -> None:
     """validate -j: a connection that may have begun before the range has the capture's
     version, noted as assumed; the fast path takes its records, as it does for one checker."""
-    from ocppctl.core.stream import Midway
+    from ocppctl.core.settle import Midway
 
     lines = [
         _record(f'[2,"id-{i}","Heartbeat",{{}}]', f"CP{i % 3}", ocpp=None)
@@ -204,7 +204,7 @@ _FLOAT_TYPE = ['{"station":"A","from":"station","ocpp":"2.0.1","raw":"[2.0,\\"1\
 
 
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(capture_lines())
+@given(capture_lines(logs=True))
 @example(_B_HEARTBEAT_THEN_21_RESULTERROR)  # the fast path warned orphan-response, the general path not
 @example(_FLOAT_TYPE)  # [2.0, ...] passed the fast path; the general path says frame-shape
 def test_the_fast_path_gives_what_the_general_path_gives(lines: list[str]) -> None:

@@ -136,7 +136,7 @@ def test_inputs_that_cannot_be_split_are_read_by_one_process(tmp_path: Path) -> 
 
 
 def test_a_capture_of_records_is_really_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ocppctl.io import parallel
+    from ocppctl.cli import validate_jobs as parallel
 
     calls: list[int] = []
     real = parallel.check_parallel
@@ -162,7 +162,7 @@ def test_a_capture_of_records_is_really_split(tmp_path: Path, monkeypatch: pytes
 def test_ranges_start_at_line_starts_and_shrink_at_the_end(tmp_path: Path) -> None:
     """A few ranges per worker, the last ones smaller so the workers finish together; a file
     too small for that gets fewer equal ranges, none under the smallest size."""
-    from ocppctl.io.parallel import cut_points
+    from ocppctl.cli.validate_jobs import cut_points
 
     path = tmp_path / "c.jsonl"
     path.write_text("\n".join(_capture(1, 1500)) + "\n", encoding="utf-8")
@@ -271,10 +271,10 @@ def _one_checker(path: Path, version: str = "2.0.1") -> tuple[list[dict[str, obj
 def _cut_checker(
     path: Path, points: list[int], version: str = "2.0.1", jobs: int = 0
 ) -> tuple[list[dict[str, object]], dict[str, object]]:
+    from ocppctl.cli.validate_jobs import check_parallel
     from ocppctl.core.stream import CheckOptions
     from ocppctl.core.summary import Report, Summary
     from ocppctl.core.versions import get_version
-    from ocppctl.io.parallel import check_parallel
 
     found: list[dict[str, object]] = []
     report = Report(Summary(), lambda f: found.append(f.as_dict()))
@@ -393,10 +393,10 @@ def test_findings_of_a_range_print_while_later_ranges_are_still_checked(
     import os
     import time
 
+    from ocppctl.cli import validate_jobs as parallel
     from ocppctl.core.stream import CheckOptions
     from ocppctl.core.summary import Report, Summary
     from ocppctl.core.versions import get_version
-    from ocppctl.io import parallel
 
     flag, waited = tmp_path / "printed", tmp_path / "waited"
     real = parallel._check_range
@@ -481,21 +481,23 @@ def test_ids_open_before_the_cut_that_share_a_hash_are_each_suspects(monkeypatch
     them in the range does not clear the other, and the parent checks the range itself."""
     from array import array
 
-    from ocppctl.core import stream
+    from ocppctl.core import settle
+    from ocppctl.core.checker import Conn, Item
     from ocppctl.core.frames import Frame
     from ocppctl.core.session import OpenCall
-    from ocppctl.core.stream import CheckOptions, StreamChecker, _Conn, _Item
+    from ocppctl.core.settle import DeferredAnswer
+    from ocppctl.core.stream import CheckOptions, StreamChecker
     from ocppctl.core.summary import Report, Summary
     from ocppctl.core.versions import V201
     from ocppctl.io.schemafiles import default_registry
 
-    monkeypatch.setattr(stream, "hash", lambda text: 7, raising=False)  # every id clashes
+    monkeypatch.setattr(settle, "hash", lambda text: 7, raising=False)  # every id clashes
     checker = StreamChecker(default_registry(), Report(Summary()), "c", CheckOptions(None, None, V201))
-    conn = checker.conns[("A", None)] = _Conn()
+    conn = checker.conns[("A", None)] = Conn()
     conn.correlator.call(OpenCall("a1", "Heartbeat", "station", 1))
     conn.correlator.call(OpenCall("a2", "Heartbeat", "station", 2))
-    answer = _Item(12, 0, None, None, False, "A", None, "csms", None, None)  # a2 answered in the range
-    steps = [("answer", ("A", None), answer, Frame(3, "a2", None, {}), V201)]
+    answer = Item(12, 0, None, None, False, "A", None, "csms", None, None)  # a2 answered in the range
+    steps = [DeferredAnswer(("A", None), answer, Frame(3, "a2", None, {}), V201)]
     reuse = {("A", None): array("I", [7, 5])}  # then a call at line 10 + 5 whose id hashes to 7
     assert not checker.can_settle(10, reuse, steps, set())  # it may be a1, still open
     conn.correlator.answer("a1", "csms")
@@ -507,7 +509,7 @@ def test_the_limit_on_ranges_is_only_ever_lowered() -> None:
     run; whichever comes second must not take back the other's lower limit."""
     import multiprocessing
 
-    from ocppctl.io.parallel import _Stop
+    from ocppctl.cli.validate_jobs import _Stop
 
     stop = _Stop(multiprocessing.get_context("fork").Value("i", 16, lock=False))
     assert stop.before(0) and stop.limit.value == 0  # the counter failed
@@ -542,7 +544,7 @@ def test_cut_anywhere_a_capture_gives_what_one_checker_gives(
 def test_bare_frames_are_split_when_the_version_is_known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 12 item 8: with --ocpp nothing about bare frames needs one checker; without it their
     version is inferred from the first calls, so one process reads them."""
-    from ocppctl.io import parallel
+    from ocppctl.cli import validate_jobs as parallel
 
     calls: list[int] = []
     real = parallel.check_parallel

@@ -1,8 +1,9 @@
-"""One big capture checked by several processes, with exactly the output of one.
+"""validate -j: one big capture checked by several processes, with exactly the output of one.
+It sits beside validate_run.py, the other driver of the engine (core/stream.py, core/settle.py).
 
 The file is cut at line ends into ranges of bytes, a few per worker; workers take them in
 turn. The first range is checked as a single checker would. Every other range is checked midway
-(core/stream.py, Midway): it cannot know the connections' state at its first line, so it
+(core/settle.py, Midway): it cannot know the connections' state at its first line, so it
 defers the steps that depend on it (a response to a call it has not seen, a connection's first
 connect or close) in their place among its findings. The parent holds a StreamChecker of its
 own, the state of the capture so far. Range by range, as soon as a range and every range
@@ -16,8 +17,8 @@ before that range (the lines before it read again): slower, never different.
 
 Memory stays flat: the findings of a range wait for their turn in a temporary file once they
 are more than a few hundred. Used only where it is safe to cut: a
-capture of records (not a log, not a document; a gzip one is decompressed to a temporary file
-first) whose version is known up front (--ocpp, or a first record naming it).
+capture of records or bare frames (not a log, not a document; a gzip one is decompressed to a
+temporary file first) whose version is known up front (--ocpp, or a first record naming it).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from typing import IO, Any
 from ocppctl.core.capture import is_event, is_frame, is_record, record_version
 from ocppctl.core.findings import Finding
 from ocppctl.core.schemas import SchemaRegistry
-from ocppctl.core.stream import CheckOptions, Midway, StreamChecker, UndecodableLine
+from ocppctl.core.settle import Midway, Step
+from ocppctl.core.stream import CheckOptions, StreamChecker, UndecodableLine
 from ocppctl.core.summary import Report, Summary
 from ocppctl.core.versions import Version
 from ocppctl.errors import InputError
@@ -431,7 +433,7 @@ def _check_range(
     def sink(finding: Finding) -> None:
         send(("f", {f.name: getattr(finding, f.name) for f in fields(Finding)}))
 
-    def defer(step: tuple[Any, ...]) -> None:
+    def defer(step: Step) -> None:
         send(("s", step))
 
     summary = Summary()
@@ -507,7 +509,7 @@ class _Spool:
                 yield from batch
         yield from self.memory
 
-    def steps(self) -> Iterable[tuple[Any, ...]]:
+    def steps(self) -> Iterable[Step]:
         return (data for kind, data in self if kind == "s")
 
     def close(self) -> None:
