@@ -225,6 +225,7 @@ def test_a_frame_only_the_exact_parser_reads_is_shown_and_answered(tmp_path: Pat
 
 def test_a_binary_message_is_flagged_and_its_call_answered_and_recorded_as_binary(tmp_path: Path) -> None:
     from websockets.sync.client import connect
+
     record = tmp_path / "bin.jsonl"
     process = _start("--listen", "127.0.0.1:0", "--json", "--record", str(record))
     try:
@@ -390,6 +391,7 @@ def test_a_stdout_nobody_reads_never_freezes_the_hub(tmp_path: Path) -> None:
     """The pipe fills (64 KiB) and stays full: the hub went on answering nobody, and SIGTERM
     and SIGINT were ignored; now lines are dropped, the station is answered, SIGTERM ends it."""
     from websockets.sync.client import connect
+
     record = tmp_path / "r.jsonl"
     process = _start("--listen", "127.0.0.1:0", "--record", str(record))
     try:
