@@ -1,0 +1,252 @@
+"""The recording proxy on real sockets: a CSMS and stations written here with bare websockets
+(every message as each end sees it), the Proxy between them on 127.0.0.1 (port 0)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from ocppctl.core.schemas import SchemaRegistry
+from ocppctl.transport.client import LinkOptions
+from ocppctl.transport.flow import Flow
+from ocppctl.transport.proxy import Proxy
+
+from .test_peer import until
+
+BOOT = '[2,"b1","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]'
+
+
+class Upstream:
+    """A CSMS that records every message it reads (and the path and headers of each handshake)
+    and lets the test send and close by hand."""
+
+    def __init__(self, subprotocols: list[str], status: int | None = None) -> None:
+        self.subprotocols = subprotocols
+        self.status = status  # refuse every handshake with this HTTP status
+        self.read: list[str | bytes] = []
+        self.links: list[Any] = []
+        self.requests: list[Any] = []
+        self.closed: list[tuple[int | None, str | None]] = []
+        self.port = 0
+
+    async def _handler(self, connection: Any) -> None:
+        self.links.append(connection)
+        with contextlib.suppress(Exception):
+            async for message in connection:
+                self.read.append(message)
+        self.closed.append((connection.close_code, connection.close_reason))
+
+    def _request(self, connection: Any, request: Any) -> Any:
+        self.requests.append(request)
+        return connection.respond(self.status, "go away\n") if self.status else None
+
+
+@contextlib.asynccontextmanager
+async def upstream(subprotocols: list[str], status: int | None = None) -> AsyncIterator[Upstream]:
+    from websockets.asyncio.server import serve
+
+    csms = Upstream(subprotocols, status)
+    async with serve(
+        csms._handler,
+        "127.0.0.1",
+        0,
+        subprotocols=subprotocols,  # type: ignore[arg-type]
+        process_request=csms._request,
+    ) as server:
+        csms.port = server.sockets[0].getsockname()[1]
+        yield csms
+
+
+@contextlib.asynccontextmanager
+async def proxy(
+    registry: SchemaRegistry, url: str, **kwargs: Any
+) -> AsyncIterator[tuple[Proxy, list[Flow], list[str]]]:
+    seen: list[Flow] = []
+    logged: list[str] = []
+    server = Proxy(registry, url, seen.append, log=logged.append, connect_timeout=5, **kwargs)
+    await server.start("127.0.0.1", 0)
+    try:
+        yield server, seen, logged
+    finally:
+        await asyncio.wait_for(server.stop(), 10)
+
+
+async def station(port: int, path: str, subprotocols: list[str], **kwargs: Any) -> Any:
+    from websockets.asyncio.client import connect
+
+    return await connect(f"ws://127.0.0.1:{port}{path}", subprotocols=subprotocols, proxy=None, **kwargs)
+
+
+def test_every_message_crosses_unchanged_both_ways_and_is_checked_on_the_way(registry: SchemaRegistry) -> None:
+    odd = [
+        BOOT,
+        '[2,"1","Heartbeat",{"a":1,"a":2}]',  # duplicate keys survive
+        '[2, "2", "Heartbeat", {}]  ',
+        "not json at all",
+        b'[2,"3","Heartbeat",{}]',
+        '[3,"zz",{"x":20000.0}]',
+    ]
+
+    async def main() -> tuple[list[Any], list[Any], list[Flow], Any, Any]:
+        async with (
+            upstream(["ocpp2.0.1"]) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}/ocpp/") as (server, seen, _),
+        ):
+            ws = await station(server.port, "/some/where/CP1", ["ocpp2.1", "ocpp2.0.1"])
+            for message in odd:
+                await ws.send(message)
+            await until(lambda: len(csms.read) == len(odd))
+            down = csms.links[0]
+            back = ['[2,"c1","GetVariables",{}]', b"\x00\x01binary", '[3,"b1",{"status":"Accepted"}]']
+            for message in back:
+                await down.send(message)
+            got = [await asyncio.wait_for(ws.recv(), 5) for _ in back]
+            await ws.close()
+            await until(lambda: bool(csms.closed))
+            await until(lambda: any(f.event == "close" for f in seen))
+            return got, csms.read, seen, ws.subprotocol, csms.requests[0]
+
+    got, read, seen, chosen, request = asyncio.run(main())
+    assert read == odd  # exact text, binary as binary, in order
+    assert got == ['[2,"c1","GetVariables",{}]', b"\x00\x01binary", '[3,"b1",{"status":"Accepted"}]']
+    assert chosen == "ocpp2.0.1" and request.path == "/ocpp/CP1"
+    assert request.headers["Sec-WebSocket-Protocol"] == "ocpp2.1, ocpp2.0.1"
+    frames = [f for f in seen if f.event is None]
+    assert [(f.side, f.text) for f in frames][:3] == [("station", odd[0]), ("station", odd[1]), ("station", odd[2])]
+    assert frames[-1].side == "csms" and frames[-1].answers == "BootNotification"
+    codes = {f.text: [x.code for x in f.findings] for f in frames if isinstance(f.text, str)}
+    assert "duplicate-key" in " ".join(codes['[2,"1","Heartbeat",{"a":1,"a":2}]'])
+    assert codes['[2,"c1","GetVariables",{}]']  # no getVariableData: a schema finding, relayed anyway
+    assert codes['[3,"b1",{"status":"Accepted"}]']  # BootNotification answer lacking fields
+    connect, close = seen[0], seen[-1]
+    assert connect.event == "connect" and connect.detail["subprotocols"] == ["ocpp2.1", "ocpp2.0.1"]
+    assert connect.detail["subprotocol"] == "ocpp2.0.1" and connect.detail["path"] == "/some/where/CP1"
+    assert close.event == "close" and close.detail == {"code": 1000, "reason": "", "by": "station"}
+
+
+@pytest.mark.parametrize("code", [1000, 1001, 1011, 4000])
+@pytest.mark.parametrize("by", ["station", "csms"])
+def test_a_close_on_one_side_closes_the_other_with_the_same_code_and_reason(
+    registry: SchemaRegistry, code: int, by: str
+) -> None:
+    async def main() -> tuple[Any, Any, Flow]:
+        async with (
+            upstream(["ocpp1.6"]) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}") as (server, seen, _),
+        ):
+            ws = await station(server.port, "/CP2", ["ocpp1.6"])
+            await until(lambda: bool(csms.links))
+            if by == "station":
+                await ws.close(code, "bye now")
+            else:
+                await csms.links[0].close(code, "bye now")
+            await asyncio.wait_for(ws.wait_closed(), 5)
+            await until(lambda: bool(csms.closed))
+            await until(lambda: any(f.event == "close" for f in seen))
+            return (ws.close_code, ws.close_reason), csms.closed[0], seen[-1]
+
+    at_station, at_csms, event = asyncio.run(main())
+    assert at_station == (code, "bye now") and at_csms == (code, "bye now")
+    assert event.detail == {"code": code, "reason": "bye now", "by": by}
+
+
+@pytest.mark.parametrize("status", [401, 400, 404])
+def test_an_upstream_refusal_refuses_the_station_with_the_same_status(registry: SchemaRegistry, status: int) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    async def main() -> tuple[int, list[str], int]:
+        async with (
+            upstream(["ocpp2.0.1"], status=status) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}/ocpp") as (server, seen, logged),
+        ):
+            with pytest.raises(InvalidStatus) as refused:
+                await station(server.port, "/CP3", ["ocpp2.0.1"])
+            assert seen == []
+            return refused.value.response.status_code, logged, csms.port
+
+    got, logged, port = asyncio.run(main())
+    assert got == status
+    assert logged == [f"CP3: refused: ws://127.0.0.1:{port}/ocpp/CP3 answered HTTP {status}"]
+
+
+def test_an_unreachable_upstream_gives_502_and_one_line(registry: SchemaRegistry) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    from .test_send import _free_port
+
+    port = _free_port()
+
+    async def main() -> tuple[int, list[str]]:
+        async with proxy(registry, f"ws://127.0.0.1:{port}") as (server, _, logged):
+            with pytest.raises(InvalidStatus) as refused:
+                await station(server.port, "/CP4", ["ocpp2.0.1"])
+            return refused.value.response.status_code, logged
+
+    got, logged = asyncio.run(main())
+    assert got == 502
+    assert len(logged) == 1 and logged[0].startswith(f"CP4: refused: ws://127.0.0.1:{port}/CP4 cannot be reached: ")
+
+
+def test_basic_auth_passes_through_or_is_replaced(registry: SchemaRegistry) -> None:
+    from ocppctl.transport.security import ClientSecurity
+
+    async def main(**kwargs: Any) -> tuple[str | None, Any]:
+        async with (
+            upstream(["ocpp2.0.1"]) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}", **kwargs) as (server, seen, _),
+        ):
+            ws = await station(
+                server.port, "/CP5", ["ocpp2.0.1"], additional_headers={"Authorization": "Basic Q1A1OnNlY3JldA=="}
+            )
+            await ws.close()
+            await until(lambda: any(f.event == "close" for f in seen))
+            return csms.requests[0].headers.get("Authorization"), seen[0].detail
+
+    given, detail = asyncio.run(main())
+    assert given == "Basic Q1A1OnNlY3JldA==" and detail["user"] == "CP5"  # CP5:secret
+    assert "secret" not in json.dumps(detail)
+    replaced, _ = asyncio.run(main(upstream_security=ClientSecurity(user="proxy", password="pw")))
+    assert replaced == "Basic cHJveHk6cHc="  # proxy:pw
+
+
+def test_options_reach_both_links(registry: SchemaRegistry) -> None:
+    """A message above --max-size is refused by the link that reads it (1009), and the other
+    side learns of it with the same code."""
+
+    async def main() -> tuple[Any, Any]:
+        async with (
+            upstream(["ocpp2.0.1"]) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}", options=LinkOptions(max_size=100)) as (server, seen, _),
+        ):
+            ws = await station(server.port, "/CP6", ["ocpp2.0.1"])
+            await ws.send("x" * 200)
+            await asyncio.wait_for(ws.wait_closed(), 5)
+            await until(lambda: bool(csms.closed))
+            await until(lambda: any(f.event == "close" for f in seen))
+            return ws.close_code, csms.closed[0][0], seen[-1].detail
+
+    at_station, at_csms, detail = asyncio.run(main())
+    assert at_station == at_csms == 1009
+    assert detail == {"code": 1009, "reason": "frame exceeds limit of 100 bytes", "by": "proxy"}
+
+
+def test_a_link_dropped_with_no_close_frame_drops_the_other(registry: SchemaRegistry) -> None:
+    async def main() -> tuple[Any, Any]:
+        async with (
+            upstream(["ocpp2.0.1"]) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}") as (server, seen, _),
+        ):
+            ws = await station(server.port, "/CP7", ["ocpp2.0.1"])
+            await until(lambda: bool(csms.links))
+            ws.transport.abort()
+            await until(lambda: bool(csms.closed))
+            await until(lambda: any(f.event == "close" for f in seen))
+            return csms.closed[0][0], seen[-1].detail
+
+    at_csms, detail = asyncio.run(main())
+    assert at_csms == 1006 and detail == {"code": 1006, "reason": "", "by": "station"}
