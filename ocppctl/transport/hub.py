@@ -11,7 +11,7 @@ import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocppctl import errors
 from ocppctl.core.jsontext import dumps
@@ -21,6 +21,9 @@ from ocppctl.transport.control import decode_message, encode_message, open_contr
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.peer import FollowUps, Peer
+
+if TYPE_CHECKING:
+    from ocppctl.transport.proxy import Proxy
 
 WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped
 
@@ -131,7 +134,7 @@ class Hub:
     one JSON request a connection, one reply (ops `stations`, `call`), or for `{"op": "watch"}`
     a stream of the traffic (Watchers)."""
 
-    def __init__(self, csms: Csms, control: str | None) -> None:
+    def __init__(self, csms: Csms | Proxy, control: str | None) -> None:
         self.csms = csms
         self.control = control
         self.watchers = Watchers()

@@ -194,7 +194,7 @@ class Proxy:
         version = dialled.version
 
         def new_id() -> str:
-            return f"ocppctl-{uuid.uuid4()}"  # an injected call's id, never one the CSMS uses
+            return f"ocppctl-{uuid.uuid4().hex[:28]}"  # 36 characters at most (OCPP-J); not the CSMS's kind
 
         frames_only = self._frames_only
         down = Peer(
