@@ -42,6 +42,7 @@ Responder = Callable[[Any, str, Any], Verdict]  # (version, action, payload) -> 
 After = Callable[[Frame, Verdict], None]  # told once an automatic answer went out
 Forward = Callable[[str | bytes, Event], Awaitable[None]]  # the peer's message, to the other link
 WRITE_TIMEOUT = 10.0  # seconds a frame may take to leave before the peer is taken to be stuck
+RELAY_HOLD = 30.0  # seconds a relayed CALL holds the turn at most when its answer does not come
 T = TypeVar("T")
 CLOSE_TIMEOUT = 2.0  # seconds the closing handshake may take before the TCP link is dropped
 
@@ -95,6 +96,8 @@ class Peer:
         self._result_hooks: list[Callable[[Event], None]] = []
         self._call_hooks: list[Callable[[Event], None]] = []
         self._ended = False
+        self._relayed_call: str | None = None  # the other link's CALL relayed, holding the turn
+        self._hold: asyncio.TimerHandle | None = None
 
     @property
     def station(self) -> str:
@@ -158,6 +161,8 @@ class Peer:
             binary=not isinstance(message, str),
         )
         if self.forward is not None and not self._ours(event):
+            if event.kind in ("result", "error") and event.frame is not None:
+                self._answered(event.frame.id)
             await self.forward(message, event)
             if event.kind == "call":
                 for hook in self._call_hooks:
@@ -355,12 +360,31 @@ class Peer:
         self._flow(self.session.local, sent.text, sent.frame, sent.findings)
         await self._send(sent.text)
 
-    async def relay(self, message: str | bytes) -> None:
+    async def relay(self, message: str | bytes, call_id: str | None = None, hold: float = RELAY_HOLD) -> None:
         """Write a message of the other link exactly as it came (text as text, binary as
         binary); the session learns of it (so the answer matches it), observers do not: the
-        peer that read it told them. LinkError as for our own frames."""
+        peer that read it told them. LinkError as for our own frames.
+
+        `call_id` says the message is a CALL: one CALL outstanding per direction (OCPP-J 4.1.1)
+        then holds across the relayed calls and ours: it waits while a call of ours is open
+        and takes the turn until its answer comes (at most `hold` seconds), so ours wait for
+        it. A relayed CALL while another relayed one is open goes at once: the other link broke
+        the rule, and a relay shows that rather than hides it."""
+        if call_id is not None and self._relayed_call is None:
+            await self._take_turn(None)
+            self._relayed_call = call_id
+            self._hold = asyncio.get_running_loop().call_later(hold, self._answered, call_id)
         self.session.relayed(message, self.clock())
         await self._send(message)
+
+    def _answered(self, call_id: str) -> None:
+        """The relayed CALL `call_id` was answered (or held the turn long enough): the turn is free."""
+        if self._relayed_call is None or call_id != self._relayed_call:
+            return
+        self._relayed_call = None
+        if self._hold is not None:
+            self._hold.cancel()
+        self._turn.release()
 
     async def _send(self, message: str | bytes) -> None:
         from websockets.exceptions import ConnectionClosed
@@ -412,6 +436,8 @@ class Peer:
         self.close_code = getattr(socket, "close_code", None)
         self.close_reason = getattr(socket, "close_reason", None) or ""
         self.closed.set()
+        if self._relayed_call is not None:  # calls of ours waiting for the turn learn the link ended
+            self._answered(self._relayed_call)
         waiting = self.stuck or (closed_reason(close_exc) if close_exc is not None else self.why_closed)
         for future in self._waiters.values():
             if not future.done():

@@ -211,8 +211,8 @@ class Proxy:
             frames_only,
             auto=False,
         )
-        down.forward = _onto(up)
-        up.forward = _onto(down)
+        down.forward = _onto(up, holds=False)
+        up.forward = _onto(down, holds=True)  # the CSMS's calls take turns with injected ones
         self.observe(Flow(utc_stamp(), name, number, None, version, event="connect", detail=dialled.detail))
         older = self.peers.get(name)
         self.peers[name] = down
@@ -240,10 +240,14 @@ class Proxy:
             self.observe(flow)
 
 
-def _onto(other: Peer) -> Callable[[str | bytes, Event], Any]:
+def _onto(other: Peer, holds: bool) -> Callable[[str | bytes, Event], Any]:
+    """Relay each message to `other`; with `holds`, a CALL there takes turns with the calls
+    injected through the hub."""
+
     async def forward(message: str | bytes, event: Event) -> None:
+        call_id = event.frame.id if holds and event.kind == "call" and event.frame is not None else None
         with contextlib.suppress(LinkError):  # that side is closing: its reader ends the link
-            await other.relay(message)
+            await other.relay(message, call_id)
 
     return forward
 

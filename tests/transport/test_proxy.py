@@ -250,3 +250,51 @@ def test_a_link_dropped_with_no_close_frame_drops_the_other(registry: SchemaRegi
 
     at_csms, detail = asyncio.run(main())
     assert at_csms == 1006 and detail == {"code": 1006, "reason": "", "by": "station"}
+
+
+async def quiet(ws: Any, seconds: float = 0.2) -> bool:
+    """Whether nothing reaches `ws` for `seconds` (websockets' recv may be cancelled safely)."""
+    try:
+        await asyncio.wait_for(ws.recv(), seconds)
+    except TimeoutError:
+        return True
+    return False
+
+
+def test_injected_and_relayed_calls_keep_one_call_outstanding_toward_the_station(registry: SchemaRegistry) -> None:
+    """An injected call waits while the CSMS's call is open, the CSMS's call is held while an
+    injected one is; an injected call's answer goes to the injector, never upstream."""
+
+    async def main() -> tuple[list[str], list[Any], str]:
+        async with (
+            upstream(["ocpp2.0.1"]) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}") as (server, _, _),
+        ):
+            ws = await station(server.port, "/CP8", ["ocpp2.0.1"])
+            await until(lambda: bool(csms.links) and "CP8" in server.peers)
+            peer, up = server.peers["CP8"], csms.links[0]
+            order: list[str] = []
+            # 1. the CSMS's call is open: the injected one waits for its answer
+            await up.send('[2,"c1","Heartbeat",{}]')  # (a station gets no Heartbeat: relayed all the same)
+            first = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            injected = asyncio.ensure_future(peer.call("ClearCache", {}, 5, check=False))
+            order.append("nothing yet" if await quiet(ws) and not injected.done() else "early")
+            await ws.send('[3,"c1",{}]')
+            call = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            order.append(f"{first[2]} then {call[2]}")
+            # 2. the injected call is open: the CSMS's next call is held until its answer
+            await up.send('[2,"c2","ClearCache",{}]')
+            order.append("held" if await quiet(ws) else "not held")
+            await ws.send(json.dumps([3, call[1], {"status": "Accepted"}]))
+            answer = await asyncio.wait_for(injected, 5)
+            held = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            order.append(f"{answer.kind} then {held[1]}")
+            await ws.send('[3,"c2",{"status":"Accepted"}]')
+            await until(lambda: len(csms.read) == 2)
+            await ws.close()
+            return order, csms.read, call[1]
+
+    order, read, injected_id = asyncio.run(main())
+    assert order == ["nothing yet", "Heartbeat then ClearCache", "held", "result then c2"]
+    assert read == ['[3,"c1",{}]', '[3,"c2",{"status":"Accepted"}]']  # the injected answer stayed here
+    assert injected_id.startswith("ocppctl-") and len(injected_id) == 36
