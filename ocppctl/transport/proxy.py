@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from ocppctl.core.rpc import Event, RpcSession
 from ocppctl.core.schemas import SchemaRegistry
@@ -302,7 +301,6 @@ async def _connect(
     from websockets.exceptions import InvalidHandshake, InvalidStatus
     from websockets.typing import Subprotocol
 
-    where = urlsplit(url).netloc
     try:
         return await connect(
             url,
@@ -321,9 +319,7 @@ async def _connect(
     except TimeoutError:
         raise _Refused(504, f"did not answer within {timeout:g} s (--connect-timeout)") from None
     except ssl.SSLError as exc:
-        raise _Refused(
-            502, f"TLS with {where} failed: {getattr(exc, 'verify_message', None) or exc.reason or exc}"
-        ) from None
+        raise _Refused(502, f"failed TLS: {getattr(exc, 'verify_message', None) or exc.reason or exc}") from None
     except OSError as exc:
         raise _Refused(502, f"cannot be reached: {exc.strerror or exc}") from None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -47,7 +48,9 @@ class Upstream:
 
 
 @contextlib.asynccontextmanager
-async def upstream(subprotocols: list[str], status: int | None = None) -> AsyncIterator[Upstream]:
+async def upstream(
+    subprotocols: list[str], status: int | None = None, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[Upstream]:
     from websockets.asyncio.server import serve
 
     csms = Upstream(subprotocols, status)
@@ -57,6 +60,7 @@ async def upstream(subprotocols: list[str], status: int | None = None) -> AsyncI
         0,
         subprotocols=subprotocols,  # type: ignore[arg-type]
         process_request=csms._request,
+        ssl=tls,
     ) as server:
         csms.port = server.sockets[0].getsockname()[1]
         yield csms
@@ -298,3 +302,51 @@ def test_injected_and_relayed_calls_keep_one_call_outstanding_toward_the_station
     assert order == ["nothing yet", "Heartbeat then ClearCache", "held", "result then c2"]
     assert read == ['[3,"c1",{}]', '[3,"c2",{"status":"Accepted"}]']  # the injected answer stayed here
     assert injected_id.startswith("ocppctl-") and len(injected_id) == 36
+
+
+def test_tls_on_both_sides_with_client_certificates(registry: SchemaRegistry, tmp_path: Any) -> None:
+    """Security profile 3 toward the station and toward the CSMS; the connect event names the
+    TLS version and the station's certificate; a CSMS whose certificate fails is a 502."""
+    import trustme
+
+    from ocppctl.transport.security import ClientSecurity, ServerSecurity
+
+    ca = trustme.CA()
+    files = {name: str(tmp_path / f"{name}.pem") for name in ("ca", "server", "client")}
+    ca.cert_pem.write_to_path(files["ca"])
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(files["server"])
+    ca.issue_cert("CP9", common_name="CP9").private_key_and_cert_chain_pem.write_to_path(files["client"])
+    csms_tls = ServerSecurity(tls_cert=files["server"], client_ca=files["ca"]).ssl_context()
+    mine = ServerSecurity(tls_cert=files["server"], client_ca=files["ca"])
+    toward = ClientSecurity(cacert=files["ca"], cert=files["client"])
+    station_tls = ClientSecurity(cacert=files["ca"], cert=files["client"]).ssl_context("wss://")
+
+    async def main(upstream_security: ClientSecurity) -> tuple[list[Any], dict[str, Any] | list[str]]:
+        async with (
+            upstream(["ocpp2.0.1"], tls=csms_tls) as csms,
+            proxy(registry, f"wss://127.0.0.1:{csms.port}", security=mine, upstream_security=upstream_security) as (
+                server,
+                seen,
+                logged,
+            ),
+        ):
+            from websockets.asyncio.client import connect
+            from websockets.exceptions import InvalidStatus
+
+            url = f"wss://127.0.0.1:{server.port}/CP9"
+            try:
+                ws = await connect(url, subprotocols=["ocpp2.0.1"], ssl=station_tls, proxy=None)  # type: ignore[list-item]
+            except InvalidStatus as exc:
+                return [exc.response.status_code], logged
+            await ws.send(BOOT)
+            await until(lambda: bool(csms.read))
+            await ws.close()
+            await until(lambda: any(f.event == "close" for f in seen))
+            return csms.read, seen[0].detail
+
+    read, detail = asyncio.run(main(toward))
+    assert read == [BOOT]
+    assert isinstance(detail, dict) and detail["tls"].startswith("TLSv1.") and "commonName=CP9" in detail["client_cert"]
+    status, logged = asyncio.run(main(ClientSecurity(cert=files["client"])))  # the system CAs: not this one
+    assert status == [502]
+    assert len(logged) == 1 and logged[0].endswith("/CP9 failed TLS: self-signed certificate in certificate chain")
