@@ -1,0 +1,164 @@
+"""Proxy speed (issue 15, Speed): what `ocppctl proxy` costs per frame, recording on.
+
+1. Latency: Heartbeat round trips over loopback against a minimal CSMS, directly and through
+   the Proxy (transport/proxy.py: both links' sessions check every frame, the observer writes
+   a capture record per frame, flushed), in interleaved passes of one run. A round trip crosses
+   the proxy twice, so the latency added per frame is half the difference; p50 and p99.
+   Target: under 1 ms added at p50.
+2. Throughput: a station sends --burst Heartbeats without waiting and reads the answers; frames
+   per second (calls and answers) through the proxy against directly. Target: at least 70%.
+
+Everything runs in one process and one event loop (client, proxy and CSMS), as a proxy on the
+same machine would share its CPU.
+
+    .venv/bin/python bench/proxy_speed.py [--calls 5000] [--burst 5000] [--passes 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RESULT = '{"currentTime":"2026-11-22T10:00:00.000Z"}'
+
+
+@asynccontextmanager
+async def csms() -> AsyncIterator[int]:
+    """A minimal CSMS answering every Heartbeat, no checks (the same peer for both paths)."""
+    import orjson
+    from websockets.asyncio.server import serve
+
+    async def handler(connection) -> None:  # type: ignore[no-untyped-def]
+        async for message in connection:
+            frame = orjson.loads(message)
+            await connection.send(f'[3,"{frame[1]}",{RESULT}]')
+
+    async with serve(handler, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"]) as server:  # type: ignore[list-item]
+        yield server.sockets[0].getsockname()[1]
+
+
+@asynccontextmanager
+async def proxy(upstream: int, record: str) -> AsyncIterator[int]:
+    """The Proxy in front of the CSMS, recording every frame to `record` as `proxy --record` does."""
+    from ocppctl.io.recorder import Recorder
+    from ocppctl.io.schemafiles import default_registry
+    from ocppctl.transport.flow import Flow
+    from ocppctl.transport.proxy import Proxy
+
+    with open(record, "a", encoding="utf-8") as handle:
+        recorder = Recorder(handle)
+
+        def observe(flow: Flow) -> None:
+            recorder.write(flow.capture())
+
+        relay = Proxy(default_registry(), f"ws://127.0.0.1:{upstream}", observe, log=print)
+        port = await relay.start("127.0.0.1", 0)
+        try:
+            yield port
+        finally:
+            await relay.stop()
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99) - 1]
+
+
+async def round_trips(port: int, calls: int) -> tuple[float, float]:
+    from websockets.asyncio.client import connect
+
+    async with connect(f"ws://127.0.0.1:{port}/CP1", subprotocols=["ocpp2.0.1"], proxy=None) as ws:  # type: ignore[list-item]
+        samples: list[float] = []
+        for n in range(calls):
+            started = time.perf_counter()
+            await ws.send(f'[2,"{n}","Heartbeat",{{}}]')
+            await ws.recv()
+            samples.append((time.perf_counter() - started) * 1000)
+    return _percentiles(samples)
+
+
+async def burst(port: int, calls: int) -> float:
+    """Frames per second (calls and answers) with `calls` Heartbeats sent without waiting."""
+    from websockets.asyncio.client import connect
+
+    async with connect(f"ws://127.0.0.1:{port}/CP1", subprotocols=["ocpp2.0.1"], proxy=None) as ws:  # type: ignore[list-item]
+
+        async def read() -> None:
+            for _ in range(calls):
+                await ws.recv()
+
+        started = time.perf_counter()
+        reader = asyncio.ensure_future(read())
+        for n in range(calls):
+            await ws.send(f'[2,"{n}","Heartbeat",{{}}]')
+        await reader
+        return 2 * calls / (time.perf_counter() - started)
+
+
+async def measure(calls: int, calls_burst: int, passes: int) -> list[dict[str, object]]:
+    results: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        record = os.path.join(folder, "proxy.jsonl")
+        async with csms() as upstream, proxy(upstream, record) as relayed:
+            await round_trips(upstream, min(calls, 1000))  # warm-up, not counted
+            await round_trips(relayed, min(calls, 1000))
+            for _ in range(passes):
+                direct, through = await round_trips(upstream, calls), await round_trips(relayed, calls)
+                fast, slow = await burst(upstream, calls_burst), await burst(relayed, calls_burst)
+                results.append({"direct": direct, "proxy": through, "direct_fps": fast, "proxy_fps": slow})
+        recorded = sum(1 for _ in open(record, encoding="utf-8"))
+    expected = passes * 2 * (calls + calls_burst) + 2 * min(calls, 1000)  # every frame through the proxy
+    assert recorded >= expected, f"{recorded} records, {expected} frames relayed"  # recording was on
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--burst", type=int, default=5000)
+    parser.add_argument("--passes", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    results = asyncio.run(measure(args.calls, args.burst, args.passes))
+    print(f"Heartbeat round trips over loopback, {args.calls:,} a pass, {args.passes} interleaved passes (ms)")
+    added: dict[str, list[float]] = {"p50": [], "p99": []}
+    ratios: list[float] = []
+    for n, row in enumerate(results, 1):
+        direct, through = row["direct"], row["proxy"]
+        assert isinstance(direct, tuple) and isinstance(through, tuple)
+        added["p50"].append((through[0] - direct[0]) / 2)
+        added["p99"].append((through[1] - direct[1]) / 2)
+        fps_direct, fps_proxy = float(row["direct_fps"]), float(row["proxy_fps"])  # type: ignore[arg-type]
+        ratios.append(fps_proxy / fps_direct)
+        print(
+            f"  pass {n}: direct p50 {direct[0]:.3f} p99 {direct[1]:.3f}; through the proxy p50 {through[0]:.3f} "
+            f"p99 {through[1]:.3f}; burst {fps_direct:,.0f} vs {fps_proxy:,.0f} frames/s"
+        )
+    for label, values in added.items():
+        ordered = sorted(values)
+        target = "; target < 1 ms" if label == "p50" else ""
+        print(
+            f"  added per frame, {label}: median {statistics.median(ordered):.3f} ms "
+            f"(range {ordered[0]:.3f}-{ordered[-1]:.3f}{target})"
+        )
+    ordered = sorted(ratios)
+    print(
+        f"  throughput through the proxy / direct: median {statistics.median(ordered):.0%} "
+        f"(range {ordered[0]:.0%}-{ordered[-1]:.0%}; target >= 70%), recording on"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
