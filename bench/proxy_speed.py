@@ -8,8 +8,8 @@
 2. Throughput: a station sends --burst Heartbeats without waiting and reads the answers; frames
    per second (calls and answers) through the proxy against directly. Target: at least 70%.
 
-Everything runs in one process and one event loop (client, proxy and CSMS), as a proxy on the
-same machine would share its CPU.
+The station and the CSMS share one process; the proxy is `ocppctl proxy --record FILE --quiet`
+in a process of its own, as it is deployed.
 
     .venv/bin/python bench/proxy_speed.py [--calls 5000] [--burst 5000] [--passes 5]
 """
@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 RESULT = '{"currentTime":"2026-11-22T10:00:00.000Z"}'
 
@@ -50,24 +51,33 @@ async def csms() -> AsyncIterator[int]:
 
 @asynccontextmanager
 async def proxy(upstream: int, record: str) -> AsyncIterator[int]:
-    """The Proxy in front of the CSMS, recording every frame to `record` as `proxy --record` does."""
-    from ocppctl.io.recorder import Recorder
-    from ocppctl.io.schemafiles import default_registry
-    from ocppctl.transport.flow import Flow
-    from ocppctl.transport.proxy import Proxy
+    """`ocppctl proxy --record FILE --quiet` in a process of its own (as it is deployed), in
+    front of the CSMS; its port."""
+    import socket
+    import subprocess
 
-    with open(record, "a", encoding="utf-8") as handle:
-        recorder = Recorder(handle)
+    from common import child_env  # bench/common.py: bytecode cached, as an installed package has it
 
-        def observe(flow: Flow) -> None:
-            recorder.write(flow.capture())
-
-        relay = Proxy(default_registry(), f"ws://127.0.0.1:{upstream}", observe, log=print)
-        port = await relay.start("127.0.0.1", 0)
-        try:
-            yield port
-        finally:
-            await relay.stop()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    control = os.path.join(os.path.dirname(record), "p.sock")
+    argv = ["--listen", f"127.0.0.1:{port}", "--upstream", f"ws://127.0.0.1:{upstream}", "--record", record]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", "proxy", *argv, "--quiet", "--control", control],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
+    assert process.stderr is not None
+    line = await asyncio.get_running_loop().run_in_executor(None, process.stderr.readline)
+    assert "listening on" in line, line
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -117,7 +127,8 @@ async def measure(calls: int, calls_burst: int, passes: int) -> list[dict[str, o
                 direct, through = await round_trips(upstream, calls), await round_trips(relayed, calls)
                 fast, slow = await burst(upstream, calls_burst), await burst(relayed, calls_burst)
                 results.append({"direct": direct, "proxy": through, "direct_fps": fast, "proxy_fps": slow})
-        recorded = sum(1 for _ in open(record, encoding="utf-8"))
+        with open(record, encoding="utf-8") as handle:
+            recorded = sum(1 for _ in handle)
     expected = passes * 2 * (calls + calls_burst) + 2 * min(calls, 1000)  # every frame through the proxy
     assert recorded >= expected, f"{recorded} records, {expected} frames relayed"  # recording was on
     return results
