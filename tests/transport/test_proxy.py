@@ -350,3 +350,31 @@ def test_tls_on_both_sides_with_client_certificates(registry: SchemaRegistry, tm
     status, logged = asyncio.run(main(ClientSecurity(cert=files["client"])))  # the system CAs: not this one
     assert status == [502]
     assert len(logged) == 1 and logged[0].endswith("/CP9 failed TLS: self-signed certificate in certificate chain")
+
+
+def test_auth_makes_the_proxy_itself_require_basic_auth(registry: SchemaRegistry) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    from ocppctl.transport.security import ServerSecurity
+
+    async def main() -> tuple[int, list[str], list[Any]]:
+        async with (
+            upstream(["ocpp2.0.1"]) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}", security=ServerSecurity(credentials=("CP5", "secret"))) as (
+                server,
+                seen,
+                logged,
+            ),
+        ):
+            with pytest.raises(InvalidStatus) as refused:
+                await station(server.port, "/CP5", ["ocpp2.0.1"])
+            ws = await station(
+                server.port, "/CP5", ["ocpp2.0.1"], additional_headers={"Authorization": "Basic Q1A1OnNlY3JldA=="}
+            )
+            await ws.close()
+            await until(lambda: any(f.event == "close" for f in seen))
+            return refused.value.response.status_code, logged, csms.requests
+
+    status, logged, requests = asyncio.run(main())
+    assert status == 401 and logged == ["CP5: refused: basic auth missing or wrong (--auth)"]
+    assert len(requests) == 1 and requests[0].headers["Authorization"] == "Basic Q1A1OnNlY3JldA=="
