@@ -158,7 +158,19 @@ class Proxy:
             **_tls_of(connection),
         }
         self._dialled[connection] = _Dialled(socket, version, detail)
+        unclaimed = asyncio.ensure_future(self._unclaimed(connection))
+        self._links.add(unclaimed)
+        unclaimed.add_done_callback(self._links.discard)
         return None
+
+    async def _unclaimed(self, connection: Any) -> None:
+        """Close the upstream link of a handshake that failed after it was dialled (a request
+        websockets then refuses, a station gone): the CSMS must not keep a station that is not."""
+        with contextlib.suppress(Exception):
+            await connection.wait_closed()
+        dialled = self._dialled.pop(connection, None)
+        if dialled is not None:
+            await _close_quietly(dialled.socket)
 
     def _refuse(self, connection: Any, status: int, why: str) -> Any:
         self.log(why)

@@ -378,3 +378,26 @@ def test_auth_makes_the_proxy_itself_require_basic_auth(registry: SchemaRegistry
     status, logged, requests = asyncio.run(main())
     assert status == 401 and logged == ["CP5: refused: basic auth missing or wrong (--auth)"]
     assert len(requests) == 1 and requests[0].headers["Authorization"] == "Basic Q1A1OnNlY3JldA=="
+
+
+def test_a_handshake_that_fails_after_the_upstream_was_dialled_closes_the_upstream(registry: SchemaRegistry) -> None:
+    """websockets refuses a request with no Sec-WebSocket-Key after process_request dialled the
+    CSMS: the CSMS must not keep a station that never connected."""
+
+    async def main() -> tuple[bytes, list[Any]]:
+        async with (
+            upstream(["ocpp2.0.1"]) as csms,
+            proxy(registry, f"ws://127.0.0.1:{csms.port}") as (server, _, _),
+        ):
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(
+                b"GET /CP10 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp2.0.1\r\n\r\n"
+            )
+            status = await asyncio.wait_for(reader.readline(), 5)
+            writer.close()
+            await until(lambda: bool(csms.closed))
+            return status, csms.closed
+
+    status, closed = asyncio.run(main())
+    assert status.startswith(b"HTTP/1.1 400 ") and closed == [(1000, "")]
