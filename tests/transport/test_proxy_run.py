@@ -145,13 +145,15 @@ def test_sigterm_while_frames_flow_loses_no_frame(tmp_path: Path) -> None:
         _listening(relay, 3)
         sent, got = asyncio.run(flow())
     finally:
-        _, relay_err = _stop(relay)
+        _, relay_err = relay.communicate(timeout=15)  # SIGTERM was sent above, once
         _stop(csms)
     assert relay.returncode == 0, relay_err
     recorded = _records(record)
     frames = [(r["from"], r["raw"]) for r in recorded if "raw" in r]
     answers = [raw for side, raw in frames if side == "csms"]
-    assert len(got) > 300 and got == answers  # each answer the station got was recorded, in order
+    # each answer the station got was recorded, in order (and the last ones read from the CSMS
+    # as the proxy stopped, recorded before they were relayed, may not have reached it)
+    assert len(got) > 100 and answers[: len(got)] == got
     from_station = [raw for side, raw in frames if side == "station"]
     assert from_station == sent[: len(from_station)] and len(from_station) >= len(got)
     assert recorded[-1]["event"] == "close" and recorded[-1]["code"] == 1001 and recorded[-1]["by"] == "proxy"
