@@ -177,3 +177,44 @@ def test_the_view_filters_by_station_action_and_findings() -> None:
     assert [_view("CP1", None, False)(f) for f in flows] == [True, True, True, True, False, True]
     assert [_view(None, "BootNotification", False)(f) for f in flows] == [False, True, True, False, True, False]
     assert [_view(None, None, True)(f) for f in flows] == [True, False, False, False, False, True]
+
+
+def test_ocppctl_sim_station_boots_through_the_proxy_at_a_csms_of_the_ocpp_package(tmp_path: Path) -> None:
+    from .peers import ocpp_csms
+
+    proxy_port = _free_port()
+    record = tmp_path / "proxy.jsonl"
+    with ocpp_csms(["ocpp1.6"]) as csms_port:
+        relay = _start(
+            "proxy", "--listen", f"127.0.0.1:{proxy_port}", "--upstream", f"ws://127.0.0.1:{csms_port}",
+            "--record", str(record), "--json",
+        )  # fmt: skip
+        station = None
+        try:
+            _listening(relay, 3)
+            url = f"ws://127.0.0.1:{proxy_port}/SIM1"
+            station = subprocess.Popen(
+                [sys.executable, "-m", "ocppctl", "sim", "station", "--url", url, "--ocpp", "1.6", "--json"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and '"from":"csms"' not in record.read_text(encoding="utf-8"):
+                time.sleep(0.05)
+        finally:
+            if station is not None:
+                station.terminate()
+                station.wait(15)
+            relay_out, relay_err = _stop(relay)
+    assert relay.returncode == 0, relay_err
+    shown = [json.loads(line) for line in relay_out.splitlines()]
+    assert [r.get("event") or r["from"] for r in shown][:3] == ["connect", "station", "csms"]
+    assert shown[0]["subprotocol"] == "ocpp1.6" and shown[0]["path"] == "/SIM1"
+    boot, answer = shown[1], shown[2]
+    assert '"BootNotification"' in boot["raw"] and boot["findings"] == []
+    assert json.loads(answer["raw"])[2]["status"] == "Accepted" and answer["findings"] == []
+    assert answer["rtt_ms"] > 0  # the CSMS's answer, timed from when the proxy relayed the call
+    assert shown[-1]["event"] == "close"
+    assert [r for r in _records(record) if "raw" in r][:2] == [
+        {k: v for k, v in r.items() if k not in ("findings", "rtt_ms")} for r in shown[1:3]
+    ]
