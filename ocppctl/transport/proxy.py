@@ -329,7 +329,7 @@ async def _connect(
     except InvalidHandshake as exc:
         raise _Refused(502, f"failed the WebSocket handshake: {exc}") from None
     except TimeoutError:
-        raise _Refused(504, f"did not answer within {timeout:g} s (--connect-timeout)") from None
+        raise _Refused(502, f"did not answer within {timeout:g} s (--connect-timeout)") from None
     except ssl.SSLError as exc:
         raise _Refused(502, f"failed TLS: {getattr(exc, 'verify_message', None) or exc.reason or exc}") from None
     except OSError as exc:

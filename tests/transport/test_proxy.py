@@ -72,7 +72,8 @@ async def proxy(
 ) -> AsyncIterator[tuple[Proxy, list[Flow], list[str]]]:
     seen: list[Flow] = []
     logged: list[str] = []
-    server = Proxy(registry, url, seen.append, log=logged.append, connect_timeout=5, **kwargs)
+    kwargs.setdefault("connect_timeout", 5)
+    server = Proxy(registry, url, seen.append, log=logged.append, **kwargs)
     await server.start("127.0.0.1", 0)
     try:
         yield server, seen, logged
@@ -401,3 +402,25 @@ def test_a_handshake_that_fails_after_the_upstream_was_dialled_closes_the_upstre
 
     status, closed = asyncio.run(main())
     assert status.startswith(b"HTTP/1.1 400 ") and closed == [(1000, "")]
+
+
+def test_an_upstream_that_does_not_answer_the_handshake_in_time_gives_502(registry: SchemaRegistry) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    async def main() -> tuple[int, list[str], int]:
+        async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read()  # never answers
+
+        silent = await asyncio.start_server(mute, "127.0.0.1", 0)
+        port = silent.sockets[0].getsockname()[1]
+        try:
+            async with proxy(registry, f"ws://127.0.0.1:{port}", connect_timeout=0.3) as (server, _, logged):
+                with pytest.raises(InvalidStatus) as refused:
+                    await station(server.port, "/CP11", ["ocpp2.0.1"])
+                return refused.value.response.status_code, logged, port
+        finally:
+            silent.close()
+
+    status, logged, port = asyncio.run(main())
+    assert status == 502
+    assert logged == [f"CP11: refused: ws://127.0.0.1:{port}/CP11 did not answer within 0.3 s (--connect-timeout)"]

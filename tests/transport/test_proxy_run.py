@@ -218,3 +218,29 @@ def test_ocppctl_sim_station_boots_through_the_proxy_at_a_csms_of_the_ocpp_packa
     assert [r for r in _records(record) if "raw" in r][:2] == [
         {k: v for k, v in r.items() if k not in ("findings", "rtt_ms")} for r in shown[1:3]
     ]
+
+
+def test_upstream_user_takes_its_password_from_a_file_or_the_environment(tmp_path: Path) -> None:
+    import pytest
+
+    from ocppctl.cli.proxy_run import _upstream_security
+    from ocppctl.errors import UsageFailure
+
+    def options(**given: Any) -> dict[str, Any]:
+        names = ("user", "password_file", "cacert", "cert", "key", "insecure")
+        return {f"upstream_{name}": given.get(name) for name in names}
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={"OCPPCTL_PASSWORD": "from-env"})
+    secret = tmp_path / "pw"
+    secret.write_text("from-file\n", encoding="utf-8")
+    url = "ws://csms/ocpp"
+    from_file = _upstream_security(env, url, options(user="proxy", password_file=str(secret)))
+    assert (from_file.user, from_file.password) == ("proxy", "from-file")
+    from_env = _upstream_security(env, url, options(user="proxy"))
+    assert (from_env.user, from_env.password) == ("proxy", "from-env")
+    passed_through = _upstream_security(env, url, options())
+    assert (passed_through.user, passed_through.password, passed_through.headers()) == (None, None, {})
+    bare = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    with pytest.raises(UsageFailure) as failed:
+        _upstream_security(bare, url, options(user="proxy"))
+    assert failed.value.message.startswith("--upstream-user needs a password (--upstream-password-file, ")
