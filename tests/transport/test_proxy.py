@@ -134,11 +134,13 @@ def test_every_message_crosses_unchanged_both_ways_and_is_checked_on_the_way(reg
     assert close.event == "close" and close.detail == {"code": 1000, "reason": "", "by": "station"}
 
 
-@pytest.mark.parametrize("code", [1000, 1001, 1011, 4000])
+@pytest.mark.parametrize("code", [1000, 1001, 1011, 4000, None])  # None: a close frame with no code
 @pytest.mark.parametrize("by", ["station", "csms"])
 def test_a_close_on_one_side_closes_the_other_with_the_same_code_and_reason(
-    registry: SchemaRegistry, code: int, by: str
+    registry: SchemaRegistry, code: int | None, by: str
 ) -> None:
+    reason = "bye now" if code is not None else ""
+
     async def main() -> tuple[Any, Any, Flow]:
         async with (
             upstream(["ocpp1.6"]) as csms,
@@ -147,17 +149,18 @@ def test_a_close_on_one_side_closes_the_other_with_the_same_code_and_reason(
             ws = await station(server.port, "/CP2", ["ocpp1.6"])
             await until(lambda: bool(csms.links))
             if by == "station":
-                await ws.close(code, "bye now")
+                await ws.close(code, reason)  # type: ignore[arg-type]
             else:
-                await csms.links[0].close(code, "bye now")
+                await csms.links[0].close(code, reason)
             await asyncio.wait_for(ws.wait_closed(), 5)
             await until(lambda: bool(csms.closed))
             await until(lambda: any(f.event == "close" for f in seen))
             return (ws.close_code, ws.close_reason), csms.closed[0], seen[-1]
 
     at_station, at_csms, event = asyncio.run(main())
-    assert at_station == (code, "bye now") and at_csms == (code, "bye now")
-    assert event.detail == {"code": code, "reason": "bye now", "by": by}
+    expected = code if code is not None else 1005
+    assert at_station == (expected, reason) and at_csms == (expected, reason)
+    assert event.detail == {"code": expected, "reason": reason, "by": by}
 
 
 @pytest.mark.parametrize("status", [401, 400, 404])
