@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Report what a CSMS endpoint accepts: subprotocols, TLS, auth (a boot with --boot).",
     ),
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
+    "proxy": ("ocppctl.cli.proxy", "proxy", "Relay stations to a CSMS unchanged; check, show and record each frame."),
     "repl": (
         "ocppctl.cli.repl",
         "repl",

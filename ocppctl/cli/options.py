@@ -77,11 +77,26 @@ def complete_action(ctx: click.Context, param: click.Parameter, incomplete: str)
 def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A --url must be ws:// or wss:// with a host and a station id: said at once, as a usage
     error (quoting the URL with its password, if any, shown as ***)."""
+    checked = ws_base_url(ctx, param, value)
+    if checked is not None and not _station_of(checked):
+        from ocppctl.transport.security import redact
+
+        raise click.BadParameter(f"{redact(checked)!r} names no station id (ws[s]://host[:port]/path/STATIONID)")
+    return checked
+
+
+def _station_of(url: str) -> str:
+    from ocppctl.transport.client import station_id
+
+    return station_id(url)
+
+
+def ws_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A WebSocket URL with a host (the station id is added to it: `proxy --upstream`)."""
     if value is None:
         return None
     from urllib.parse import urlsplit
 
-    from ocppctl.transport.client import station_id
     from ocppctl.transport.security import redact
 
     shape = "ws[s]://host[:port]/path/STATIONID"
@@ -98,8 +113,6 @@ def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str
         raise click.BadParameter(f"{shown} is not a WebSocket URL ({shape})")
     if port == 0:
         raise click.BadParameter(f"{shown}: the port must be a number from 1 to 65535")
-    if not station_id(value):
-        raise click.BadParameter(f"{shown} names no station id ({shape})")
     return value
 
 

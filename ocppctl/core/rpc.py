@@ -13,6 +13,7 @@ test a peer's error handling.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,6 +147,20 @@ class RpcSession:
         if kind == "result":
             return self.reply(call_id, body, now, check=False)
         return self.fail(call_id, body[0], body[1], {}, now, check=False)
+
+    def relayed(self, message: str | bytes, now: float) -> None:
+        """A message of another link sent on as it is (the proxy): correlated as ours so the
+        peer's answer matches it, its findings dropped (the session that received it reported
+        them). A CALL relayed waits for its answer with no deadline: the caller keeps the time."""
+        text = message if isinstance(message, str) else message.decode("utf-8", "replace")
+        kind, frame, _ = self._feed(text, self.local, now)
+        self._found.clear()
+        if frame is None:
+            return
+        if kind == "call" and frame.type == CALL:
+            self.pending[frame.id] = Pending(frame.id, frame.action or "", now, math.inf)
+        elif kind == "answer":
+            self.incoming.pop(frame.id, None)
 
     # --- what we receive -----------------------------------------------------------------------
 

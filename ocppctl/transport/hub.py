@@ -11,7 +11,7 @@ import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocppctl import errors
 from ocppctl.core.jsontext import dumps
@@ -33,6 +33,9 @@ from ocppctl.transport.control import (
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
 from ocppctl.transport.peer import FollowUps, Peer
+
+if TYPE_CHECKING:
+    from ocppctl.transport.proxy import Proxy
 
 WATCH_BACKLOG = 10_000  # lines a watcher may fall behind before it is dropped
 WATCH_BYTES = 1 << 24  # bytes of such lines (16 MiB): frames can be large, the hub's memory is not
@@ -163,7 +166,7 @@ class Hub:
     one JSON request a connection, one reply (ops `stations`, `call`), or for `{"op": "watch"}`
     a stream of the traffic (Watchers)."""
 
-    def __init__(self, csms: Csms, control: str | None) -> None:
+    def __init__(self, csms: Csms | Proxy, control: str | None) -> None:
         self.csms = csms
         self.control = control
         self.watchers = Watchers()

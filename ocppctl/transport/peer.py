@@ -15,7 +15,10 @@ RpcSession decides and checks. What it adds is what OCPP-J asks of a peer:
 - as a CSMS, calls wait for the station's boot (B02/B01: a CSMS answers the BootNotification
   before it calls), for at most `boot_grace` seconds after the link opened;
 - writes bounded in time: a peer that stops reading is dropped, never the event loop stuck;
-- one close path: waiters learn why the link ended, observers get one close event.
+- one close path: waiters learn why the link ended, observers get one close event;
+- as half of a proxy (`forward`), the peer's messages go on to the other link unchanged
+  (never answered, never rejected here) but for the answers to calls of ours (injected ones),
+  and `relay` writes the other link's messages as they came.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import asyncio
 import contextlib
 import math
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from ocppctl.core.frames import CALL, Frame
@@ -38,7 +41,9 @@ from ocppctl.transport.flow import Flow
 Verdict = tuple[str, Any]  # ("result", payload) or ("error", (code, description))
 Responder = Callable[[Any, str, Any], Verdict]  # (version, action, payload) -> verdict
 After = Callable[[Frame, Verdict], None]  # told once an automatic answer went out
+Forward = Callable[[str | bytes, Event], Awaitable[None]]  # the peer's message, to the other link
 WRITE_TIMEOUT = 10.0  # seconds a frame may take to leave before the peer is taken to be stuck
+RELAY_HOLD = 30.0  # seconds a relayed CALL holds the turn at most when its answer does not come
 T = TypeVar("T")
 CLOSE_TIMEOUT = 2.0  # seconds the closing handshake may take before the TCP link is dropped
 
@@ -64,6 +69,7 @@ class Peer:
         boot_grace: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         write_timeout: float = WRITE_TIMEOUT,
+        forward: Forward | None = None,
     ) -> None:
         self.socket = socket
         self.session = session
@@ -75,6 +81,7 @@ class Peer:
         self.answer_invalid = answer_invalid
         self.clock = clock
         self.write_timeout = write_timeout
+        self.forward = forward
         self.opened_at = clock()
         self.boot_grace = boot_grace
         self.booted = asyncio.Event()  # as a CSMS: a BootNotification was answered Accepted/Pending
@@ -89,6 +96,8 @@ class Peer:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._call_hooks: list[Callable[[Event], None]] = []
         self._ended = False
+        self._relayed_call: str | None = None  # the other link's CALL relayed, holding the turn
+        self._hold: asyncio.TimerHandle | None = None
 
     @property
     def station(self) -> str:
@@ -145,6 +154,14 @@ class Peer:
             answers=answers,
             binary=not isinstance(message, str),
         )
+        if self.forward is not None and not self._ours(event):
+            if event.kind in ("result", "error") and event.frame is not None:
+                self._relay_answered(event.frame.id)
+            await self.forward(message, event)
+            if event.kind == "call":
+                for hook in self._call_hooks:
+                    hook(event)
+            return
         if event.kind in ("result", "error") and event.call is not None:
             future = self._waiters.get(event.call.id)
             if future is not None and not future.done():
@@ -156,6 +173,10 @@ class Peer:
                 hook(event)
         elif event.kind == "malformed":
             await self._reject_malformed(event)
+
+    def _ours(self, event: Event) -> bool:
+        """Whether an answer is to a call this peer made (not one it relayed)."""
+        return event.kind in ("result", "error") and event.call is not None and event.call.id in self._waiters
 
     async def _answer(self, frame: Frame, findings: list[Any]) -> None:
         """The peer's call answered: the spec's CALLERROR when it is invalid, else the responder's."""
@@ -342,14 +363,43 @@ class Peer:
     async def _write(self, sent: Sent) -> None:
         """Tell the frame, then write it; LinkError when the link is gone or the peer stopped
         reading for `write_timeout` seconds (the link is then dropped)."""
+        self._flow(self.session.local, sent.text, sent.frame, sent.findings)
+        await self._send(sent.text)
+
+    async def relay(self, message: str | bytes, call_id: str | None = None, hold: float = RELAY_HOLD) -> None:
+        """Write a message of the other link exactly as it came (text as text, binary as
+        binary); the session learns of it (so the answer matches it), observers do not: the
+        peer that read it told them. LinkError as for our own frames.
+
+        `call_id` says the message is a CALL: one CALL outstanding per direction (OCPP-J 4.1.1)
+        then holds across the relayed calls and ours: it waits while a call of ours is open
+        and takes the turn until its answer comes (at most `hold` seconds), so ours wait for
+        it. A relayed CALL while another relayed one is open goes at once: the other link broke
+        the rule, and a relay shows that rather than hides it."""
+        if call_id is not None and self._relayed_call is None:
+            await self._take_turn(None)
+            self._relayed_call = call_id
+            self._hold = asyncio.get_running_loop().call_later(hold, self._relay_answered, call_id)
+        self.session.relayed(message, self.clock())
+        await self._send(message)
+
+    def _relay_answered(self, call_id: str) -> None:
+        """The relayed CALL `call_id` was answered (or held the turn long enough): the turn is free."""
+        if self._relayed_call is None or call_id != self._relayed_call:
+            return
+        self._relayed_call = None
+        if self._hold is not None:
+            self._hold.cancel()
+        self._turn.release()
+
+    async def _send(self, message: str | bytes) -> None:
         from websockets.exceptions import ConnectionClosed
 
         from ocppctl.transport.client import closed_reason
 
-        self._flow(self.session.local, sent.text, sent.frame, sent.findings)
         timer = asyncio.get_running_loop().call_later(self.write_timeout, self._stuck)  # no task a frame
         try:
-            await self.socket.send(sent.text)
+            await self.socket.send(message)
         except ConnectionClosed as exc:
             raise LinkError(self.stuck or closed_reason(exc, waiting=False)) from None
         finally:
@@ -392,6 +442,8 @@ class Peer:
         self.close_code = getattr(socket, "close_code", None)
         self.close_reason = getattr(socket, "close_reason", None) or ""
         self.closed.set()
+        if self._relayed_call is not None:  # calls of ours waiting for the turn learn the link ended
+            self._relay_answered(self._relayed_call)
         waiting = self.stuck or (closed_reason(close_exc) if close_exc is not None else self.why_closed)
         for future in self._waiters.values():
             if not future.done():

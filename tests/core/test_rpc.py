@@ -190,3 +190,28 @@ def test_a_binary_message_is_read_as_text_and_said_to_be_one(registry: SchemaReg
     assert bad.kind == "malformed" and bad.text == "\ufffd\ufffd["
     assert [f.code for f in bad.findings] == ["frame-shape", "json-syntax"]
     assert session.receive('[2,"t2","TriggerMessage",{"requestedMessage":"Heartbeat"}]', now=3).findings == []
+
+
+def test_a_relayed_call_is_matched_by_its_answer_and_checked_against_its_response_schema(
+    registry: SchemaRegistry,
+) -> None:
+    """The proxy's half: another link's CALL written on as it came correlates as ours (no
+    deadline: the caller keeps the time), and its findings were the other session's to tell."""
+    session = _station(registry)
+    session.relayed('[2,"c1","BootNotification",{"reason":"Nope"}]', now=5.0)  # invalid: not told here
+    assert session.next_deadline() == float("inf")
+    event = session.receive('[3,"c1",{"status":"Accepted"}]', now=5.5)
+    assert (event.kind, event.call and event.call.action, event.rtt_ms) == ("result", "BootNotification", 500.0)
+    assert [f.message for f in event.findings] == [
+        'BootNotification response: required property "currentTime" is missing',
+        'BootNotification response: required property "interval" is missing',
+    ]
+    assert session.pending == {}
+
+
+def test_a_relayed_answer_closes_the_peers_call(registry: SchemaRegistry) -> None:
+    session = _station(registry)
+    assert session.receive('[2,"x1","GetVariables",{"getVariableData":[]}]', now=1.0).kind == "call"
+    session.relayed(b'[3,"x1",{"getVariableResult":[]}]', now=1.1)
+    assert session.incoming == {}
+    assert session.receive('[3,"x1",{}]', now=1.2).kind == "unmatched"  # answered already
