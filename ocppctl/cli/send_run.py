@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ocppctl.cli.env import Env
@@ -40,12 +43,8 @@ def run_send(
 ) -> int:
     """`options` holds the link, security and --wait options, by their click names. Through a
     hub, `ocpp` is None unless --ocpp was given: the station's own version is used."""
-    registry = default_registry()
-    hub: _Hub | None = None
-    if role[0] == "via":
-        hub = _Hub.ask(role[1], station, ocpp)
-        ocpp = [hub.version]
-    versions = [VERSIONS[name] for name in ocpp or [DEFAULT_VERSION]]
+    reach = reach_of(role, station, ocpp, connect_timeout)
+    registry, hub, versions = reach.registry, reach.hub, reach.versions
     first = versions[0]
     if action not in first.actions and all(action not in v.actions for v in versions):
         from ocppctl.core.checks import action_hint, quote
@@ -67,14 +66,10 @@ def run_send(
             return hub.call(action, payload, uid, check, timeout, wait, printer)
         if check and len(versions) == 1:  # one version offered: check the call before connecting
             RpcSession(registry, first, role[0], lambda: "preflight").call(action, payload, 0.0, timeout, uid=uid)
-        exchange = _Exchange(registry, action, payload, uid, check, timeout, connect_timeout, printer)
+        reach.secure(env, options)
+        exchange = _Exchange(reach, action, payload, uid, check, timeout, printer)
         exchange.wait = wait
-        exchange.link_options = build_link_options(options)
-        if role[0] == "station":
-            exchange.client = client_security(env, role[1], options)
-        else:
-            exchange.server = server_security(env, options)
-        return asyncio.run(exchange.run(role, station, versions))
+        return asyncio.run(exchange.run())
     except Refused as refused:
         for finding in refused.findings:
             env.stderr.write(finding_text(finding, color) + "\n")
@@ -120,6 +115,133 @@ def server_security(env: Env, options: dict[str, Any]) -> Any:
     )
 
 
+@dataclass
+class Reach:
+    """How a command reaches its peer, from the peer options (--url, --listen, --via): the one
+    place `send`, `vars`, `config` and `datatransfer` connect and call through. `hub` is set
+    for --via; `client`/`server` and `link_options` by secure() for the other two."""
+
+    registry: Any
+    role: tuple[str, str]
+    station: str | None
+    versions: list[Any]
+    connect_timeout: float
+    hub: _Hub | None = None
+    client: Any = None
+    server: Any = None
+    link_options: Any = None
+
+    @property
+    def version(self) -> str:
+        """The version the calls are made in (through a hub: the station's)."""
+        return str(self.versions[0].name)
+
+    def secure(self, env: Env, options: dict[str, Any]) -> None:
+        """Read the link and security options (taken out of `options`); a hub keeps its own."""
+        if self.hub is not None:
+            return
+        self.link_options = build_link_options(options)
+        if self.role[0] == "station":
+            self.client = client_security(env, self.role[1], options)
+        else:
+            self.server = server_security(env, options)
+
+    @contextlib.asynccontextmanager
+    async def calls(self, listening: Callable[[str, int], None]) -> AsyncIterator[Calls]:
+        """The link, open for the block: a Calls to make one call after another on it."""
+        if self.hub is not None:
+            yield Calls(self.hub.version, hub=self.hub)
+            return
+        async with self.peer(listening) as peer:
+            yield Calls(peer.version.name, peer=peer)
+
+    @contextlib.asynccontextmanager
+    async def peer(self, listening: Callable[[str, int], None]) -> AsyncIterator[Any]:
+        """The Peer of a link of our own (--url or --listen), closed when the block ends."""
+        from ocppctl.transport.peer import Peer, remote_of
+
+        if self.role[0] == "station":
+            from ocppctl.transport.client import connect_station
+
+            link = await connect_station(
+                self.role[1],
+                self.versions,
+                self.registry,
+                lambda: str(uuid.uuid4()),
+                self.connect_timeout,
+                security=self.client,
+                options=self.link_options,
+            )
+            peer = Peer(link.socket, link.session, 1, answer_invalid=self.link_options.answer_invalid)
+            peer.opened(remote=remote_of(link.socket))
+            reader = asyncio.ensure_future(peer.run())
+            try:
+                yield peer
+            finally:
+                await peer.close()
+                await reader
+            return
+        from ocppctl.handlers.defaults import CsmsState, csms_answerer
+        from ocppctl.io.recorder import utc_stamp
+        from ocppctl.transport.csms import Csms
+        from ocppctl.transport.server import await_station, parse_listen
+
+        try:
+            host, port = parse_listen(self.role[1])
+        except ValueError:
+            raise UsageFailure(f"--listen takes [HOST:]PORT, not {self.role[1]!r}") from None
+        answer = csms_answerer(self.registry, CsmsState(), utc_stamp)
+        csms = Csms(
+            self.registry,
+            self.versions,
+            _unseen,
+            answer,
+            security=self.server,
+            options=self.link_options,
+            only=self.station,
+        )
+        async with await_station(csms, host, port, self.connect_timeout, listening) as peer:
+            yield peer
+
+
+def reach_of(role: tuple[str, str], station: str | None, ocpp: list[str] | None, connect_timeout: float) -> Reach:
+    """The Reach of the peer options; through a hub, asks it which station and version (`ocpp`
+    None: the station's own)."""
+    hub: _Hub | None = None
+    if role[0] == "via":
+        hub = _Hub.ask(role[1], station, ocpp)
+        ocpp = [hub.version]
+    versions = [VERSIONS[name] for name in ocpp or [DEFAULT_VERSION]]
+    return Reach(default_registry(), role, station, versions, connect_timeout, hub)
+
+
+class Calls:
+    """Calls one after another to the station (or CSMS) a Reach opened, on a Peer of ours or
+    through a hub: the answering Event of each, as Peer.call gives it."""
+
+    def __init__(self, version: str, peer: Any = None, hub: _Hub | None = None) -> None:
+        self.version = version
+        self.peer = peer
+        self.hub = hub
+
+    async def call(
+        self,
+        action: str,
+        payload: Any,
+        timeout: float,
+        uid: str | None = None,
+        check: bool = True,
+        on_sent: Callable[[Sent, float], None] | None = None,
+    ) -> Event:
+        """Refused when the call breaks its schema (`check`); TimedOut, LinkError as Peer.call."""
+        if self.peer is not None:
+            event: Event = await self.peer.call(action, payload, timeout, uid=uid, check=check, on_sent=on_sent)
+            return event
+        assert self.hub is not None
+        reply = await self.hub.request(action, payload, uid, check, timeout, (None, None, False))
+        return self.hub.event_of(reply, on_sent)
+
+
 class _Hub:
     """A running hub (`ocppctl listen`), reached through its control socket: which of its
     stations to call and the version it speaks, then the call, printed as send prints."""
@@ -160,22 +282,10 @@ class _Hub:
         wait: tuple[str | None, int | None, bool],
         printer: _Printer,
     ) -> int:
-        from ocppctl.transport.control import control_request, hub_answer, hub_calls, no_hub
+        from ocppctl.transport.control import hub_calls
 
-        request = {"op": "call", "station": self.station, "action": action, "payload": payload, "id": uid}
-        request.update(check=check, timeout=timeout)
-        if wait[0] is not None:
-            request["wait"] = {"action": wait[0], "count": wait[1], "until_done": wait[2]}
-        # the call may wait its turn (up to `timeout`), then its answer (`timeout`), then --wait's calls
-        allowed = timeout * (3 if wait[0] is not None else 2) + 5
-        reply = asyncio.run(control_request(self.path, request, no_hub(self.path), allowed))
-        sent, event = hub_answer(reply)
-        if sent is not None:
-            printer.sent(sent, self.version, float(reply.get("queued_s") or 0.0))
-        if event is None:
-            error = OcppctlError(str(reply.get("error", "the hub failed")))
-            error.exit_code = int(reply.get("exit", 5))
-            raise error
+        reply = asyncio.run(self.request(action, payload, uid, check, timeout, wait))
+        event = self.event_of(reply, lambda sent, queued: printer.sent(sent, self.version, queued))
         printer.answer(event)
         if event.kind == "error":
             return int(ExitCode.CALLERROR)
@@ -184,6 +294,40 @@ class _Hub:
             printer.follow_up(call)
             failed = failed or any(f.severity == "error" for f in call.findings)
         return int(ExitCode.FINDINGS) if failed else 0
+
+    async def request(
+        self,
+        action: str,
+        payload: Any,
+        uid: str | None,
+        check: bool,
+        timeout: float,
+        wait: tuple[str | None, int | None, bool],
+    ) -> dict[str, Any]:
+        """The hub's reply to a `call` op."""
+        from ocppctl.transport.control import control_request, no_hub
+
+        request = {"op": "call", "station": self.station, "action": action, "payload": payload, "id": uid}
+        request.update(check=check, timeout=timeout)
+        if wait[0] is not None:
+            request["wait"] = {"action": wait[0], "count": wait[1], "until_done": wait[2]}
+        # the call may wait its turn (up to `timeout`), then its answer (`timeout`), then --wait's calls
+        allowed = timeout * (3 if wait[0] is not None else 2) + 5
+        return await control_request(self.path, request, no_hub(self.path), allowed)
+
+    def event_of(self, reply: dict[str, Any], on_sent: Callable[[Sent, float], None] | None) -> Event:
+        """The answer in a `call` reply (`on_sent` told of the call first); the hub's error
+        (with its exit code) raised when there is none."""
+        from ocppctl.transport.control import hub_answer
+
+        sent, event = hub_answer(reply)
+        if sent is not None and on_sent is not None:
+            on_sent(sent, float(reply.get("queued_s") or 0.0))
+        if event is None:
+            error = OcppctlError(str(reply.get("error", "the hub failed")))
+            error.exit_code = int(reply.get("exit", 5))
+            raise error
+        return event
 
 
 NOTE_AFTER = 0.5  # seconds a call may wait for its turn (or the boot) before send says why
@@ -194,65 +338,25 @@ class _Exchange:
 
     def __init__(
         self,
-        registry: Any,
+        reach: Reach,
         action: str,
         payload: Any,
         uid: str | None,
         check: bool,
         timeout: float,
-        connect_timeout: float,
         printer: _Printer,
     ) -> None:
-        self.registry = registry
+        self.reach = reach
         self.action = action
         self.payload = payload
         self.uid = uid
         self.check = check
         self.timeout = timeout
-        self.connect_timeout = connect_timeout
         self.printer = printer
-        self.client: Any = None
-        self.server: Any = None
-        self.link_options: Any = None
         self.wait: tuple[str | None, int | None, bool] = (None, None, False)
 
-    async def run(self, role: tuple[str, str], station: str | None, versions: list[Any]) -> int:
-        from ocppctl.transport.peer import Peer, remote_of
-
-        if role[0] == "station":
-            from ocppctl.transport.client import connect_station
-
-            link = await connect_station(
-                role[1],
-                versions,
-                self.registry,
-                lambda: str(uuid.uuid4()),
-                self.connect_timeout,
-                security=self.client,
-                options=self.link_options,
-            )
-            peer = Peer(link.socket, link.session, 1, answer_invalid=self.link_options.answer_invalid)
-            peer.opened(remote=remote_of(link.socket))
-            reader = asyncio.ensure_future(peer.run())
-            try:
-                return await self._call(peer)
-            finally:
-                await peer.close()
-                await reader
-        from ocppctl.handlers.defaults import CsmsState, csms_answerer
-        from ocppctl.io.recorder import utc_stamp
-        from ocppctl.transport.csms import Csms
-        from ocppctl.transport.server import await_station, parse_listen
-
-        try:
-            host, port = parse_listen(role[1])
-        except ValueError:
-            raise UsageFailure(f"--listen takes [HOST:]PORT, not {role[1]!r}") from None
-        answer = csms_answerer(self.registry, CsmsState(), utc_stamp)
-        csms = Csms(
-            self.registry, versions, _unseen, answer, security=self.server, options=self.link_options, only=station
-        )
-        async with await_station(csms, host, port, self.connect_timeout, self.printer.listening) as peer:
+    async def run(self) -> int:
+        async with self.reach.peer(self.printer.listening) as peer:
             return await self._call(peer)
 
     async def _call(self, peer: Any) -> int:
