@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import functools
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,6 +213,34 @@ def reach_of(role: tuple[str, str], station: str | None, ocpp: list[str] | None,
         ocpp = [hub.version]
     versions = [VERSIONS[name] for name in ocpp or [DEFAULT_VERSION]]
     return Reach(default_registry(), role, station, versions, connect_timeout, hub)
+
+
+def run_calls(
+    env: Env,
+    reach: Reach,
+    options: dict[str, Any],
+    color: bool,
+    work: Callable[[Calls], Awaitable[int]],
+) -> int:
+    """Open the link of `reach` and run `work` on its Calls; its exit code. A call refused
+    before it left (it breaks its schema) is its findings on stderr and exit 1, as with send."""
+    reach.secure(env, options)
+
+    def listening(host: str, port: int) -> None:
+        env.stderr.write(f"ocppctl: listening on {host}:{port}, waiting for a station\n")
+        env.stderr.flush()
+
+    async def main() -> int:
+        async with reach.calls(listening) as calls:
+            return await work(calls)
+
+    try:
+        return asyncio.run(main())
+    except Refused as refused:
+        for finding in refused.findings:
+            env.stderr.write(finding_text(finding, color) + "\n")
+        env.stderr.write("ocppctl: the call was not sent (--no-validate sends it anyway)\n")
+        return int(ExitCode.FINDINGS)
 
 
 class Calls:

@@ -70,12 +70,20 @@ class Address:
         item["attributeValue"] = value
         return item
 
-    def __str__(self) -> str:
+    def component_text(self) -> str:
+        """COMPONENT[INSTANCE][@EVSE[.CONNECTOR]]: the component's part of the address."""
         text = self.component + (f"[{self.component_instance}]" if self.component_instance is not None else "")
         if self.evse is not None:
             text += f"@{self.evse}" + (f".{self.connector}" if self.connector is not None else "")
-        text += "/" + self.variable + (f"[{self.variable_instance}]" if self.variable_instance is not None else "")
-        return text + (f":{self.attribute}" if self.attribute is not None else "")
+        return text
+
+    def variable_text(self) -> str:
+        """VARIABLE[INSTANCE]: the variable's part."""
+        return self.variable + (f"[{self.variable_instance}]" if self.variable_instance is not None else "")
+
+    def __str__(self) -> str:
+        attribute = f":{self.attribute}" if self.attribute is not None else ""
+        return f"{self.component_text()}/{self.variable_text()}{attribute}"
 
 
 def from_json(component: Any, variable: Any, attribute: Any = None) -> Address:

@@ -32,7 +32,8 @@ def _complete(args: list[str], incomplete: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("args", "incomplete", "expected"),
     [
-        ([], "va", [("plain", "validate")]),
+        ([], "va", [("plain", "validate"), ("plain", "vars")]),
+        (["vars"], "", [("plain", "get"), ("plain", "set")]),
         ([], "t", [("plain", "template")]),
         (["template", "--ocpp", "1.6"], "Boo", [("plain", "BootNotification")]),
         (

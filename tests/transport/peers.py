@@ -203,3 +203,75 @@ def socket_path(name: str) -> str:
     folder = tempfile.mkdtemp(prefix="ocppctl-")
     atexit.register(shutil.rmtree, folder, True)
     return os.path.join(folder, name)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for a command that must be told its --listen port)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_listening(port: int, within: float = 15) -> None:
+    """Until something accepts connections on 127.0.0.1:`port`."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+@contextmanager
+def sim_station(url: str, ocpp: str = "2.0.1", model: str | None = None) -> Iterator[Any]:
+    """`ocppctl sim station` as a process connected to `url` (start it once the CSMS listens:
+    it reconnects only after its back-off); stopped with SIGTERM when the block ends."""
+    import signal
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "ocppctl", "sim", "station", "--url", url, "--ocpp", ocpp]
+    argv += ["--control", socket_path("sim.sock"), *(["--model", model] if model else [])]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+
+
+def as_csms_of_sim(
+    argv: list[str], ocpp: str = "2.0.1", model: str | None = None, station: str = "CP1"
+) -> tuple[int, str, str]:
+    """`ocppctl ARGV --listen PORT --station CP1` run in a thread while a simulated station
+    connects from a process: (exit code, stdout, stderr)."""
+    import io
+
+    from ocppctl.cli.env import Env
+    from ocppctl.cli.main import run
+
+    port = free_port()
+    result: list[tuple[int, str, str]] = []
+
+    def serve() -> None:
+        env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+        common = ["--listen", str(port), "--station", station, "--timeout", "10", "--connect-timeout", "15"]
+        code = run([*argv, *common], env)
+        result.append((code, env.stdout.getvalue(), env.stderr.getvalue()))
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        wait_listening(port)
+        with sim_station(f"ws://127.0.0.1:{port}/{station}", ocpp, model):
+            thread.join(30)
+    finally:
+        thread.join(15)
+    assert result, f"{argv[0]} --listen did not finish"
+    return result[0]

@@ -1,0 +1,156 @@
+"""`ocppctl vars get|set` on 127.0.0.1 against `ocppctl sim station`, as its CSMS and through a hub."""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from transport.peers import as_csms_of_sim, free_port, sim_station, socket_path, wait_listening
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.main import run
+from ocppctl.handlers.sim import DEFAULT_MODEL
+
+GET_SIX = [
+    "OCPPCommCtrlr/HeartbeatInterval",
+    "ChargingStation/Model",
+    "ChargingSoundCtrlr/Volume",
+    "CustomizationCtrlr[com.mycompany.txcount]/Enabled",
+    "Nope/X",
+    "ChargingStation/Temperature:Target",
+]
+
+
+def _model(tmp_path: Path, items_per_message: str, mutability: str = "ReadOnly") -> str:
+    """The default model with DeviceDataCtrlr ItemsPerMessage, which the simulated station enforces."""
+    model = json.loads(json.dumps(DEFAULT_MODEL))
+    limit = {"component": "DeviceDataCtrlr", "variable": "ItemsPerMessage", "value": items_per_message}
+    model["variables"].append({**limit, "mutability": mutability, "dataType": "integer"})
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    return str(path)
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    code = run(list(argv), env)
+    return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+
+def test_get_reads_the_limit_first_and_prints_one_table(tmp_path: Path) -> None:
+    code, out, err = as_csms_of_sim(["vars", "get", *GET_SIX, "--color", "never"], model=_model(tmp_path, "2"))
+    assert err == "ocppctl: listening on 127.0.0.1:" + err.split(":", 2)[2]  # no retry note: the limit was read
+    assert err.count("\n") == 1
+    assert code == 1  # UnknownComponent and NotSupportedAttributeType are not Accepted
+    assert out == (
+        "COMPONENT                                  VARIABLE           ATTRIBUTE  STATUS                     VALUE\n"
+        "OCPPCommCtrlr                              HeartbeatInterval  Actual     Accepted                   300\n"
+        "ChargingStation                            Model              Actual     Accepted                   ocppctl-sim\n"
+        "ChargingSoundCtrlr                         Volume             Actual     Accepted                   5\n"
+        "CustomizationCtrlr[com.mycompany.txcount]  Enabled            Actual     Accepted                   true\n"
+        "Nope                                       X                  Actual     UnknownComponent\n"
+        "ChargingStation                            Temperature        Target     NotSupportedAttributeType\n"
+    ).replace("VALUE\n", "VALUE        REASON\n", 1)
+
+
+def test_a_limit_the_station_does_not_say_is_learnt_from_its_callerror(tmp_path: Path) -> None:
+    model = _model(tmp_path, "2", mutability="WriteOnly")  # never read back: the limit stays unknown
+    code, out, err = as_csms_of_sim(["vars", "get", *GET_SIX[:5], "--json"], model=model)
+    assert code == 1
+    assert err.splitlines()[1:] == [
+        "ocppctl: 5 items in one GetVariables refused (OccurrenceConstraintViolation): sending 2 at a time"
+    ]
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(row["address"], row["status"], row["value"]) for row in rows] == [
+        ("OCPPCommCtrlr/HeartbeatInterval", "Accepted", "300"),
+        ("ChargingStation/Model", "Accepted", "ocppctl-sim"),
+        ("ChargingSoundCtrlr/Volume", "Accepted", "5"),
+        ("CustomizationCtrlr[com.mycompany.txcount]/Enabled", "Accepted", "true"),
+        ("Nope/X", "UnknownComponent", None),
+    ]
+
+
+def test_set_says_why_each_item_was_refused(tmp_path: Path) -> None:
+    source = tmp_path / "items.txt"
+    source.write_text("# from a file\nChargingSoundCtrlr/Volume=loud\n", encoding="utf-8")
+    argv = ["vars", "set", "OCPPCommCtrlr/HeartbeatInterval=60", "ChargingStation/Model=x", "--from-file", str(source)]
+    code, out, err = as_csms_of_sim([*argv, "--json"])
+    assert code == 1
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(row["address"], row["status"], row["reason"], row["additionalInfo"]) for row in rows] == [
+        ("OCPPCommCtrlr/HeartbeatInterval", "Accepted", None, None),
+        ("ChargingStation/Model", "Rejected", "ReadOnly", None),
+        ("ChargingSoundCtrlr/Volume", "Rejected", "InvalidValue", "'loud' is not an integer"),
+    ]
+    assert rows[0] == {
+        "address": "OCPPCommCtrlr/HeartbeatInterval",
+        "component": {"name": "OCPPCommCtrlr"},
+        "variable": {"name": "HeartbeatInterval"},
+        "attributeType": "Actual",
+        "status": "Accepted",
+        "value": None,
+        "reason": None,
+        "additionalInfo": None,
+    }
+
+
+def test_every_item_accepted_is_exit_0() -> None:
+    code, out, err = as_csms_of_sim(["vars", "set", "ChargingSoundCtrlr/Volume=3", "--color", "never"])
+    assert (code, out) == (
+        0,
+        "COMPONENT           VARIABLE  ATTRIBUTE  STATUS    VALUE  REASON\n"
+        "ChargingSoundCtrlr  Volume    Actual     Accepted\n",
+    )
+
+
+def test_a_16_station_has_no_device_model() -> None:
+    code, out, err = _run("vars", "get", "A/B", "--ocpp", "1.6", "--listen", "1")
+    assert (code, out) == (2, "")
+    assert err == (
+        "ocppctl: error: OCPP 1.6 has configuration keys, not a device model: use `ocppctl config` "
+        "(see 'ocppctl vars --help')\n"
+    )
+
+
+def test_a_bad_address_points_at_the_character() -> None:
+    code, out, err = _run("vars", "get", "FiscalMetering/Enabled", "Fiscal Metering/Enabled", "--listen", "1")
+    assert (code, out) == (2, "")
+    assert err == (
+        "ocppctl: error: argument 2: 'Fiscal Metering/Enabled' at column 7: expected '/' before the variable name "
+        "(COMPONENT[INSTANCE][@EVSE[.CONNECTOR]]/VARIABLE[INSTANCE][:ATTRIBUTE]) (see 'ocppctl vars get --help')\n"
+    )
+    code, out, err = _run("vars", "set", "--listen", "1")
+    assert (code, err) == (
+        2,
+        "ocppctl: error: name at least one ADDR=VALUE (or --from-file) (see 'ocppctl vars set --help')\n",
+    )
+
+
+def test_get_through_a_hub(tmp_path: Path) -> None:
+    port = free_port()
+    control = socket_path("hub.sock")
+    hub = subprocess.Popen(
+        [sys.executable, "-m", "ocppctl", "listen", "--listen", str(port), "--control", control, "--color", "never"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_listening(port)
+        with sim_station(f"ws://127.0.0.1:{port}/CP5", model=_model(tmp_path, "1")):
+            deadline = time.monotonic() + 15
+            code, out, err = 5, "", ""
+            while time.monotonic() < deadline:  # until the station has connected to the hub
+                code, out, err = _run("vars", "get", *GET_SIX[:3], "--via", control, "--json", "--timeout", "10")
+                if "not connected" not in err and "(connected: none)" not in err:
+                    break
+                time.sleep(0.1)
+    finally:
+        hub.send_signal(signal.SIGTERM)
+        hub.communicate(timeout=15)
+    assert (code, err) == (0, "")  # ItemsPerMessage 1: its own two-item read was refused, so one at a time
+    assert [json.loads(line)["value"] for line in out.splitlines()] == ["300", "ocppctl-sim", "5"]
