@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "probe": ("ocppctl.cli.probe", "probe", "Report what a CSMS endpoint accepts: subprotocols, TLS, auth, boot."),
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
     "vars": ("ocppctl.cli.vars", "vars_group", "Get and set a station's device-model variables by address."),
+    "config": ("ocppctl.cli.config", "config_group", "Get and change an OCPP 1.6 station's configuration keys."),
     "repl": (
         "ocppctl.cli.repl",
         "repl",

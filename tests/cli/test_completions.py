@@ -34,6 +34,7 @@ def _complete(args: list[str], incomplete: str) -> list[tuple[str, str]]:
     [
         ([], "va", [("plain", "validate"), ("plain", "vars")]),
         (["vars"], "", [("plain", "get"), ("plain", "set")]),
+        ([], "con", [("plain", "config")]),
         ([], "t", [("plain", "template")]),
         (["template", "--ocpp", "1.6"], "Boo", [("plain", "BootNotification")]),
         (
