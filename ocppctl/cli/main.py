@@ -32,6 +32,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
     "vars": ("ocppctl.cli.vars", "vars_group", "Get and set a station's device-model variables by address."),
     "config": ("ocppctl.cli.config", "config_group", "Get and change an OCPP 1.6 station's configuration keys."),
+    "datatransfer": (
+        "ocppctl.cli.datatransfer",
+        "datatransfer",
+        "Send a vendor's DataTransfer either way; explain the answer.",
+    ),
     "repl": (
         "ocppctl.cli.repl",
         "repl",

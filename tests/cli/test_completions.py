@@ -35,6 +35,7 @@ def _complete(args: list[str], incomplete: str) -> list[tuple[str, str]]:
         ([], "va", [("plain", "validate"), ("plain", "vars")]),
         (["vars"], "", [("plain", "get"), ("plain", "set")]),
         ([], "con", [("plain", "config")]),
+        ([], "datat", [("plain", "datatransfer")]),
         ([], "t", [("plain", "template")]),
         (["template", "--ocpp", "1.6"], "Boo", [("plain", "BootNotification")]),
         (

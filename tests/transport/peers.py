@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -31,7 +32,21 @@ def _csms_201() -> Any:
         def heartbeat(self, **_: Any) -> Any:
             return call_result.Heartbeat(current_time=datetime.now(timezone.utc).isoformat())
 
+        @on("DataTransfer")
+        def data_transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_: Any) -> Any:
+            """com.vendor.x: its data echoed back (messageId Unknown: UnknownMessageId)."""
+            return call_result.DataTransfer(**_data_answer(vendor_id, message_id, {"echo": data}))
+
     return Csms
+
+
+def _data_answer(vendor_id: str, message_id: str | None, data: Any) -> dict[str, Any]:
+    """The answer of the test CSMSs to a DataTransfer: P01.FR.05/06 statuses for vendor com.vendor.x."""
+    if vendor_id != "com.vendor.x":
+        return {"status": "UnknownVendorId"}
+    if message_id == "Unknown":
+        return {"status": "UnknownMessageId"}
+    return {"status": "Accepted", "data": data}
 
 
 def _csms_16() -> Any:
@@ -46,6 +61,12 @@ def _csms_16() -> Any:
         @on("Heartbeat")
         def heartbeat(self, **_: Any) -> Any:
             return call_result.Heartbeat(current_time=datetime.now(timezone.utc).isoformat())
+
+        @on("DataTransfer")
+        def data_transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_: Any) -> Any:
+            """com.vendor.x: its data echoed back inside a JSON text (1.6 data is a string)."""
+            answer = _data_answer(vendor_id, message_id, json.dumps({"echo": data}))
+            return call_result.DataTransfer(**answer)
 
     return Csms
 
