@@ -37,6 +37,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "datatransfer",
         "Send a vendor's DataTransfer either way; explain the answer.",
     ),
+    "customizations": (
+        "ocppctl.cli.customizations",
+        "customizations",
+        "List a station's vendor customizations (CustomizationCtrlr); enable or disable one.",
+    ),
     "repl": (
         "ocppctl.cli.repl",
         "repl",

@@ -269,6 +269,25 @@ class Calls:
         reply = await self.hub.request(action, payload, uid, check, timeout, (None, None, False))
         return self.hub.event_of(reply, on_sent)
 
+    async def gather(self, action: str, payload: Any, timeout: float, then: str) -> tuple[Event, list[Event]]:
+        """A call, and the peer's calls of `then` that follow a result to it, up to the one
+        whose tbc is not true (NotifyReport after GetBaseReport), each within `timeout`."""
+        if self.peer is not None:
+            from ocppctl.transport.peer import FollowUps
+
+            follow = FollowUps(self.peer, then, None, True)  # made before the call: none is missed
+            try:
+                event: Event = await self.peer.call(action, payload, timeout)
+                found = await follow.collect(timeout) if event.kind == "result" else []
+            finally:
+                follow.stop()
+            return event, found
+        from ocppctl.transport.control import hub_calls
+
+        assert self.hub is not None
+        reply = await self.hub.request(action, payload, None, True, timeout, (then, None, True))
+        return self.hub.event_of(reply, None), hub_calls(reply)
+
 
 class _Hub:
     """A running hub (`ocppctl listen`), reached through its control socket: which of its
