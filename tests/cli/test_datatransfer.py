@@ -22,7 +22,7 @@ def _run(*argv: str, stdin: bytes = b"") -> tuple[int, str, str]:
 
 
 def test_16_data_goes_as_json_text_and_comes_back_decoded() -> None:
-    with ocpp_csms(["ocpp1.6"]) as port:
+    with ocpp_csms(["ocpp1.6"], data_transfer=True) as port:
         url = f"ws://127.0.0.1:{port}/CP16"
         code, out, err = _run("com.vendor.x", "--data", '{"period": 60}', "--ocpp", "1.6", "--url", url)
     assert (code, err) == (0, "")
@@ -36,7 +36,7 @@ def test_16_data_goes_as_json_text_and_comes_back_decoded() -> None:
 def test_201_data_is_any_json_value_from_a_file(tmp_path: Path) -> None:
     source = tmp_path / "data.json"
     source.write_text("[1, 2]", encoding="utf-8")
-    with ocpp_csms(["ocpp2.0.1"]) as port:
+    with ocpp_csms(["ocpp2.0.1"], data_transfer=True) as port:
         url = f"ws://127.0.0.1:{port}/CP1"
         code, out, err = _run("com.vendor.x", "--message-id", "Stats", "--data", f"@{source}", "--url", url, "--json")
     assert (code, err) == (0, "")
@@ -61,7 +61,7 @@ def test_201_data_is_any_json_value_from_a_file(tmp_path: Path) -> None:
     ],
 )
 def test_unknown_vendor_or_message_is_explained_exit_1(argv: list[str], line: str) -> None:
-    with ocpp_csms(["ocpp2.0.1"]) as port:
+    with ocpp_csms(["ocpp2.0.1"], data_transfer=True) as port:
         code, out, err = _run(*argv, "--data", "-", "--url", f"ws://127.0.0.1:{port}/CP1", stdin=b'"x"')
     assert (code, out, err) == (1, line, "")
 
@@ -72,6 +72,13 @@ def test_as_csms_to_the_simulated_station(tmp_path: Path) -> None:
     argv = ["datatransfer", "com.vendor.x", "--data", '{"a": 1}', "--ocpp", "1.6", "--color", "never"]
     code, out, err = as_csms_of_sim(argv, ocpp="1.6", model=str(model))
     assert (code, out) == (0, "com.vendor.x: Accepted (the peer handled the message)\n")
+
+
+def test_a_peer_that_does_not_take_datatransfer_is_exit_3() -> None:
+    with ocpp_csms(["ocpp2.0.1"]) as port:
+        code, out, err = _run("com.vendor.x", "--url", f"ws://127.0.0.1:{port}/CP1")
+    assert (code, out) == (3, "")
+    assert err.startswith("ocppctl: error: DataTransfer answered with CALLERROR NotImplemented")
 
 
 def test_data_that_is_not_json_is_a_usage_error() -> None:

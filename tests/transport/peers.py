@@ -19,7 +19,7 @@ from typing import Any
 from ocpp.routing import after, on
 
 
-def _csms_201() -> Any:
+def _csms_201(data_transfer: bool = False) -> Any:
     from ocpp.v201 import ChargePoint, call_result
 
     class Csms(ChargePoint):  # type: ignore[misc]
@@ -32,10 +32,12 @@ def _csms_201() -> Any:
         def heartbeat(self, **_: Any) -> Any:
             return call_result.Heartbeat(current_time=datetime.now(timezone.utc).isoformat())
 
-        @on("DataTransfer")
-        def data_transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_: Any) -> Any:
-            """com.vendor.x: its data echoed back (messageId Unknown: UnknownMessageId)."""
-            return call_result.DataTransfer(**_data_answer(vendor_id, message_id, {"echo": data}))
+        if data_transfer:  # else DataTransfer is NotImplemented, as the package's default
+
+            @on("DataTransfer")
+            def transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_: Any) -> Any:
+                """com.vendor.x: its data echoed back (messageId Unknown: UnknownMessageId)."""
+                return call_result.DataTransfer(**_data_answer(vendor_id, message_id, {"echo": data}))
 
     return Csms
 
@@ -49,7 +51,7 @@ def _data_answer(vendor_id: str, message_id: str | None, data: Any) -> dict[str,
     return {"status": "Accepted", "data": data}
 
 
-def _csms_16() -> Any:
+def _csms_16(data_transfer: bool = False) -> Any:
     from ocpp.v16 import ChargePoint, call_result
 
     class Csms(ChargePoint):  # type: ignore[misc]
@@ -62,20 +64,24 @@ def _csms_16() -> Any:
         def heartbeat(self, **_: Any) -> Any:
             return call_result.Heartbeat(current_time=datetime.now(timezone.utc).isoformat())
 
-        @on("DataTransfer")
-        def data_transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_: Any) -> Any:
-            """com.vendor.x: its data echoed back inside a JSON text (1.6 data is a string)."""
-            answer = _data_answer(vendor_id, message_id, json.dumps({"echo": data}))
-            return call_result.DataTransfer(**answer)
+        if data_transfer:
+
+            @on("DataTransfer")
+            def transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_: Any) -> Any:
+                """com.vendor.x: its data echoed back inside a JSON text (1.6 data is a string)."""
+                answer = _data_answer(vendor_id, message_id, json.dumps({"echo": data}))
+                return call_result.DataTransfer(**answer)
 
     return Csms
 
 
 @contextmanager
-def ocpp_csms(subprotocols: list[str], silent: bool = False, hang_up: bool = False) -> Iterator[int]:
+def ocpp_csms(
+    subprotocols: list[str], silent: bool = False, hang_up: bool = False, data_transfer: bool = False
+) -> Iterator[int]:
     """A CSMS of the `ocpp` package answering BootNotification and Heartbeat (silent: never
-    answering; hang_up: closing the link on the first call); yields its port. Everything it
-    starts ends with the block."""
+    answering; hang_up: closing the link on the first call; data_transfer: DataTransfer of
+    vendor com.vendor.x too); yields its port. Everything it starts ends with the block."""
     from websockets.asyncio.server import serve
 
     loop = asyncio.new_event_loop()
@@ -92,7 +98,7 @@ def ocpp_csms(subprotocols: list[str], silent: bool = False, hang_up: bool = Fal
             await connection.wait_closed()
             return
         sub = connection.subprotocol
-        cls = _csms_16() if sub == "ocpp1.6" else _csms_201()
+        cls = _csms_16(data_transfer) if sub == "ocpp1.6" else _csms_201(data_transfer)
         station = connection.request.path.rstrip("/").rsplit("/", 1)[-1]
         with contextlib.suppress(Exception):  # the client went away
             await cls(station, connection).start()
