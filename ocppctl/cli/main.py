@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "customizations",
         "List a station's vendor customizations (CustomizationCtrlr); enable or disable one.",
     ),
+    "report": ("ocppctl.cli.report", "report", "A station's device model: a base report, every part gathered."),
     "repl": (
         "ocppctl.cli.repl",
         "repl",

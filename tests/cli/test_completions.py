@@ -36,6 +36,7 @@ def _complete(args: list[str], incomplete: str) -> list[tuple[str, str]]:
         (["vars"], "", [("plain", "get"), ("plain", "set")]),
         ([], "con", [("plain", "config")]),
         ([], "datat", [("plain", "datatransfer")]),
+        (["report", "--base"], "C", [("plain", "ConfigurationInventory")]),
         (["customizations"], "", [("plain", "enable"), ("plain", "disable")]),
         ([], "t", [("plain", "template")]),
         (["template", "--ocpp", "1.6"], "Boo", [("plain", "BootNotification")]),

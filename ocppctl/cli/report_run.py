@@ -1,0 +1,86 @@
+"""What `report` does: GetBaseReport, every NotifyReport part gathered, one table (or JSON
+lines, or a model file for `sim station --model`)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.send_run import Calls, reach_of, run_calls
+from ocppctl.cli.status import ExitCode
+from ocppctl.core.jsontext import dumps
+from ocppctl.core.report import assemble, item_row, to_model
+from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.render.style import escape_line, wants_color
+from ocppctl.render.table import table_text
+
+HEADERS = ("COMPONENT", "VARIABLE", "ATTRIBUTES", "TYPE", "UNIT", "RANGE", "VALUES")
+
+
+def run_report(
+    env: Env,
+    base: str,
+    save: str | None,
+    role: tuple[str, str],
+    station: str | None,
+    ocpp: list[str] | None,
+    timeout: float,
+    connect_timeout: float,
+    as_json: bool,
+    color_choice: str,
+    options: dict[str, Any],
+) -> int:
+    color = wants_color(color_choice, env.stdout_isatty, env.environ)
+    reach = reach_of(role, station, ocpp, connect_timeout)
+    _device_model(reach.version)
+
+    async def work(calls: Calls) -> int:
+        _device_model(calls.version)
+        request_id = random.randint(1, 2**31 - 1)
+        event, parts = await calls.gather(
+            "GetBaseReport", {"requestId": request_id, "reportBase": base}, timeout, "NotifyReport"
+        )
+        frame = event.frame
+        assert frame is not None
+        if event.kind == "error":
+            description = f": {escape_line(frame.error_description)}" if frame.error_description else ""
+            error = OcppctlError(
+                f"GetBaseReport answered with CALLERROR {escape_line(str(frame.error_code))}{description}"
+            )
+            error.exit_code = int(ExitCode.CALLERROR)
+            raise error
+        status = str(frame.payload.get("status", "")) if isinstance(frame.payload, dict) else ""
+        if status == "EmptyResultSet":
+            env.stderr.write(f"ocppctl: the station has nothing to report for {base} (EmptyResultSet)\n")
+            return 0
+        if status != "Accepted":
+            env.stderr.write(f"ocppctl: GetBaseReport {base} answered {escape_line(status)}: no report\n")
+            return int(ExitCode.FINDINGS)
+        report = assemble([p.frame.payload for p in parts if p.frame is not None], request_id)
+        if as_json:
+            for item in report.items:
+                env.stdout.write(dumps(item) + "\n")
+        else:
+            env.stdout.write(table_text(HEADERS, [item_row(item) for item in report.items]))
+        for problem in report.problems:
+            env.stderr.write(f"ocppctl: report: {problem}\n")
+        if save is not None:
+            _save(save, to_model(report.items))
+            env.stderr.write(f"ocppctl: {len(report.items)} variables saved to {save} (sim station --model)\n")
+        return int(ExitCode.FINDINGS) if report.problems else 0
+
+    return run_calls(env, reach, options, color, work)
+
+
+def _save(path: str, model: dict[str, Any]) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(dumps(model, indent=True) + "\n")
+    except OSError as exc:
+        raise UsageFailure(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _device_model(version: str) -> None:
+    if version == "1.6":
+        raise UsageFailure("OCPP 1.6 has configuration keys, not a device model report: use `ocppctl config get`")

@@ -1,0 +1,46 @@
+"""`ocppctl report` on 127.0.0.1 against `ocppctl sim station`: every part gathered, a model saved
+that the simulated station loads again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from transport.peers import as_csms_of_sim
+
+
+def test_a_full_inventory_in_parts_is_one_table() -> None:
+    code, out, err = as_csms_of_sim(["report", "--color", "never"])  # 8 variables: two NotifyReport parts
+    assert (code, err.count("\n")) == (0, 1)
+    assert out == (
+        "COMPONENT                                  VARIABLE           ATTRIBUTES             TYPE     UNIT  RANGE  VALUES\n"
+        "ChargingStation                            Model              Actual=ocppctl-sim RO  string\n"
+        "ChargingStation                            VendorName         Actual=ocppctl RO      string\n"
+        "ChargingStation                            Temperature        Actual=40 RO           decimal\n"
+        "OCPPCommCtrlr                              HeartbeatInterval  Actual=300 RW          integer\n"
+        "FiscalMetering                             Enabled            Actual=true RW         boolean\n"
+        "ChargingSoundCtrlr                         Enabled            Actual=true RW         boolean\n"
+        "ChargingSoundCtrlr                         Volume             Actual=5 RW            integer\n"
+        "CustomizationCtrlr[com.mycompany.txcount]  Enabled            Actual=true RW         boolean\n"
+    )
+
+
+def test_a_saved_report_is_a_model_the_simulated_station_loads(tmp_path: Path) -> None:
+    saved = tmp_path / "model.json"
+    code, out, err = as_csms_of_sim(["report", "--base", "ConfigurationInventory", "--json", "--save", str(saved)])
+    assert code == 0
+    assert err.splitlines()[-1] == f"ocppctl: 5 variables saved to {saved} (sim station --model)"
+    assert len(out.splitlines()) == 5
+    model = json.loads(saved.read_text(encoding="utf-8"))
+    volume = next(v for v in model["variables"] if (v["component"], v["variable"]) == ("ChargingSoundCtrlr", "Volume"))
+    assert volume == {
+        "component": "ChargingSoundCtrlr",
+        "variable": "Volume",
+        "value": "5",
+        "mutability": "ReadWrite",
+        "dataType": "integer",
+    }
+    volume["value"] = "9"
+    saved.write_text(json.dumps(model), encoding="utf-8")
+    code, out, err = as_csms_of_sim(["vars", "get", "ChargingSoundCtrlr/Volume", "--json"], model=str(saved))
+    assert (code, json.loads(out)["value"]) == (0, "9")
