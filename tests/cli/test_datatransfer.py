@@ -66,11 +66,12 @@ def test_unknown_vendor_or_message_is_explained_exit_1(argv: list[str], line: st
     assert (code, out, err) == (1, line, "")
 
 
-def test_as_csms_to_the_simulated_station(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ocpp", ["1.6", "2.1"])
+def test_as_csms_to_the_simulated_station(tmp_path: Path, ocpp: str) -> None:
     model = tmp_path / "model.json"
     model.write_text(json.dumps({**DEFAULT_MODEL, "vendors": ["com.vendor.x"]}), encoding="utf-8")
-    argv = ["datatransfer", "com.vendor.x", "--data", '{"a": 1}', "--ocpp", "1.6", "--color", "never"]
-    code, out, err = as_csms_of_sim(argv, ocpp="1.6", model=str(model))
+    argv = ["datatransfer", "com.vendor.x", "--data", '{"a": 1}', "--ocpp", ocpp, "--color", "never"]
+    code, out, err = as_csms_of_sim(argv, ocpp=ocpp, model=str(model))
     assert (code, out) == (0, "com.vendor.x: Accepted (the peer handled the message)\n")
 
 

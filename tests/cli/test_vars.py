@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from transport.peers import as_csms_of_sim, free_port, sim_station, socket_path, wait_listening
 
 from ocppctl.cli.env import Env
@@ -99,8 +100,10 @@ def test_set_says_why_each_item_was_refused(tmp_path: Path) -> None:
     }
 
 
-def test_every_item_accepted_is_exit_0() -> None:
-    code, out, err = as_csms_of_sim(["vars", "set", "ChargingSoundCtrlr/Volume=3", "--color", "never"])
+@pytest.mark.parametrize("ocpp", ["2.0.1", "2.1"])
+def test_every_item_accepted_is_exit_0(ocpp: str) -> None:
+    argv = ["vars", "set", "ChargingSoundCtrlr/Volume=3", "--color", "never", "--ocpp", ocpp]
+    code, out, err = as_csms_of_sim(argv, ocpp=ocpp)
     assert (code, out) == (
         0,
         "COMPONENT           VARIABLE  ATTRIBUTE  STATUS    VALUE  REASON\n"
