@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Calls, reach_of, run_calls
+from ocppctl.cli.send_run import Calls, answered, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.configuration import explain_change, key_rows, value_problem
 from ocppctl.core.jsontext import dumps
-from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.errors import UsageFailure
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape_line, paint, wants_color
 from ocppctl.render.table import table_text
@@ -47,19 +47,12 @@ def run_config(
             event = await calls.call(
                 "ChangeConfiguration", {"key": change[0], "value": change[1]}, timeout, check=check
             )
-        frame = event.frame
-        assert frame is not None
-        if event.kind == "error":
-            error = OcppctlError(
-                f"{frame.action or 'the call'} answered with CALLERROR {escape_line(str(frame.error_code))}"
-                + (f": {escape_line(frame.error_description)}" if frame.error_description else "")
-            )
-            error.exit_code = int(ExitCode.CALLERROR)
-            raise error
+        action = "GetConfiguration" if change is None else "ChangeConfiguration"
+        answer = answered(action, event)
         if change is None:
-            failed = _print_keys(env, frame.payload, as_json, color)
+            failed = _print_keys(env, answer, as_json, color)
         else:
-            status = str(frame.payload.get("status", "")) if isinstance(frame.payload, dict) else ""
+            status = str(answer.get("status", "")) if isinstance(answer, dict) else ""
             readonly = await _readonly(calls, change[0], timeout) if status == "Rejected" else None
             failed = _print_change(env, change[0], status, explain_change(status, readonly), as_json, color)
         problems = [f for f in event.findings if f.severity == "error"]
@@ -67,7 +60,11 @@ def run_config(
             env.stderr.write(finding_text(finding, color) + "\n")
         return int(ExitCode.FINDINGS) if failed or problems else 0
 
-    return run_calls(env, reach, options, color, work)
+    if change is None:
+        first: tuple[str, Any] = ("GetConfiguration", {"key": keys} if keys else {})
+    else:
+        first = ("ChangeConfiguration", {"key": change[0], "value": change[1]})
+    return run_calls(env, reach, options, color, work, [first] if check else [])
 
 
 def _configuration_version(version: str) -> None:

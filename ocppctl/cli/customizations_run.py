@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Calls, reach_of, run_calls
+from ocppctl.cli.send_run import Calls, answered, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.addressing import Address
 from ocppctl.core.customizations import CONTROLLER, Customization, customizations
@@ -39,8 +39,8 @@ def run_customizations(
         _device_model(calls.version)
         request = {"requestId": random.randint(1, 2**31 - 1), "reportBase": "FullInventory"}
         event, parts = await calls.gather("GetBaseReport", request, timeout, "NotifyReport")
-        _failed(event, "GetBaseReport")
-        status = event.frame.payload.get("status") if event.frame and isinstance(event.frame.payload, dict) else None
+        answer = answered("GetBaseReport", event)
+        status = answer.get("status") if isinstance(answer, dict) else None
         if status != "Accepted":
             raise _error(f"GetBaseReport answered {escape_line(str(status))}: the station sends no report")
         found = customizations([p.frame.payload for p in parts if p.frame is not None])
@@ -65,9 +65,7 @@ async def _change(
     address = Address(CONTROLLER, "Enabled", component_instance=vendor)
     item = address.set_item("true" if verb == "enable" else "false")
     event = await calls.call("SetVariables", {"setVariableData": [item]}, timeout)
-    _failed(event, "SetVariables")
-    assert event.frame is not None
-    rows = rows_of("SetVariables", event.frame.payload, [item])
+    rows = rows_of("SetVariables", answered("SetVariables", event), [item])
     for row in rows:
         if as_json:
             env.stdout.write(dumps(row.as_dict()) + "\n")
@@ -92,16 +90,6 @@ def _print(env: Env, found: list[Customization], as_json: bool) -> None:
 def _device_model(version: str) -> None:
     if version == "1.6":
         raise UsageFailure("OCPP 1.6 has no CustomizationCtrlr (its customizations are DataTransfer)")
-
-
-def _failed(event: Any, action: str) -> None:
-    if event.kind == "error" and event.frame is not None:
-        error = _error(
-            f"{action} answered with CALLERROR {escape_line(str(event.frame.error_code))}"
-            + (f": {escape_line(event.frame.error_description)}" if event.frame.error_description else "")
-        )
-        error.exit_code = int(ExitCode.CALLERROR)
-        raise error
 
 
 def _error(message: str) -> OcppctlError:

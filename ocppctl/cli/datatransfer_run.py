@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Calls, reach_of, run_calls
+from ocppctl.cli.send_run import Calls, answered, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core import datatransfer
 from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads
-from ocppctl.errors import InputError, OcppctlError, UsageFailure
+from ocppctl.errors import InputError, UsageFailure
 from ocppctl.render.findings import finding_text
 from ocppctl.render.style import escape, escape_line, paint, wants_color
 
@@ -61,16 +61,8 @@ def run_datatransfer(
     async def work(calls: Calls) -> int:
         payload = datatransfer.request(calls.version, vendor_id, message_id, data[1], data[0])
         event = await calls.call("DataTransfer", payload, timeout, check=check)
-        frame = event.frame
-        assert frame is not None
-        if event.kind == "error":
-            error = OcppctlError(
-                f"DataTransfer answered with CALLERROR {escape_line(str(frame.error_code))}"
-                + (f": {escape_line(frame.error_description)}" if frame.error_description else "")
-            )
-            error.exit_code = int(ExitCode.CALLERROR)
-            raise error
-        answer = frame.payload if isinstance(frame.payload, dict) else {}
+        result = answered("DataTransfer", event)
+        answer = result if isinstance(result, dict) else {}
         status = str(answer.get("status", ""))
         _print(env, vendor_id, answer, status, as_json, color)
         problems = [f for f in event.findings if f.severity == "error"]
@@ -78,7 +70,8 @@ def run_datatransfer(
             env.stderr.write(finding_text(finding, color) + "\n")
         return int(ExitCode.FINDINGS) if problems or status != "Accepted" else 0
 
-    return run_calls(env, reach, options, color, work)
+    first = datatransfer.request(reach.version, vendor_id, message_id, data[1], data[0])
+    return run_calls(env, reach, options, color, work, [("DataTransfer", first)] if check else [])
 
 
 def _print(env: Env, vendor_id: str, answer: dict[str, Any], status: str, as_json: bool, color: bool) -> None:

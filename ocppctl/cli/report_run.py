@@ -7,11 +7,11 @@ import random
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Calls, reach_of, run_calls
+from ocppctl.cli.send_run import Calls, answered, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.report import assemble, item_row, to_model
-from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.errors import UsageFailure
 from ocppctl.render.style import escape_line, wants_color
 from ocppctl.render.table import table_text
 
@@ -41,16 +41,8 @@ def run_report(
         event, parts = await calls.gather(
             "GetBaseReport", {"requestId": request_id, "reportBase": base}, timeout, "NotifyReport"
         )
-        frame = event.frame
-        assert frame is not None
-        if event.kind == "error":
-            description = f": {escape_line(frame.error_description)}" if frame.error_description else ""
-            error = OcppctlError(
-                f"GetBaseReport answered with CALLERROR {escape_line(str(frame.error_code))}{description}"
-            )
-            error.exit_code = int(ExitCode.CALLERROR)
-            raise error
-        status = str(frame.payload.get("status", "")) if isinstance(frame.payload, dict) else ""
+        answer = answered("GetBaseReport", event)
+        status = str(answer.get("status", "")) if isinstance(answer, dict) else ""
         if status == "EmptyResultSet":
             env.stderr.write(f"ocppctl: the station has nothing to report for {base} (EmptyResultSet)\n")
             return 0

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import functools
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,10 +221,12 @@ def run_calls(
     options: dict[str, Any],
     color: bool,
     work: Callable[[Calls], Awaitable[int]],
+    preflight: Sequence[tuple[str, Any]] = (),
 ) -> int:
     """Open the link of `reach` and run `work` on its Calls; its exit code. A call refused
-    before it left (it breaks its schema) is its findings on stderr and exit 1, as with send."""
-    reach.secure(env, options)
+    before it left (it breaks its schema) is its findings on stderr and exit 1, as with send;
+    the `preflight` calls (action, payload) are checked before connecting when the version is
+    known (one offered, or the hub's station's), so nobody waits for a station in vain."""
 
     def listening(host: str, port: int) -> None:
         env.stderr.write(f"ocppctl: listening on {host}:{port}, waiting for a station\n")
@@ -235,12 +237,36 @@ def run_calls(
             return await work(calls)
 
     try:
+        if len(reach.versions) == 1:
+            local = "station" if reach.role[0] == "station" else "csms"
+            session = RpcSession(reach.registry, reach.versions[0], local, lambda: "preflight")
+            for action, payload in preflight:
+                session.call(action, payload, 0.0, 1.0)
+        reach.secure(env, options)
         return asyncio.run(main())
     except Refused as refused:
         for finding in refused.findings:
             env.stderr.write(finding_text(finding, color) + "\n")
         env.stderr.write("ocppctl: the call was not sent (--no-validate sends it anyway)\n")
         return int(ExitCode.FINDINGS)
+
+
+class Answered(OcppctlError):
+    """The peer answered a call with a CALLERROR: exit 3, in one line (escaped: it came from the peer)."""
+
+    exit_code = int(ExitCode.CALLERROR)
+
+    def __init__(self, action: str, frame: Any) -> None:
+        description = f": {escape_line(frame.error_description)}" if frame.error_description else ""
+        super().__init__(f"{action} answered with CALLERROR {escape_line(str(frame.error_code))}{description}")
+
+
+def answered(action: str, event: Event) -> Any:
+    """The payload of a CALLRESULT; Answered (exit 3) for a CALLERROR."""
+    assert event.frame is not None
+    if event.kind == "error":
+        raise Answered(action, event.frame)
+    return event.frame.payload
 
 
 class Calls:

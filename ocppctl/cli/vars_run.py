@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Calls, reach_of, run_calls
+from ocppctl.cli.send_run import Answered, Calls, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.addressing import Address
 from ocppctl.core.jsontext import dumps
@@ -21,9 +21,9 @@ from ocppctl.core.variables import (
     rows_of,
     smaller,
 )
-from ocppctl.errors import OcppctlError, UsageFailure
+from ocppctl.errors import UsageFailure
 from ocppctl.render.findings import finding_text
-from ocppctl.render.style import escape_line, wants_color
+from ocppctl.render.style import wants_color
 from ocppctl.render.table import table_text
 
 HEADERS = ("COMPONENT", "VARIABLE", "ATTRIBUTE", "STATUS", "VALUE", "REASON")
@@ -63,7 +63,8 @@ def run_vars(
             return int(ExitCode.FINDINGS)
         return 0
 
-    return run_calls(env, reach, options, color, work)
+    check_all = [(action, {REQUEST_KEY[action]: payloads})] if check else []
+    return run_calls(env, reach, options, color, work, check_all)
 
 
 def _device_model_version(version: str) -> None:
@@ -108,19 +109,18 @@ async def _exchange(
     return rows, problems
 
 
-class _CallError(OcppctlError):
+class _CallError(Answered):
     """A CALLERROR other than the one that says to send fewer items: exit 3, after the rows
     of the requests answered before it."""
 
-    exit_code = int(ExitCode.CALLERROR)
-
     def __init__(self, action: str, frame: Any, rows: list[Row]) -> None:
-        description = f": {escape_line(frame.error_description)}" if frame.error_description else ""
-        super().__init__(f"{action} answered with CALLERROR {escape_line(str(frame.error_code))}{description}")
+        super().__init__(action, frame)
         self.rows = rows
 
 
 def _print(env: Env, rows: list[Row], as_json: bool, color: bool) -> None:
+    if not rows:  # a CALLERROR to the first request: its one line says it all
+        return
     if as_json:
         for row in rows:
             env.stdout.write(dumps(row.as_dict()) + "\n")

@@ -89,3 +89,9 @@ def test_data_that_is_not_json_is_a_usage_error() -> None:
         "ocppctl: error: --data is not JSON: Expecting value (column 1) (a plain string is written '\"text\"') "
         "(see 'ocppctl datatransfer --help')\n"
     )
+
+
+def test_a_call_that_breaks_its_schema_is_not_sent() -> None:
+    code, out, err = _run("v" * 256, "--listen", "1")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-1] == "ocppctl: the call was not sent (--no-validate sends it anyway)"

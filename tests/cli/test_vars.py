@@ -157,3 +157,23 @@ def test_get_through_a_hub(tmp_path: Path) -> None:
         hub.communicate(timeout=15)
     assert (code, err) == (0, "")  # ItemsPerMessage 1: its own two-item read was refused, so one at a time
     assert [json.loads(line)["value"] for line in out.splitlines()] == ["300", "ocppctl-sim", "5"]
+
+
+def test_a_value_that_breaks_the_schema_is_refused_before_any_station_connects() -> None:
+    code, out, err = _run("vars", "set", "A/B=1", "ChargingStation/Model=" + "x" * 1001, "--listen", "1")
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: SetVariables request: string of 1001 characters, at most 1000 allowed [schema] "
+        "at /setVariableData/1/attributeValue\n"
+        "ocppctl: the call was not sent (--no-validate sends it anyway)\n"
+    )
+
+
+def test_a_callerror_is_exit_3_in_one_line() -> None:
+    argv = ["vars", "set", "ChargingStation/Model=" + "x" * 1001, "--no-validate", "--color", "never"]
+    code, out, err = as_csms_of_sim(argv)
+    assert (code, out) == (3, "")
+    assert err.splitlines()[-1] == (
+        "ocppctl: error: SetVariables answered with CALLERROR PropertyConstraintViolation: SetVariables request: "
+        "string of 1001 characters, at most 1000 allowed at /setVariableData/0/attributeValue"
+    )
