@@ -17,7 +17,7 @@ from ocppctl.cli.options import (
 from ocppctl.core.report import BASES
 
 
-@click.command("report")
+@click.group("report", invoke_without_command=True)
 @click.option("--base", type=click.Choice(BASES), default="FullInventory", show_default=True, help="Which base report.")
 @click.option(
     "--save",
@@ -36,7 +36,7 @@ from ocppctl.core.report import BASES
 @server_security_options
 @link_options
 @click.pass_context
-def report(ctx: click.Context, base: str, save: str | None, **options: Any) -> int:
+def report(ctx: click.Context, base: str, save: str | None, **options: Any) -> int | None:
     """GetBaseReport, then every NotifyReport part (by requestId and seqNo, until tbc is false):
     one table of component, variable, attributes (Type=value, RO/RW/WO, persistent, constant),
     dataType, unit, min..max and valuesList. Gaps, duplicates and parts that never came are
@@ -46,9 +46,13 @@ def report(ctx: click.Context, base: str, save: str | None, **options: Any) -> i
     ocppctl report --listen 9000
     ocppctl report --base ConfigurationInventory --save model.json --via /run/user/1000/ocppctl/hub.sock
 
+    `report diff BEFORE AFTER` compares two saved reports instead.
+
     Exit status: 0 a whole report (or EmptyResultSet), 1 a report with gaps or another status,
     2 usage, 3 CALLERROR, 4 no answer or report part in time, 5 connection failure.
     """
+    if ctx.invoked_subcommand is not None:
+        return None
     from ocppctl.cli.report_run import run_report
 
     role = choose_role(None, options.pop("listen"), options.pop("via"), options["station"])
@@ -67,3 +71,20 @@ def report(ctx: click.Context, base: str, save: str | None, **options: Any) -> i
         options.pop("color"),
         options,
     )
+
+
+@report.command("diff")
+@click.argument("before", type=click.Path(dir_okay=False))
+@click.argument("after", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per change.")
+@click.pass_context
+def report_diff(ctx: click.Context, before: str, after: str, as_json: bool) -> int:
+    """What changed between two reports: files `report --json` printed (one item a line) or
+    `report --save` wrote (a model). One line per variable attribute: `- ADDR:TYPE` gone,
+    `+ ADDR:TYPE` new, `~ ADDR:TYPE: before -> after` (value, mutability, dataType).
+
+    Exit status: 0 the same, 1 differences, 2 a file that cannot be read or is neither shape.
+    """
+    from ocppctl.cli.report_run import run_diff
+
+    return run_diff(env_of(ctx), before, after, as_json)

@@ -76,3 +76,51 @@ def _save(path: str, model: dict[str, Any]) -> None:
 def _device_model(version: str) -> None:
     if version == "1.6":
         raise UsageFailure("OCPP 1.6 has configuration keys, not a device model report: use `ocppctl config get`")
+
+
+def run_diff(env: Env, before: str, after: str, as_json: bool) -> int:
+    """The changes from one saved report to another; exit 1 when there are some."""
+    from ocppctl.core.report import diff
+
+    changes = diff(_read_report(before), _read_report(after))
+    for sign, key, old, new in changes:
+        if as_json:
+            env.stdout.write(dumps({"change": sign, "attribute": key, "before": old, "after": new}) + "\n")
+        elif sign == "~":
+            env.stdout.write(escape_line(f"~ {key}: {old} -> {new}") + "\n")
+        else:
+            env.stdout.write(escape_line(f"{sign} {key} {old if new is None else new}") + "\n")
+    return int(ExitCode.FINDINGS) if changes else 0
+
+
+def _read_report(path: str) -> list[dict[str, Any]]:
+    """The items of a `report --json` output (one JSON object a line) or a `report --save`
+    model (an object holding `variables`); UsageFailure in one line otherwise."""
+    from ocppctl.core.jsontext import JsonSyntaxError, loads
+    from ocppctl.core.report import from_model
+
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8-sig")
+    except OSError as exc:
+        raise UsageFailure(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageFailure(f"{path}: not UTF-8 at byte {exc.start}") from None
+    try:
+        whole = loads(text)
+    except JsonSyntaxError:
+        whole = None
+    if isinstance(whole, dict) and isinstance(whole.get("variables"), list):
+        return from_model(whole)
+    items = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = loads(line)
+        except JsonSyntaxError as exc:
+            raise UsageFailure(f"{path}:{lineno}: not JSON ({exc.message}): a report --json or --save file") from None
+        if not isinstance(item, dict) or not isinstance(item.get("component"), dict):
+            raise UsageFailure(f"{path}:{lineno}: not a reported item (component, variable, variableAttribute)")
+        items.append(item)
+    return items

@@ -122,3 +122,64 @@ def to_model(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def from_model(model: Any) -> list[dict[str, Any]]:
+    """ReportData items from a model file (to_model's layout, or DEFAULT_MODEL's): the inverse
+    of to_model, for comparing a saved model with a report."""
+    items = []
+    for entry in _obj(model).get("variables") or []:
+        if not isinstance(entry, dict):
+            continue
+        component: dict[str, Any] = {"name": entry.get("component")}
+        for key, name in (("instance", "instance"), ("evse", "evse")):
+            if entry.get(key) is not None:
+                component[name] = entry[key]
+        variable: dict[str, Any] = {"name": entry.get("variable")}
+        if entry.get("variableInstance") is not None:
+            variable["instance"] = entry["variableInstance"]
+        attribute: dict[str, Any] = {"type": "Actual", "mutability": entry.get("mutability", "ReadWrite")}
+        if entry.get("value") is not None:
+            attribute["value"] = entry["value"]
+        chars = {"dataType": entry.get("dataType", "string")}
+        items.append(
+            {
+                "component": component,
+                "variable": variable,
+                "variableAttribute": [attribute],
+                "variableCharacteristics": chars,
+            }
+        )
+    return items
+
+
+def _flat(items: list[dict[str, Any]]) -> dict[str, str]:
+    """ADDRESS:TYPE -> `value (mutability, dataType)` of every attribute."""
+    out = {}
+    for item in items:
+        address = from_json(item.get("component"), item.get("variable"))
+        data_type = _obj(item.get("variableCharacteristics")).get("dataType")
+        for attribute in item.get("variableAttribute") or []:
+            if not isinstance(attribute, dict):
+                continue
+            key = f"{address}:{attribute.get('type', 'Actual')}"
+            value = attribute.get("value")
+            shown = "(no value)" if value is None else repr(str(value))
+            out[key] = f"{shown} {attribute.get('mutability', 'ReadWrite')} {data_type or 'string'}"
+    return out
+
+
+def diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[tuple[str, str, str | None, str | None]]:
+    """What changed from one report to another, sorted by ADDRESS:TYPE: ("-", key, before,
+    None) gone, ("+", key, None, after) new, ("~", key, before, after) changed; each side
+    is `'value' mutability dataType`."""
+    old, new = _flat(before), _flat(after)
+    changes: list[tuple[str, str, str | None, str | None]] = []
+    for key in sorted(old.keys() | new.keys()):
+        if key not in new:
+            changes.append(("-", key, old[key], None))
+        elif key not in old:
+            changes.append(("+", key, None, new[key]))
+        elif old[key] != new[key]:
+            changes.append(("~", key, old[key], new[key]))
+    return changes

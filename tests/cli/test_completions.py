@@ -37,6 +37,7 @@ def _complete(args: list[str], incomplete: str) -> list[tuple[str, str]]:
         ([], "con", [("plain", "config")]),
         ([], "datat", [("plain", "datatransfer")]),
         (["report", "--base"], "C", [("plain", "ConfigurationInventory")]),
+        (["report"], "di", [("plain", "diff")]),
         (["customizations"], "", [("plain", "enable"), ("plain", "disable")]),
         ([], "t", [("plain", "template")]),
         (["template", "--ocpp", "1.6"], "Boo", [("plain", "BootNotification")]),

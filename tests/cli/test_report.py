@@ -44,3 +44,44 @@ def test_a_saved_report_is_a_model_the_simulated_station_loads(tmp_path: Path) -
     saved.write_text(json.dumps(model), encoding="utf-8")
     code, out, err = as_csms_of_sim(["vars", "get", "ChargingSoundCtrlr/Volume", "--json"], model=str(saved))
     assert (code, json.loads(out)["value"]) == (0, "9")
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    import io
+
+    from ocppctl.cli.env import Env
+    from ocppctl.cli.main import run
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    code = run(list(argv), env)
+    return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+
+def test_diff_of_a_saved_model_and_a_json_report(tmp_path: Path) -> None:
+    model = {
+        "variables": [
+            {"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval", "value": "300", "dataType": "integer"},
+            {"component": "Gone", "variable": "V", "value": "1"},
+        ]
+    }
+    item = {
+        "component": {"name": "OCPPCommCtrlr"},
+        "variable": {"name": "HeartbeatInterval"},
+        "variableAttribute": [{"type": "Actual", "value": "60", "mutability": "ReadWrite"}],
+        "variableCharacteristics": {"dataType": "integer"},
+    }
+    before, after = tmp_path / "a.json", tmp_path / "b.jsonl"
+    before.write_text(json.dumps(model), encoding="utf-8")
+    after.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    assert _run("report", "diff", str(before), str(after)) == (
+        1,
+        "- Gone/V:Actual '1' ReadWrite string\n"
+        "~ OCPPCommCtrlr/HeartbeatInterval:Actual: '300' ReadWrite integer -> '60' ReadWrite integer\n",
+        "",
+    )
+    code, out, err = _run("report", "diff", str(after), str(after), "--json")
+    assert (code, out, err) == (0, "", "")
+    after.write_text("[1]\n", encoding="utf-8")
+    code, out, err = _run("report", "diff", str(before), str(after))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"ocppctl: error: {after}:1: not a reported item (component, variable, variableAttribute)")

@@ -78,3 +78,29 @@ def test_items_as_the_model_sim_station_loads() -> None:
             }
         ]
     }
+
+
+def test_a_model_read_back_compares_equal_to_its_report() -> None:
+    from ocppctl.core.report import diff, from_model
+
+    saved = to_model([ITEM])
+    assert from_model(saved)[0]["component"] == ITEM["component"]
+    assert diff([ITEM], from_model(saved)) == [("-", "EVSE@1/Power[max]:Target", "(no value) WriteOnly decimal", None)]
+
+
+def test_what_changed_between_two_reports() -> None:
+    from ocppctl.core.report import diff
+
+    def item(name: str, value: str, mutability: str = "ReadWrite") -> dict[str, Any]:
+        attribute = {"type": "Actual", "value": value, "mutability": mutability}
+        return {"component": {"name": name}, "variable": {"name": "V"}, "variableAttribute": [attribute]}
+
+    before = [item("A", "1"), item("B", "1"), item("C", "1")]
+    after = [item("B", "2"), item("C", "1", "ReadOnly"), item("D", "1")]
+    assert diff(before, after) == [
+        ("-", "A/V:Actual", "'1' ReadWrite string", None),
+        ("~", "B/V:Actual", "'1' ReadWrite string", "'2' ReadWrite string"),
+        ("~", "C/V:Actual", "'1' ReadWrite string", "'1' ReadOnly string"),
+        ("+", "D/V:Actual", None, "'1' ReadWrite string"),
+    ]
+    assert diff(before, before) == []
