@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from transport.peers import as_csms_of_sim
+from transport.peers import as_csms_of_sim, hub_with_sim
 
 from ocppctl.handlers.sim import DEFAULT_MODEL
 
@@ -49,3 +49,20 @@ def test_a_read_only_or_missing_instance_is_not_set(tmp_path: Path) -> None:
     assert err.splitlines()[-1] == (
         "ocppctl: error: the station reports no CustomizationCtrlr[com.other] (it has: com.mycompany.txcount)"
     )
+
+
+def test_through_a_hub_the_parts_come_back_with_the_answer() -> None:
+    import io
+
+    from ocppctl.cli.env import Env
+    from ocppctl.cli.main import run
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    with hub_with_sim() as control:
+        code = run(["customizations", "--via", control, "--json", "--timeout", "10"], env)
+    assert (code, env.stderr.getvalue()) == (0, "")
+    assert json.loads(env.stdout.getvalue()) == {
+        "vendorId": "com.mycompany.txcount",
+        "enabled": "true",
+        "mutability": "ReadWrite",
+    }

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from transport.peers import as_csms_of_sim, free_port, sim_station, socket_path, wait_listening
+from transport.peers import as_csms_of_sim, hub_with_sim
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
@@ -135,26 +131,8 @@ def test_a_bad_address_points_at_the_character() -> None:
 
 
 def test_get_through_a_hub(tmp_path: Path) -> None:
-    port = free_port()
-    control = socket_path("hub.sock")
-    hub = subprocess.Popen(
-        [sys.executable, "-m", "ocppctl", "listen", "--listen", str(port), "--control", control, "--color", "never"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_listening(port)
-        with sim_station(f"ws://127.0.0.1:{port}/CP5", model=_model(tmp_path, "1")):
-            deadline = time.monotonic() + 15
-            code, out, err = 5, "", ""
-            while time.monotonic() < deadline:  # until the station has connected to the hub
-                code, out, err = _run("vars", "get", *GET_SIX[:3], "--via", control, "--json", "--timeout", "10")
-                if "not connected" not in err and "(connected: none)" not in err:
-                    break
-                time.sleep(0.1)
-    finally:
-        hub.send_signal(signal.SIGTERM)
-        hub.communicate(timeout=15)
+    with hub_with_sim("CP5", model=_model(tmp_path, "1")) as control:
+        code, out, err = _run("vars", "get", *GET_SIX[:3], "--via", control, "--json", "--timeout", "10")
     assert (code, err) == (0, "")  # ItemsPerMessage 1: its own two-item read was refused, so one at a time
     assert [json.loads(line)["value"] for line in out.splitlines()] == ["300", "ocppctl-sim", "5"]
 

@@ -302,3 +302,34 @@ def as_csms_of_sim(
         thread.join(15)
     assert result, f"{argv[0]} --listen did not finish"
     return result[0]
+
+
+@contextmanager
+def hub_with_sim(station: str = "CP1", model: str | None = None) -> Iterator[str]:
+    """`ocppctl listen` as a process with `ocppctl sim station` connected to it; yields the hub's
+    control socket once the station is connected (its `stations` op names it)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ocppctl.transport.control import control_request
+
+    port = free_port()
+    control = socket_path("hub.sock")
+    argv = [sys.executable, "-m", "ocppctl", "listen", "--listen", str(port), "--control", control]
+    hub = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port)
+        with sim_station(f"ws://127.0.0.1:{port}/{station}", model=model):
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                with contextlib.suppress(Exception):
+                    reply = asyncio.run(control_request(control, {"op": "stations"}, "no hub", 5))
+                    if station in reply.get("stations", []):
+                        break
+                time.sleep(0.1)
+            yield control
+    finally:
+        hub.send_signal(signal.SIGTERM)
+        hub.communicate(timeout=15)
