@@ -20,6 +20,19 @@ from ocppctl.core.report import BASES
 @click.group("report", invoke_without_command=True)
 @click.option("--base", type=click.Choice(BASES), default="FullInventory", show_default=True, help="Which base report.")
 @click.option(
+    "--component",
+    "components",
+    multiple=True,
+    metavar="COMPONENT[/VARIABLE]",
+    help="GetReport of this component (COMPONENT[INSTANCE][@EVSE[.CONNECTOR]]) or variable; repeatable.",
+)
+@click.option(
+    "--criteria",
+    multiple=True,
+    type=click.Choice(("Active", "Available", "Enabled", "Problem")),
+    help="GetReport of the components meeting this criterion; repeatable.",
+)
+@click.option(
     "--save",
     type=click.Path(dir_okay=False),
     metavar="FILE",
@@ -36,8 +49,15 @@ from ocppctl.core.report import BASES
 @server_security_options
 @link_options
 @click.pass_context
-def report(ctx: click.Context, base: str, save: str | None, **options: Any) -> int | None:
-    """GetBaseReport, then every NotifyReport part (by requestId and seqNo, until tbc is false):
+def report(
+    ctx: click.Context,
+    base: str,
+    components: tuple[str, ...],
+    criteria: tuple[str, ...],
+    save: str | None,
+    **options: Any,
+) -> int | None:
+    """GetBaseReport (or with --component or --criteria, GetReport), then every NotifyReport part (by requestId and seqNo, until tbc is false):
     one table of component, variable, attributes (Type=value, RO/RW/WO, persistent, constant),
     dataType, unit, min..max and valuesList. Gaps, duplicates and parts that never came are
     said on stderr. OCPP 2.0.1 and 2.1.
@@ -54,13 +74,31 @@ def report(ctx: click.Context, base: str, save: str | None, **options: Any) -> i
     if ctx.invoked_subcommand is not None:
         return None
     from ocppctl.cli.report_run import run_report
+    from ocppctl.core.addressing import AddressError, parse_selector
+
+    chosen = ctx.get_parameter_source("base") is not click.core.ParameterSource.DEFAULT
+    if chosen and (components or criteria):
+        raise click.UsageError("--base asks for a base report; --component and --criteria for a selective one")
+    try:
+        selectors = [parse_selector(text) for text in components]
+    except AddressError as exc:
+        raise click.UsageError(f"--component {exc}") from None
+    if components or criteria:
+        request: dict[str, Any] = {}
+        if criteria:
+            request["componentCriteria"] = list(criteria)
+        if selectors:
+            request["componentVariable"] = selectors
+        what = ("GetReport", request)
+    else:
+        what = ("GetBaseReport", {"reportBase": base})
 
     role = choose_role(None, options.pop("listen"), options.pop("via"), options["station"])
     given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     ocpp = options.pop("ocpp")
     return run_report(
         env_of(ctx),
-        base,
+        what,
         save,
         role,
         options.pop("station"),

@@ -20,7 +20,7 @@ HEADERS = ("COMPONENT", "VARIABLE", "ATTRIBUTES", "TYPE", "UNIT", "RANGE", "VALU
 
 def run_report(
     env: Env,
-    base: str,
+    what: tuple[str, dict[str, Any]],
     save: str | None,
     role: tuple[str, str],
     station: str | None,
@@ -38,16 +38,15 @@ def run_report(
     async def work(calls: Calls) -> int:
         _device_model(calls.version)
         request_id = random.randint(1, 2**31 - 1)
-        event, parts = await calls.gather(
-            "GetBaseReport", {"requestId": request_id, "reportBase": base}, timeout, "NotifyReport"
-        )
-        answer = answered("GetBaseReport", event)
+        action, request = what
+        event, parts = await calls.gather(action, {"requestId": request_id, **request}, timeout, "NotifyReport")
+        answer = answered(action, event)
         status = str(answer.get("status", "")) if isinstance(answer, dict) else ""
         if status == "EmptyResultSet":
-            env.stderr.write(f"ocppctl: the station has nothing to report for {base} (EmptyResultSet)\n")
+            env.stderr.write(f"ocppctl: the station has nothing to report for this {action} (EmptyResultSet)\n")
             return 0
         if status != "Accepted":
-            env.stderr.write(f"ocppctl: GetBaseReport {base} answered {escape_line(status)}: no report\n")
+            env.stderr.write(f"ocppctl: {action} answered {escape_line(status)}: no report\n")
             return int(ExitCode.FINDINGS)
         report = assemble([p.frame.payload for p in parts if p.frame is not None], request_id)
         if as_json:

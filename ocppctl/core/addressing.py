@@ -107,6 +107,34 @@ def _text_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def parse_selector(text: str) -> dict[str, Any]:
+    """A ComponentVariableType of GetReport from `COMPONENT[INSTANCE][@EVSE[.CONNECTOR]]` with
+    an optional `/VARIABLE[INSTANCE]` (no attribute: a report covers them all)."""
+    if "/" in _outside_brackets(text):
+        address = parse(text)
+        if address.attribute is not None:
+            raise AddressError(text, len(text) - len(address.attribute), "a report selects no attribute")
+        return {"component": address.component_json(), "variable": address.variable_json()}
+    try:
+        address = parse(text + "/x")  # the component part, read by the one parser
+    except AddressError as exc:
+        past = exc.column > len(text)  # at the "/x" added: say what was expected, not what was found
+        raise AddressError(
+            text, min(exc.column, len(text) + 1), exc.why.split(", not")[0] if past else exc.why
+        ) from None
+    return {"component": address.component_json()}
+
+
+def _outside_brackets(text: str) -> str:
+    out, depth = [], 0
+    for char in text:
+        depth += char == "["
+        if not depth:
+            out.append(char)
+        depth -= char == "]" and depth > 0
+    return "".join(out)
+
+
 def parse(text: str) -> Address:
     """An Address from its one-line form; AddressError pointing at the first bad character."""
     reader = _Reader(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from transport.peers import as_csms_of_sim
+from transport.peers import as_csms_of_sim, free_port, ocpp_station
 
 
 def test_a_full_inventory_in_parts_is_one_table() -> None:
@@ -85,3 +85,41 @@ def test_diff_of_a_saved_model_and_a_json_report(tmp_path: Path) -> None:
     code, out, err = _run("report", "diff", str(before), str(after))
     assert (code, out) == (2, "")
     assert err.startswith(f"ocppctl: error: {after}:1: not a reported item (component, variable, variableAttribute)")
+
+
+def test_a_selective_report_of_components_from_a_station_of_the_ocpp_package() -> None:
+    port = free_port()
+    common = ["--listen", str(port), "--station", "CP7", "--timeout", "10", "--connect-timeout", "10"]
+    with ocpp_station(port, "CP7", "ocpp2.0.1"):
+        code, out, err = _run(
+            "report",
+            "--component",
+            "EVSE@1",
+            "--component",
+            "CustomizationCtrlr[a/b]/Enabled",
+            "--color",
+            "never",
+            *common,
+        )
+    assert (code, err.count("\n")) == (0, 1)
+    assert out == (
+        "COMPONENT                VARIABLE  ATTRIBUTES      TYPE  UNIT  RANGE  VALUES\n"
+        "EVSE@1                   Enabled   Actual=true RO\n"
+        "CustomizationCtrlr[a/b]  Enabled   Actual=true RO\n"
+    )
+    port = free_port()
+    common[1] = str(port)
+    with ocpp_station(port, "CP7", "ocpp2.0.1"):
+        code, out, err = _run("report", "--criteria", "Problem", *common)
+    assert (code, out) == (0, "")
+    assert err.splitlines()[-1] == "ocppctl: the station has nothing to report for this GetReport (EmptyResultSet)"
+
+
+def test_report_options_that_do_not_go_together() -> None:
+    code, out, err = _run("report", "--base", "FullInventory", "--criteria", "Problem", "--listen", "1")
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        "ocppctl: error: --base asks for a base report; --component and --criteria for a selective one"
+    )
+    code, out, err = _run("report", "--component", "EVSE@x", "--listen", "1")
+    assert err.startswith("ocppctl: error: --component 'EVSE@x' at column 6: expected an EVSE id (a number), not 'x'")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ocppctl.core.addressing import AddressError, from_json, parse, parse_assignment
+from ocppctl.core.addressing import AddressError, from_json, parse, parse_assignment, parse_selector
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,32 @@ def test_an_assignment_without_a_value_points_past_the_end() -> None:
 
 def test_a_result_with_no_evse_id_reads_as_no_evse() -> None:
     assert str(from_json({"name": "X", "evse": {}}, {"name": "Y"})) == "X/Y"
+
+
+@pytest.mark.parametrize(
+    ("text", "selector"),
+    [
+        ("EVSE@1", {"component": {"name": "EVSE", "evse": {"id": 1}}}),
+        ("CustomizationCtrlr[a/b]", {"component": {"name": "CustomizationCtrlr", "instance": "a/b"}}),
+        (
+            "SampledDataCtrlr/TxUpdatedInterval",
+            {"component": {"name": "SampledDataCtrlr"}, "variable": {"name": "TxUpdatedInterval"}},
+        ),
+    ],
+)
+def test_a_report_selector_names_a_component_or_a_variable(text: str, selector: dict[str, Any]) -> None:
+    assert parse_selector(text) == selector
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "why"),
+    [
+        ("", 1, "expected a component name"),
+        ("EVSE@", 6, "expected an EVSE id (a number)"),
+        ("A/B:Target", 4, "a report selects no attribute"),
+    ],
+)
+def test_a_bad_selector_says_where(text: str, column: int, why: str) -> None:
+    with pytest.raises(AddressError) as caught:
+        parse_selector(text)
+    assert (caught.value.text, caught.value.column, caught.value.why) == (text, column, why)

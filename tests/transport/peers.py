@@ -157,6 +157,28 @@ def _station_201(name: str, connection: Any) -> Any:
                     )
                 )
 
+        @on("GetReport")
+        def get_report(self, request_id: int, component_variable: list[Any] | None = None, **_: Any) -> Any:
+            """One item per componentVariable asked (EmptyResultSet for criteria alone)."""
+            return call_result.GetReport(status="Accepted" if component_variable else "EmptyResultSet")
+
+        @after("GetReport")
+        async def selected(self, request_id: int, component_variable: list[Any] | None = None, **_: Any) -> None:
+            if not component_variable:
+                return
+            items = [
+                {
+                    "component": asked["component"],
+                    "variable": asked.get("variable") or {"name": "Enabled"},
+                    "variable_attribute": [{"value": "true", "mutability": "ReadOnly"}],
+                }
+                for asked in component_variable
+            ]
+            notify = call.NotifyReport(
+                request_id=request_id, generated_at="2026-11-22T10:00:00Z", seq_no=0, tbc=False, report_data=items
+            )
+            await self.call(notify)
+
     station = Station(name, connection)
     boot = call.BootNotification(charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp")
     return station, boot
@@ -180,7 +202,8 @@ def _station_16(name: str, connection: Any) -> Any:
 @contextmanager
 def ocpp_station(port: int, name: str, subprotocol: str) -> Iterator[list[Any]]:
     """A station of the `ocpp` package that connects to 127.0.0.1:port (retrying until the
-    server listens), boots, and answers GetVariables (2.0.1) or GetConfiguration (1.6). Yields
+    server listens), boots, and answers GetVariables, GetBaseReport and GetReport (2.0.1) or
+    GetConfiguration (1.6). Yields
     the list the answers to its own calls land in."""
     from websockets.asyncio.client import connect
 
