@@ -38,7 +38,7 @@ def _common(command: Any) -> Any:
             click.option(
                 "--from-file",
                 "from_file",
-                type=click.File("r", encoding="utf-8"),
+                type=click.Path(dir_okay=False, allow_dash=True),
                 metavar="FILE",
                 help="Also take items from FILE (- for standard input): one a line, or a JSON array of them"
                 " (set: or a JSON object ADDR -> VALUE).",
@@ -103,7 +103,7 @@ def _run(ctx: click.Context, action: str, texts: tuple[str, ...], assign: bool, 
         items = [one_item(text, assign, f"argument {at}") for at, text in enumerate(texts, start=1)]
         source = options.pop("from_file")
         if source is not None:
-            items += read_items(source.read(), assign)
+            items += read_items(_read_text(ctx, source), assign)
     except ItemsError as exc:
         raise click.UsageError(str(exc)) from None
     if not items:
@@ -125,3 +125,19 @@ def _run(ctx: click.Context, action: str, texts: tuple[str, ...], assign: bool, 
         options.pop("color"),
         options,
     )
+
+
+def _read_text(ctx: click.Context, source: str) -> str:
+    """The text of --from-file: a UTF-8 file, or standard input for -."""
+    env = env_of(ctx)
+    try:
+        if source == "-":
+            data = env.stdin.read() if env.stdin is not None else b""
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read()
+        return str(data.decode("utf-8-sig"))
+    except OSError as exc:
+        raise click.UsageError(f"--from-file {source}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"--from-file {source}: not UTF-8 at byte {exc.start}") from None

@@ -33,8 +33,8 @@ def _model(tmp_path: Path, items_per_message: str, mutability: str = "ReadOnly")
     return str(path)
 
 
-def _run(*argv: str) -> tuple[int, str, str]:
-    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+def _run(*argv: str, stdin: bytes = b"") -> tuple[int, str, str]:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=io.BytesIO(stdin), environ={})
     code = run(list(argv), env)
     return code, env.stdout.getvalue(), env.stderr.getvalue()
 
@@ -155,3 +155,13 @@ def test_a_callerror_is_exit_3_in_one_line() -> None:
         "ocppctl: error: SetVariables answered with CALLERROR PropertyConstraintViolation: SetVariables request: "
         "string of 1001 characters, at most 1000 allowed at /setVariableData/0/attributeValue"
     )
+
+
+def test_from_file_reads_standard_input_and_says_what_it_cannot_read(tmp_path: Path) -> None:
+    code, out, err = _run("vars", "get", "--from-file", "-", "--listen", "1", stdin=b'["A/B", "A B/C"]')
+    assert (code, out) == (2, "")
+    assert err.startswith("ocppctl: error: item 1: 'A B/C' at column 2: expected '/' before the variable name")
+    code, out, err = _run("vars", "get", "--from-file", "-", "--listen", "1", stdin=b"\xff")
+    assert err.startswith("ocppctl: error: --from-file -: not UTF-8 at byte 0")
+    code, out, err = _run("vars", "get", "--from-file", str(tmp_path / "none"), "--listen", "1")
+    assert err.startswith(f"ocppctl: error: --from-file {tmp_path / 'none'}: cannot read: No such file or directory")
