@@ -35,6 +35,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
     "proxy": ("ocppctl.cli.proxy", "proxy", "Relay stations to a CSMS unchanged; check, show and record each frame."),
+    "vars": ("ocppctl.cli.vars", "vars_group", "Get and set a station's device-model variables by address."),
+    "config": ("ocppctl.cli.config", "config_group", "Get and change an OCPP 1.6 station's configuration keys."),
+    "datatransfer": (
+        "ocppctl.cli.datatransfer",
+        "datatransfer",
+        "Send a vendor's DataTransfer either way; explain the answer.",
+    ),
+    "customizations": (
+        "ocppctl.cli.customizations",
+        "customizations",
+        "List a station's vendor customizations (CustomizationCtrlr); enable or disable one.",
+    ),
+    "report": ("ocppctl.cli.report", "report", "A station's device model: a base report, every part gathered."),
     "repl": (
         "ocppctl.cli.repl",
         "repl",

@@ -146,10 +146,11 @@ def connect_timeout_option() -> Callable[[Any], Any]:
     )
 
 
-def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Callable[[Any], Any]:
-    """How a command reaches its peer, the same for `send` and `repl`: --url (as a station),
-    --listen (as a CSMS), --via (a running hub), --station, --ocpp V[,V...], --timeout and
-    --connect-timeout. choose_role() reads them."""
+def peer_options(listen_help: str, station_help: str, timeout_help: str, url: bool = True) -> Callable[[Any], Any]:
+    """How a command reaches its peer, the same for `send` and `repl`: --url (as a station;
+    left out with `url` False, for commands that speak only as a CSMS), --listen (as a CSMS),
+    --via (a running hub), --station, --ocpp V[,V...], --timeout and --connect-timeout.
+    choose_role() reads them."""
     decorators = [
         click.option(
             "--url",
@@ -176,7 +177,8 @@ def peer_options(listen_help: str, station_help: str, timeout_help: str) -> Call
         click.option("--timeout", type=Seconds(min=0.001), default=30.0, show_default=True, help=timeout_help),
         connect_timeout_option(),
     ]
-
+    if not url:
+        decorators.pop(0)
     return lambda command: _stacked(command, decorators)
 
 

@@ -208,7 +208,24 @@ def station_answer(model: DeviceModel, version: str, action: str, payload: Any) 
         handler = _COMMON.get(action)
     if handler is None:
         return "error", ("NotImplemented", f"the simulated station does not handle {action}")
+    limit = _items_per_message(model, action)
+    if limit is not None and len(payload.get(_ITEMS.get(action, ""), [])) > limit:  # B05.FR.11, B06.FR.11
+        return "error", ("OccurrenceConstraintViolation", f"at most {limit} items a message (ItemsPerMessage)")
     return "result", handler(model, payload)
+
+
+_ITEMS = {"GetVariables": "getVariableData", "SetVariables": "setVariableData"}
+
+
+def _items_per_message(model: DeviceModel, action: str) -> int | None:
+    """The model's DeviceDataCtrlr ItemsPerMessage, for GetVariables and SetVariables alike
+    (the model keeps no variable instances: one value stands for both)."""
+    found = next(
+        (v for v in model.variables if (v.component, v.variable) == ("DeviceDataCtrlr", "ItemsPerMessage")), None
+    )
+    if action not in _ITEMS or found is None or not found.value.isdigit():
+        return None
+    return int(found.value)
 
 
 def station_answerer(

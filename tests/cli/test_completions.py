@@ -39,7 +39,13 @@ def _complete(args: list[str], incomplete: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("args", "incomplete", "expected"),
     [
-        ([], "va", [("plain", "validate")]),
+        ([], "va", [("plain", "validate"), ("plain", "vars")]),
+        (["vars"], "", [("plain", "get"), ("plain", "set")]),
+        ([], "con", [("plain", "config")]),
+        ([], "datat", [("plain", "datatransfer")]),
+        (["report", "--base"], "C", [("plain", "ConfigurationInventory")]),
+        (["report"], "di", [("plain", "diff")]),
+        (["customizations"], "", [("plain", "enable"), ("plain", "disable")]),
         ([], "t", [("plain", "template")]),
         (["template", "--ocpp", "1.6"], "Boo", [("plain", "BootNotification")]),
         (

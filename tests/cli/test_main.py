@@ -30,10 +30,10 @@ EXIT_CODES = """\
 
 COMMANDS = """\
 Commands:
-  validate    Check captured OCPP-J frames against the OCA schemas.
-  actions     List the actions of a version and who sends them.
-  schema      Print the JSON schema of an action.
-  template    Print a minimal valid payload for an action.
+  validate        Check captured OCPP-J frames against the OCA schemas.
+  actions         List the actions of a version and who sends them.
+  schema          Print the JSON schema of an action.
+  template        Print a minimal valid payload for an action.
 """
 
 

@@ -198,3 +198,18 @@ def test_the_follow_ups_of_a_configuration_inventory_hold_only_what_can_be_set()
     parts = follow_ups(model(), default_registry(), V201, "GetBaseReport", request, "2026-12-04T10:00:00.000Z")
     mutabilities = {item["variableAttribute"][0]["mutability"] for _, part in parts for item in part["reportData"]}
     assert (len(parts), mutabilities) == (2, {"ReadWrite"})
+
+
+def test_items_per_message_is_enforced_for_get_and_set_variables() -> None:
+    """B05.FR.11/B06.FR.11: more items than DeviceDataCtrlr ItemsPerMessage is a CALLERROR."""
+    limited = {"component": "DeviceDataCtrlr", "variable": "ItemsPerMessage", "value": "1", "mutability": "ReadOnly"}
+    model = DeviceModel.from_json({**DEFAULT_MODEL, "variables": [*DEFAULT_MODEL["variables"], limited]})
+    item = {"component": {"name": "ChargingSoundCtrlr"}, "variable": {"name": "Volume"}}
+    refused = ("error", ("OccurrenceConstraintViolation", "at most 1 items a message (ItemsPerMessage)"))
+    assert station_answer(model, "2.0.1", "GetVariables", {"getVariableData": [item, item]}) == refused
+    assert (
+        station_answer(model, "2.0.1", "SetVariables", {"setVariableData": [{**item, "attributeValue": "2"}] * 2})
+        == refused
+    )
+    one = station_answer(model, "2.0.1", "GetVariables", {"getVariableData": [item]})
+    assert one[1]["getVariableResult"][0]["attributeValue"] == "5"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from typing import Any
 from ocpp.routing import after, on
 
 
-def _csms_201() -> Any:
+def _csms_201(data_transfer: bool = False) -> Any:
     from ocpp.v201 import ChargePoint, call_result
 
     class Csms(ChargePoint):  # type: ignore[misc]
@@ -31,10 +32,26 @@ def _csms_201() -> Any:
         def heartbeat(self, **_: Any) -> Any:
             return call_result.Heartbeat(current_time=datetime.now(timezone.utc).isoformat())
 
+        if data_transfer:  # else DataTransfer is NotImplemented, as the package's default
+
+            @on("DataTransfer")
+            def transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_: Any) -> Any:
+                """com.vendor.x: its data echoed back (messageId Unknown: UnknownMessageId)."""
+                return call_result.DataTransfer(**_data_answer(vendor_id, message_id, {"echo": data}))
+
     return Csms
 
 
-def _csms_16() -> Any:
+def _data_answer(vendor_id: str, message_id: str | None, data: Any) -> dict[str, Any]:
+    """The answer of the test CSMSs to a DataTransfer: P01.FR.05/06 statuses for vendor com.vendor.x."""
+    if vendor_id != "com.vendor.x":
+        return {"status": "UnknownVendorId"}
+    if message_id == "Unknown":
+        return {"status": "UnknownMessageId"}
+    return {"status": "Accepted", "data": data}
+
+
+def _csms_16(data_transfer: bool = False) -> Any:
     from ocpp.v16 import ChargePoint, call_result
 
     class Csms(ChargePoint):  # type: ignore[misc]
@@ -47,16 +64,29 @@ def _csms_16() -> Any:
         def heartbeat(self, **_: Any) -> Any:
             return call_result.Heartbeat(current_time=datetime.now(timezone.utc).isoformat())
 
+        if data_transfer:
+
+            @on("DataTransfer")
+            def transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None, **_: Any) -> Any:
+                """com.vendor.x: its data echoed back inside a JSON text (1.6 data is a string)."""
+                answer = _data_answer(vendor_id, message_id, json.dumps({"echo": data}))
+                return call_result.DataTransfer(**answer)
+
     return Csms
 
 
 @contextmanager
 def ocpp_csms(
-    subprotocols: list[str], silent: bool = False, hang_up: bool = False, reason: str = "going away mid-call"
+    subprotocols: list[str],
+    silent: bool = False,
+    hang_up: bool = False,
+    reason: str = "going away mid-call",
+    data_transfer: bool = False,
 ) -> Iterator[int]:
     """A CSMS of the `ocpp` package answering BootNotification and Heartbeat (silent: never
-    answering; hang_up: closing the link on the first call, code 1011 with `reason`); yields
-    its port. Everything it starts ends with the block."""
+    answering; hang_up: closing the link on the first call, code 1011 with `reason`;
+    data_transfer: DataTransfer of vendor com.vendor.x too); yields its port. Everything it
+    starts ends with the block."""
     from websockets.asyncio.server import serve
 
     loop = asyncio.new_event_loop()
@@ -73,7 +103,7 @@ def ocpp_csms(
             await connection.wait_closed()
             return
         sub = connection.subprotocol
-        cls = _csms_16() if sub == "ocpp1.6" else _csms_201()
+        cls = _csms_16(data_transfer) if sub == "ocpp1.6" else _csms_201(data_transfer)
         station = connection.request.path.rstrip("/").rsplit("/", 1)[-1]
         with contextlib.suppress(Exception):  # the client went away
             await cls(station, connection).start()
@@ -132,6 +162,28 @@ def _station_201(name: str, connection: Any) -> Any:
                     )
                 )
 
+        @on("GetReport")
+        def get_report(self, request_id: int, component_variable: list[Any] | None = None, **_: Any) -> Any:
+            """One item per componentVariable asked (EmptyResultSet for criteria alone)."""
+            return call_result.GetReport(status="Accepted" if component_variable else "EmptyResultSet")
+
+        @after("GetReport")
+        async def selected(self, request_id: int, component_variable: list[Any] | None = None, **_: Any) -> None:
+            if not component_variable:
+                return
+            items = [
+                {
+                    "component": asked["component"],
+                    "variable": asked.get("variable") or {"name": "Enabled"},
+                    "variable_attribute": [{"value": "true", "mutability": "ReadOnly"}],
+                }
+                for asked in component_variable
+            ]
+            notify = call.NotifyReport(
+                request_id=request_id, generated_at="2026-11-22T10:00:00Z", seq_no=0, tbc=False, report_data=items
+            )
+            await self.call(notify)
+
     station = Station(name, connection)
     boot = call.BootNotification(charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp")
     return station, boot
@@ -155,7 +207,8 @@ def _station_16(name: str, connection: Any) -> Any:
 @contextmanager
 def ocpp_station(port: int, name: str, subprotocol: str) -> Iterator[list[Any]]:
     """A station of the `ocpp` package that connects to 127.0.0.1:port (retrying until the
-    server listens), boots, and answers GetVariables (2.0.1) or GetConfiguration (1.6). Yields
+    server listens), boots, and answers GetVariables, GetBaseReport and GetReport (2.0.1) or
+    GetConfiguration (1.6). Yields
     the list the answers to its own calls land in."""
     from websockets.asyncio.client import connect
 
@@ -205,3 +258,106 @@ def socket_path(name: str) -> str:
     folder = tempfile.mkdtemp(prefix="ocppctl-")
     atexit.register(shutil.rmtree, folder, True)
     return os.path.join(folder, name)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for a command that must be told its --listen port)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_listening(port: int, within: float = 15) -> None:
+    """Until something accepts connections on 127.0.0.1:`port`."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+@contextmanager
+def sim_station(url: str, ocpp: str = "2.0.1", model: str | None = None) -> Iterator[Any]:
+    """`ocppctl sim station` as a process connected to `url` (start it once the CSMS listens:
+    it reconnects only after its back-off); stopped with SIGTERM when the block ends."""
+    import signal
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "ocppctl", "sim", "station", "--url", url, "--ocpp", ocpp]
+    argv += ["--control", socket_path("sim.sock"), *(["--model", model] if model else [])]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+
+
+def as_csms_of_sim(
+    argv: list[str], ocpp: str = "2.0.1", model: str | None = None, station: str = "CP1"
+) -> tuple[int, str, str]:
+    """`ocppctl ARGV --listen PORT --station CP1` run in a thread while a simulated station
+    connects from a process: (exit code, stdout, stderr)."""
+    import io
+
+    from ocppctl.cli.env import Env
+    from ocppctl.cli.main import run
+
+    port = free_port()
+    result: list[tuple[int, str, str]] = []
+
+    def serve() -> None:
+        env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+        common = ["--listen", str(port), "--station", station, "--timeout", "10", "--connect-timeout", "15"]
+        code = run([*argv, *common], env)
+        result.append((code, env.stdout.getvalue(), env.stderr.getvalue()))
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        wait_listening(port)
+        with sim_station(f"ws://127.0.0.1:{port}/{station}", ocpp, model):
+            thread.join(30)
+    finally:
+        thread.join(15)
+    assert result, f"{argv[0]} --listen did not finish"
+    return result[0]
+
+
+@contextmanager
+def hub_with_sim(station: str = "CP1", model: str | None = None) -> Iterator[str]:
+    """`ocppctl listen` as a process with `ocppctl sim station` connected to it; yields the hub's
+    control socket once the station is connected (its `stations` op names it)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ocppctl.transport.control import control_request
+
+    port = free_port()
+    control = socket_path("hub.sock")
+    argv = [sys.executable, "-m", "ocppctl", "listen", "--listen", str(port), "--control", control]
+    hub = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port)
+        with sim_station(f"ws://127.0.0.1:{port}/{station}", model=model):
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                with contextlib.suppress(Exception):
+                    reply = asyncio.run(control_request(control, {"op": "stations"}, "no hub", 5))
+                    if station in reply.get("stations", []):
+                        break
+                time.sleep(0.1)
+            yield control
+    finally:
+        hub.send_signal(signal.SIGTERM)
+        hub.communicate(timeout=15)
