@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Simulated peers: `sim station` boots, heartbeats and answers from a device model.",
     ),
     "probe": ("ocppctl.cli.probe", "probe", "Report what a CSMS endpoint accepts: subprotocols, TLS, auth, boot."),
+    "check": ("ocppctl.cli.check", "check", "Check a station or a CSMS against the basic OCPP message set."),
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
     "repl": (
         "ocppctl.cli.repl",

@@ -1,0 +1,84 @@
+"""`ocppctl check`: whether a station or a CSMS handles the basic OCPP message set, one check
+per use case, each pass, fail (with why) or skipped (the peer said NotImplemented/NotSupported)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ocppctl.cli.options import (
+    Seconds,
+    color_option,
+    connect_timeout_option,
+    env_of,
+    link_options,
+    ocpp_versions,
+    server_security_options,
+)
+
+
+@click.group()
+def check() -> None:
+    """Check a station or a CSMS against the basic OCPP message set."""
+
+
+def _output_options(command: Any) -> Any:
+    command = click.option(
+        "--junit", type=click.Path(dir_okay=False), metavar="FILE", help="Also write JUnit XML: a testcase per check."
+    )(command)
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="One JSON object per check (status, why, frames), then a summary."
+    )(command)
+    command = click.option(
+        "--timeout",
+        type=Seconds(min=0.001),
+        default=10.0,
+        show_default=True,
+        help="Seconds for each answer, and for each call the peer owes after one.",
+    )(command)
+    return color_option()(command)
+
+
+@check.command()
+@click.option("--listen", "where", required=True, metavar="[HOST:]PORT", help="Where to listen for the station.")
+@click.option("--station", metavar="ID", help="Wait for this station (others are turned away).")
+@click.option(
+    "--ocpp",
+    "ocpp",
+    callback=ocpp_versions,
+    default="2.0.1,1.6",
+    show_default=True,
+    metavar="V[,V...]",
+    help="Versions to accept; the station's choice says which checks run.",
+)
+@connect_timeout_option()
+@_output_options
+@server_security_options
+@link_options
+@click.pass_context
+def station(
+    ctx: click.Context,
+    where: str,
+    station: str | None,
+    ocpp: list[str],
+    connect_timeout: float,
+    timeout: float,
+    as_json: bool,
+    junit: str | None,
+    color: str,
+    **options: Any,
+) -> int:
+    """Act as a CSMS and drive the station that connects through the basic set: 2.0.1 cold
+    boot, Get/SetVariables, GetBaseReport for each report base, ChangeAvailability, a remote
+    start and stop (TransactionEvent), TriggerMessage, DataTransfer, Reset; 1.6 the Core
+    profile (Get/ChangeConfiguration, RemoteStart/StopTransaction, UnlockConnector, ClearCache,
+    ChangeAvailability, TriggerMessage, DataTransfer, Reset). Reset comes last: the station
+    reboots and must connect again within --connect-timeout.
+
+    Exit 0 when no check fails, 1 when one does, 5 when no station connects."""
+    from ocppctl.cli.check_run import run_check_station
+
+    return run_check_station(
+        env_of(ctx), where, station, ocpp, connect_timeout, timeout, as_json, junit, color, options
+    )
