@@ -203,3 +203,51 @@ def socket_path(name: str) -> str:
     folder = tempfile.mkdtemp(prefix="ocppctl-")
     atexit.register(shutil.rmtree, folder, True)
     return os.path.join(folder, name)
+
+
+@contextmanager
+def sim_station(port: int, name: str, version: str) -> Iterator[None]:
+    """ocppctl's simulated station (default model) in a thread of its own: it connects to
+    127.0.0.1:port once something listens there, and lives until the block ends."""
+    import socket
+
+    from ocppctl.core.versions import VERSIONS
+    from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel
+    from ocppctl.io.schemafiles import default_registry
+    from ocppctl.transport.client import LinkOptions
+    from ocppctl.transport.security import ClientSecurity
+    from ocppctl.transport.sim import SimulatedStation
+
+    loop = asyncio.new_event_loop()
+    stop: list[asyncio.Event] = []
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        for _ in range(300):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            await asyncio.sleep(0.03)
+        station = SimulatedStation(
+            f"ws://127.0.0.1:{port}/{name}",
+            [VERSIONS[version]],
+            default_registry(),
+            DeviceModel.from_json(DEFAULT_MODEL),
+            10.0,
+            ClientSecurity(),
+            LinkOptions(),
+            lambda flow: None,
+        )
+        with contextlib.suppress(Exception):  # the CSMS stopped: the station's life ends with the block
+            await station.run(stop[0])
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        while not stop:
+            threading.Event().wait(0.01)
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(15)
+        loop.close()

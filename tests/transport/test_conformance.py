@@ -1,0 +1,114 @@
+"""`ocppctl check station` on 127.0.0.1 against ocppctl's simulated station and the `ocpp`
+package's station: what the user sees (the table, --json, --junit, the exit code)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+from ocppctl.cli.env import Env
+from ocppctl.cli.main import run
+
+from .peers import ocpp_station, sim_station
+from .test_send import _free_port
+
+
+def check_station(port: int, *argv: str) -> tuple[int, str, str]:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    common = ["--listen", f"127.0.0.1:{port}", "--connect-timeout", "10", "--color", "never"]
+    code = run(["check", "station", *common, *argv], env)
+    return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+
+def statuses(out: str) -> dict[str, tuple[str, str | None]]:
+    lines = [json.loads(line) for line in out.splitlines()]
+    return {line["check"]: (line["status"], line["why"]) for line in lines if "check" in line}
+
+
+def test_a_201_sim_station_passes_every_check() -> None:
+    port = _free_port()
+    with sim_station(port, "CP1", "2.0.1"):
+        code, out, err = check_station(port, "--timeout", "5")
+    assert code == 0, out + err
+    rows = [line.split()[:2] for line in out.splitlines()]
+    assert rows == [
+        ["PASS", "cold-boot"],
+        ["PASS", "get-variables"],
+        ["PASS", "get-base-report-full-inventory"],
+        ["PASS", "get-base-report-configuration-inventory"],
+        ["PASS", "get-base-report-summary-inventory"],
+        ["PASS", "set-variables"],
+        ["PASS", "change-availability"],
+        ["PASS", "remote-transaction"],
+        ["PASS", "trigger-message"],
+        ["PASS", "data-transfer-unknown-vendor"],
+        ["PASS", "reset"],
+        ["11", "checks:"],
+    ]
+    assert out.splitlines()[-1] == "11 checks: 11 passed, 0 failed, 0 skipped"
+    assert err == f"ocppctl: listening on 127.0.0.1:{port}, waiting for a station\n"
+
+
+def test_a_16_sim_station_passes_the_core_profile_and_its_not_implemented_is_skipped(tmp_path: Path) -> None:
+    port = _free_port()
+    junit = tmp_path / "check.xml"
+    with sim_station(port, "CP16", "1.6"):
+        code, out, _ = check_station(port, "--timeout", "5", "--json", "--junit", str(junit))
+    assert code == 0
+    found = statuses(out)
+    skipped = "the station answered NotImplemented"
+    assert found == {
+        "cold-boot": ("pass", None),
+        "get-configuration": ("pass", None),
+        "change-configuration": ("pass", None),
+        "change-availability": ("pass", None),
+        "remote-transaction": ("pass", None),
+        "unlock-connector": ("skipped", f"UnlockConnector: {skipped}"),
+        "clear-cache": ("skipped", f"ClearCache: {skipped}"),
+        "trigger-message": ("pass", None),
+        "data-transfer-unknown-vendor": ("pass", None),
+        "reset": ("pass", None),
+    }
+    last = json.loads(out.splitlines()[-1])
+    assert last == {"summary": {"checks": 10, "pass": 8, "fail": 0, "skipped": 2}}
+    first = json.loads(out.splitlines()[0])
+    assert first["requirement"].startswith("1.6 §4.2") and first["ocpp"] == "1.6"
+    assert [f["action"] for f in first["frames"][:2]] == ["BootNotification", "BootNotification"]
+    suite = ElementTree.parse(junit).getroot()
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("10", "0", "2")
+    cases = suite.findall("testcase")
+    assert [c.get("name", "").split(":")[0] for c in cases] == list(found)
+    assert cases[5].find("skipped") is not None and cases[0].find("failure") is None
+
+
+def test_the_ocpp_package_station_fails_what_it_gets_wrong_and_its_not_implemented_is_skipped() -> None:
+    port = _free_port()
+    with ocpp_station(port, "CP9", "ocpp2.0.1"):
+        code, out, _ = check_station(port, "--timeout", "1", "--json", "--ocpp", "2.0.1")
+    assert code == 1
+    not_implemented = "the station answered NotImplemented"
+    assert statuses(out) == {
+        "cold-boot": ("fail", "no StatusNotification after the boot was accepted"),
+        "get-variables": ("fail", "GetVariables OCPPCommCtrlr/OcppctlCheckUnknown: Accepted, not UnknownVariable"),
+        "get-base-report-full-inventory": ("pass", None),
+        "get-base-report-configuration-inventory": ("pass", None),
+        "get-base-report-summary-inventory": ("pass", None),
+        "set-variables": ("skipped", f"SetVariables: {not_implemented}"),
+        "change-availability": ("skipped", f"ChangeAvailability: {not_implemented}"),
+        "remote-transaction": ("skipped", f"RequestStartTransaction: {not_implemented}"),
+        "trigger-message": ("skipped", f"TriggerMessage: {not_implemented}"),
+        "data-transfer-unknown-vendor": ("skipped", f"DataTransfer: {not_implemented}"),
+        "reset": ("skipped", f"Reset: {not_implemented}"),
+    }
+
+
+def test_no_station_is_exit_5_in_one_line() -> None:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    port = _free_port()
+    code = run(["check", "station", "--listen", str(port), "--connect-timeout", "0.2"], env)
+    assert code == 5
+    assert env.stderr.getvalue().splitlines()[-1] == (
+        f"ocppctl: error: no station connected to 127.0.0.1:{port} within 0.2 s (--connect-timeout)"
+    )
