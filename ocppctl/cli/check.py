@@ -9,13 +9,16 @@ import click
 
 from ocppctl.cli.options import (
     Seconds,
+    client_security_options,
     color_option,
     connect_timeout_option,
     env_of,
     link_options,
     ocpp_versions,
     server_security_options,
+    ws_url,
 )
+from ocppctl.core.conformance import CHECK_TOKEN
 
 
 @click.group()
@@ -82,3 +85,59 @@ def station(
     return run_check_station(
         env_of(ctx), where, station, ocpp, connect_timeout, timeout, as_json, junit, color, options
     )
+
+
+@check.command()
+@click.option(
+    "--url", required=True, metavar="URL", callback=ws_url, help="The CSMS: ws[s]://host[:port]/path/STATIONID."
+)
+@click.option(
+    "--ocpp",
+    "ocpp",
+    callback=ocpp_versions,
+    default="2.0.1",
+    show_default=True,
+    metavar="V[,V...]",
+    help="Versions to offer; the CSMS's choice says which checks run.",
+)
+@click.option("--token", default=CHECK_TOKEN, show_default=True, help="An idTag/idToken the CSMS accepts.")
+@click.option("--unknown-token", metavar="TOKEN", help="An idTag/idToken the CSMS does not know: checked refused.")
+@click.option("--connectors", type=click.IntRange(min=1), default=1, show_default=True, help="Connectors to report.")
+@click.option(
+    "--skew",
+    type=Seconds(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds the CSMS's currentTime may differ from this machine's clock.",
+)
+@connect_timeout_option()
+@_output_options
+@client_security_options
+@link_options
+@click.pass_context
+def csms(
+    ctx: click.Context,
+    url: str,
+    ocpp: list[str],
+    token: str,
+    unknown_token: str | None,
+    connectors: int,
+    skew: float,
+    connect_timeout: float,
+    timeout: float,
+    as_json: bool,
+    junit: str | None,
+    color: str,
+    **options: Any,
+) -> int:
+    """Connect as a station and check the CSMS's answers: BootNotification (Accepted, a sane
+    interval, currentTime with an offset within --skew of this clock), Heartbeat, a
+    StatusNotification per connector, Authorize --token (and --unknown-token, refused), a whole
+    transaction with meter values (1.6: the transactionId given is accepted at stop), and
+    DataTransfer for an unknown vendor (UnknownVendorId). Every answer must be schema-valid.
+
+    Exit 0 when no check fails, 1 when one does, 5 when the CSMS cannot be reached."""
+    from ocppctl.cli.check_run import run_check_csms
+
+    options.update(token=token, unknown_token=unknown_token, connectors=connectors, skew=skew)
+    return run_check_csms(env_of(ctx), url, ocpp, connect_timeout, timeout, as_json, junit, color, options)

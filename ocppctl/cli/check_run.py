@@ -98,3 +98,48 @@ def run_check_station(
 
     results = asyncio.run(main())
     return _finish(env, printer, results, junit, "station")
+
+
+def run_check_csms(
+    env: Env,
+    url: str,
+    ocpp: list[str],
+    connect_timeout: float,
+    timeout: float,
+    as_json: bool,
+    junit: str | None,
+    color_choice: str,
+    options: dict[str, Any],
+) -> int:
+    import uuid
+
+    from ocppctl.cli.send_run import client_security
+    from ocppctl.core.conformance_csms import csms_checks
+    from ocppctl.transport.client import connect_station
+    from ocppctl.transport.conformance import Recorder, Runner
+    from ocppctl.transport.peer import Peer, remote_of
+
+    registry = default_registry()
+    printer = _Printer(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json)
+    token, unknown, connectors, skew = (options.pop(k) for k in ("token", "unknown_token", "connectors", "skew"))
+    security = client_security(env, url, options)
+    link_options = build_link_options(options)
+    versions = [VERSIONS[name] for name in ocpp]
+
+    async def main() -> list[Result]:
+        recorder = Recorder()
+        link = await connect_station(
+            url, versions, registry, lambda: str(uuid.uuid4()), connect_timeout, security, link_options
+        )
+        peer = Peer(link.socket, link.session, 1, recorder.observe, answer_invalid=link_options.answer_invalid)
+        peer.opened(remote=remote_of(link.socket))
+        reader = asyncio.ensure_future(peer.run())
+        try:
+            runner = Runner(peer, recorder, timeout, skew=skew)
+            return await runner.run(csms_checks(link.version.name, token, unknown, connectors), printer.result)
+        finally:
+            await peer.close()
+            await reader
+
+    results = asyncio.run(main())
+    return _finish(env, printer, results, junit, "csms")
