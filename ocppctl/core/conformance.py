@@ -67,6 +67,7 @@ class Ask:
     payload: Payload
     expect: tuple[Expect, ...] = ()
     reconnect: bool = False  # after an accepted answer the peer reconnects and boots (Reset)
+    settle: float = 0.0  # seconds to leave the peer after its expected calls (to take in our answers)
 
 
 @dataclass(frozen=True)

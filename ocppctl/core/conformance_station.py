@@ -475,7 +475,13 @@ CHECKS_16: tuple[Check, ...] = (
         "Core",
         "1.6 §5.11, §5.12, §4.8, §4.10: the transactionId the CSMS gave, stopped",
         (
-            Ask("RemoteStartTransaction", {"connectorId": 1, "idTag": CHECK_TOKEN}, (Expect("StartTransaction"),)),
+            # the station learns its transactionId from our answer to StartTransaction: give it a moment
+            Ask(
+                "RemoteStartTransaction",
+                {"connectorId": 1, "idTag": CHECK_TOKEN},
+                (Expect("StartTransaction"),),
+                settle=0.3,
+            ),
             Ask("RemoteStopTransaction", _remote_stop_payload, (Expect("StopTransaction"),)),
         ),
         _transaction_16,

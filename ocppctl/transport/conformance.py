@@ -129,6 +129,8 @@ class Runner:
             for follow, expect in zip(follows, step.expect, strict=True):
                 if event.kind == "result" and (not expect.when or state in expect.when):
                     await follow.collect(self.timeout)
+            if step.settle:
+                await asyncio.sleep(step.settle)
             if step.reconnect and event.kind == "result" and state == "Accepted":
                 return await self._reconnected()
         except (TimedOut, LinkError):

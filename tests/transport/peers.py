@@ -251,3 +251,45 @@ def sim_station(port: int, name: str, version: str) -> Iterator[None]:
         loop.call_soon_threadsafe(stop[0].set)
         thread.join(15)
         loop.close()
+
+
+@contextmanager
+def scripted_csms(subprotocol: str, answer: Any) -> Iterator[int]:
+    """A CSMS on bare websockets in a thread of its own that answers each call with
+    `answer(action, payload)`: a payload (CALLRESULT) or a (code, description) tuple
+    (CALLERROR); yields its port. For test peers that answer wrongly on purpose."""
+    import json
+
+    from websockets.asyncio.server import serve
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    port: list[int] = []
+    stop: list[asyncio.Event] = []
+
+    async def handler(connection: Any) -> None:
+        with contextlib.suppress(Exception):  # the station went away
+            async for text in connection:
+                frame = json.loads(text)
+                if frame[0] != 2:
+                    continue
+                said = answer(frame[2], frame[3])
+                reply = [4, frame[1], *said, {}] if isinstance(said, tuple) else [3, frame[1], said]
+                await connection.send(json.dumps(reply))
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        async with serve(handler, "127.0.0.1", 0, subprotocols=[subprotocol]) as server:  # type: ignore[list-item]
+            port.append(server.sockets[0].getsockname()[1])
+            ready.set()
+            await stop[0].wait()
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield port[0]
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
+
+import pytest
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
-from .peers import ocpp_station, sim_station
+from .peers import ocpp_csms, ocpp_station, scripted_csms, sim_station, socket_path
 from .test_send import _free_port
 
 
@@ -20,6 +29,16 @@ def check_station(port: int, *argv: str) -> tuple[int, str, str]:
     common = ["--listen", f"127.0.0.1:{port}", "--connect-timeout", "10", "--color", "never"]
     code = run(["check", "station", *common, *argv], env)
     return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+
+def _wait_port(port: int) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {port}")
 
 
 def statuses(out: str) -> dict[str, tuple[str, str | None]]:
@@ -56,7 +75,7 @@ def test_a_16_sim_station_passes_the_core_profile_and_its_not_implemented_is_ski
     junit = tmp_path / "check.xml"
     with sim_station(port, "CP16", "1.6"):
         code, out, _ = check_station(port, "--timeout", "5", "--json", "--junit", str(junit))
-    assert code == 0
+    assert code == 0, out
     found = statuses(out)
     skipped = "the station answered NotImplemented"
     assert found == {
@@ -111,4 +130,114 @@ def test_no_station_is_exit_5_in_one_line() -> None:
     assert code == 5
     assert env.stderr.getvalue().splitlines()[-1] == (
         f"ocppctl: error: no station connected to 127.0.0.1:{port} within 0.2 s (--connect-timeout)"
+    )
+
+
+def check_csms(url: str, *argv: str) -> tuple[int, str, str]:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    code = run(["check", "csms", "--url", url, "--timeout", "5", "--connect-timeout", "10", "--json", *argv], env)
+    return code, env.stdout.getvalue(), env.stderr.getvalue()
+
+
+@pytest.mark.parametrize("version", ["2.0.1", "1.6"])
+def test_ocppctl_listen_passes_check_csms(version: str, tmp_path: Path) -> None:
+    port = _free_port()
+    listen = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ocppctl",
+            "listen",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--control",
+            socket_path("h.sock"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_port(port)
+        code, out, err = check_csms(f"ws://127.0.0.1:{port}/CP1", "--ocpp", version, "--connectors", "2")
+    finally:
+        listen.send_signal(signal.SIGTERM)
+        listen.wait(15)
+    assert code == 0, out + err
+    assert statuses(out) == {
+        name: ("pass", None)
+        for name in (
+            "boot",
+            "heartbeat",
+            "status-notification",
+            "authorize",
+            "transaction",
+            "data-transfer-unknown-vendor",
+        )
+    }
+    statuses_sent = [f for f in json.loads(out.splitlines()[2])["frames"] if f["from"] == "station"]
+    assert len(statuses_sent) == 2
+
+
+def test_the_ocpp_package_csms_passes_what_it_answers_and_the_rest_is_skipped() -> None:
+    with ocpp_csms(["ocpp1.6"]) as port:
+        code, out, _ = check_csms(f"ws://127.0.0.1:{port}/CP2", "--ocpp", "1.6")
+    assert code == 0
+    skipped = "the csms answered NotImplemented"
+    assert statuses(out) == {
+        "boot": ("pass", None),
+        "heartbeat": ("pass", None),
+        "status-notification": ("skipped", f"StatusNotification: {skipped}"),
+        "authorize": ("skipped", f"Authorize: {skipped}"),
+        "transaction": ("skipped", f"StartTransaction: {skipped}"),
+        "data-transfer-unknown-vendor": ("skipped", f"DataTransfer: {skipped}"),
+    }
+
+
+def _wrong(action: str, payload: dict[str, Any]) -> Any:
+    """A 1.6 CSMS that gets some answers wrong: each wrong answer fails one check."""
+    now = datetime.now(timezone.utc).isoformat()
+    answers: dict[str, Any] = {
+        "BootNotification": {"currentTime": now, "interval": 0, "status": "Accepted"},
+        "Heartbeat": {"currentTime": "2000-01-01T00:00:00Z"},
+        "StatusNotification": {},
+        "Authorize": {"idTagInfo": {"status": "Invalid" if payload.get("idTag") == "STRANGER" else "Accepted"}},
+        "StartTransaction": {"transactionId": 7, "idTagInfo": {"status": "Accepted"}},
+        "MeterValues": {},
+        "StopTransaction": {"idTagInfo": {"status": "Invalid"}},
+        "DataTransfer": {"status": "Accepted"},
+    }
+    return answers.get(action, ("NotImplemented", "no"))
+
+
+def test_a_csms_that_answers_wrongly_fails_exactly_those_checks() -> None:
+    with scripted_csms("ocpp1.6", _wrong) as port:
+        code, out, _ = check_csms(f"ws://127.0.0.1:{port}/CP3", "--ocpp", "1.6", "--unknown-token", "STRANGER")
+    assert code == 1
+    assert statuses(out) == {
+        "boot": ("fail", "BootNotification: interval 0 is not a sane heartbeat interval (1 to 86400 s)"),
+        "heartbeat": ("fail", statuses(out)["heartbeat"][1]),
+        "status-notification": ("pass", None),
+        "authorize": ("pass", None),
+        "authorize-unknown": ("pass", None),
+        "transaction": ("fail", "StopTransaction: idTagInfo {'status': 'Invalid'}"),
+        "data-transfer-unknown-vendor": (
+            "fail",
+            "DataTransfer for an unknown vendorId: status Accepted, not UnknownVendorId",
+        ),
+    }
+    why = statuses(out)["heartbeat"][1] or ""
+    assert why.startswith("Heartbeat: currentTime 2000-01-01T00:00:00Z is ") and why.endswith(
+        " s from ours (skew 60 s)"
+    )
+
+
+def test_a_csms_answer_that_breaks_its_schema_fails_its_check() -> None:
+    def answer(action: str, payload: dict[str, Any]) -> Any:
+        return {"status": "Accepted"} if action == "Authorize" else _wrong(action, payload)
+
+    with scripted_csms("ocpp1.6", answer) as port:
+        _, out, _ = check_csms(f"ws://127.0.0.1:{port}/CP4", "--ocpp", "1.6")
+    assert statuses(out)["authorize"] == (
+        "fail",
+        'Authorize at /status: Authorize response: property "status" is not allowed here',
     )
