@@ -43,6 +43,14 @@ def _output_options(command: Any) -> Any:
     return color_option()(command)
 
 
+def _boot_answers(value: str | None) -> list[str]:
+    names = [v.strip() for v in (value or "").split(",") if v.strip()]
+    for name in names:
+        if name not in ("Pending", "Rejected"):
+            raise click.BadParameter(f"{name!r} is not Pending or Rejected")
+    return names
+
+
 @check.command()
 @click.option("--listen", "where", required=True, metavar="[HOST:]PORT", help="Where to listen for the station.")
 @click.option("--station", metavar="ID", help="Wait for this station (others are turned away).")
@@ -54,6 +62,21 @@ def _output_options(command: Any) -> Any:
     show_default=True,
     metavar="V[,V...]",
     help="Versions to accept; the station's choice says which checks run.",
+)
+@click.option(
+    "--boot",
+    "boot",
+    callback=lambda ctx, param, value: _boot_answers(value),
+    metavar="STATUS[,STATUS]",
+    help="Answer the station's first boots Pending and/or Rejected, in that order, then Accepted; "
+    "checks it boots again (B02, B03).",
+)
+@click.option(
+    "--boot-interval",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="The interval given with a Pending or Rejected boot: seconds until the station boots again.",
 )
 @connect_timeout_option()
 @_output_options

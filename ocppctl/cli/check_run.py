@@ -69,10 +69,8 @@ def run_check_station(
     options: dict[str, Any],
 ) -> int:
     from ocppctl.cli.send_run import server_security
-    from ocppctl.core.conformance_station import station_checks
-    from ocppctl.handlers.defaults import CsmsState, csms_answerer
-    from ocppctl.io.recorder import utc_stamp
-    from ocppctl.transport.conformance import Recorder, Runner, chain
+    from ocppctl.core.conformance_station import BootAnswers, station_checks
+    from ocppctl.transport.conformance import Recorder, Runner, chain, station_answerer
     from ocppctl.transport.csms import Csms
     from ocppctl.transport.server import await_station, parse_listen
 
@@ -87,14 +85,15 @@ def run_check_station(
 
     async def main() -> list[Result]:
         recorder = Recorder()
-        answer = csms_answerer(registry, CsmsState(), utc_stamp)
+        boots = options.pop("boot") or []
+        answer = station_answerer(registry, BootAnswers(boots, options.pop("boot_interval")))
         versions = [VERSIONS[name] for name in ocpp]
         csms = Csms(registry, versions, recorder.observe, answer, security=security, options=link, only=station)
         async with await_station(csms, host, port, connect_timeout, printer.listening) as peer:
             arrivals: asyncio.Queue[Any] = asyncio.Queue()
             csms.on_peer = chain(csms.on_peer, arrivals.put_nowait)
             runner = Runner(peer, recorder, timeout, arrivals, reconnect_timeout=connect_timeout)
-            return await runner.run(station_checks(peer.version.name), printer.result)
+            return await runner.run(station_checks(peer.version.name, boots), printer.result)
 
     results = asyncio.run(main())
     return _finish(env, printer, results, junit, "station")

@@ -27,6 +27,7 @@ from ocppctl.core.conformance import (
     result_of,
     status,
 )
+from ocppctl.core.frames import CALL
 
 S = "station"
 REMOTE_START_ID = 4242
@@ -539,6 +540,64 @@ CHECKS_16: tuple[Check, ...] = (
 )
 
 
-def station_checks(version: str) -> tuple[Check, ...]:
-    """The checks of a station speaking `version` (2.1 is checked as 2.0.1 is)."""
-    return CHECKS_16 if version == "1.6" else CHECKS_201
+def _refused_boot(answer: str) -> Any:
+    """After a boot answered `answer` (Pending or Rejected), the station's next call is a
+    BootNotification again: B02 (Pending: no other requests until accepted; the CSMS may
+    call it meanwhile), B03 (Rejected: no message at all until the interval has passed)."""
+
+    def judge(run: Run) -> None:
+        frames = run.frames
+        refused = [s for s in frames if s.answers == "BootNotification" and status(s.payload()) == answer]
+        need(refused, f"no BootNotification was answered {answer}")
+        rest = frames[frames.index(refused[0]) + 1 :]
+        calls = [s for s in rest if s.side == S and s.frame.type == CALL]
+        need(calls, f"no BootNotification after the one answered {answer}")
+        need(
+            calls[0].frame.action == "BootNotification",
+            f"after a boot answered {answer}, the station sent {calls[0].frame.action} before booting again",
+        )
+        if answer == "Rejected":
+            between = [s for s in rest[: rest.index(calls[0])] if s.side == S]
+            need(not between, f"after a boot answered Rejected, the station sent {len(between)} message(s)")
+
+    return judge
+
+
+def boot_checks(answers: list[str], version: str) -> tuple[Check, ...]:
+    """The checks of the first boots answered `answers` (Pending, Rejected), in that order."""
+    use_case = {"Pending": "B02", "Rejected": "B03"}
+    spec = "1.6 §4.2" if version == "1.6" else ""
+    return tuple(
+        Check(
+            f"boot-{answer.lower()}",
+            f"Cold boot answered {answer}: the station boots again",
+            S,
+            "1.6" if version == "1.6" else "2.0.1",
+            "Core" if version == "1.6" else use_case[answer],
+            f"{spec or use_case[answer]}: after {answer}, BootNotification again"
+            + (" and nothing before it" if answer == "Rejected" else ", no other request first"),
+            (Await("BootNotification", count=len(answers) + 1),),
+            _refused_boot(answer),
+        )
+        for answer in dict.fromkeys(answers)
+    )
+
+
+def station_checks(version: str, boots: list[str] | None = None) -> tuple[Check, ...]:
+    """The checks of a station speaking `version` (2.1 is checked as 2.0.1 is); `boots` are the
+    answers given to its first boots (Pending, Rejected) before the one Accepted."""
+    return boot_checks(boots or [], version) + (CHECKS_16 if version == "1.6" else CHECKS_201)
+
+
+class BootAnswers:
+    """The status and interval of the answer to each boot: `first` ones in turn (each with the
+    retry `interval`), then Accepted. Pure: the CSMS's responder asks it."""
+
+    def __init__(self, first: list[str], interval: int) -> None:
+        self.left = list(first)
+        self.interval = interval
+
+    def next(self, heartbeat: int) -> tuple[str, int]:
+        if self.left:
+            return self.left.pop(0), self.interval
+        return "Accepted", heartbeat

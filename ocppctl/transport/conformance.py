@@ -14,11 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ocppctl.core.conformance import FAIL, Ask, Await, Check, Outcome, Result, Run, Seen, judge
+from ocppctl.core.conformance_station import BootAnswers
 from ocppctl.core.frames import CALL
 from ocppctl.errors import LinkError, TimedOut
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.peer import FollowUps, Peer
+from ocppctl.transport.peer import FollowUps, Peer, Responder
 
 
 class Recorder:
@@ -150,6 +151,21 @@ class Runner:
         except TimeoutError:
             return False
         return await self.recorder.wait_for(self.tested, "BootNotification", 1, since, self.timeout)
+
+
+def station_answerer(registry: Any, boots: BootAnswers, now: Callable[[], str] = utc_stamp) -> Responder:
+    """The CSMS's default answers (handlers/defaults.py), boots answered as `boots` says."""
+    from ocppctl.handlers.defaults import CsmsState, csms_answer
+
+    state = CsmsState()
+    heartbeat = state.heartbeat_interval
+
+    def answer(version: Any, action: str, payload: Any) -> tuple[str, Any]:
+        if action == "BootNotification":
+            state.boot_status, state.heartbeat_interval = boots.next(heartbeat)
+        return csms_answer(registry, version, action, payload, now(), state)
+
+    return answer
 
 
 def chain(first: Callable[[Peer], None] | None, then: Callable[[Peer], None]) -> Callable[[Peer], None]:

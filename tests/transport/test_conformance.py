@@ -241,3 +241,19 @@ def test_a_csms_answer_that_breaks_its_schema_fails_its_check() -> None:
         "fail",
         'Authorize at /status: Authorize response: property "status" is not allowed here',
     )
+
+
+def test_a_sim_station_answered_pending_then_accepted_boots_again() -> None:
+    port = _free_port()
+    with sim_station(port, "CP5", "2.0.1"):
+        code, out, _ = check_station(port, "--timeout", "5", "--json", "--boot", "Pending", "--boot-interval", "1")
+    assert code == 0, out
+    found = statuses(out)
+    assert list(found)[:2] == ["boot-pending", "cold-boot"]
+    assert set(found.values()) == {("pass", None)}
+
+
+def test_boot_takes_only_pending_and_rejected() -> None:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["check", "station", "--listen", "0", "--boot", "Accepted"], env) == 2
+    assert "'Accepted' is not Pending or Rejected" in env.stderr.getvalue()
