@@ -36,7 +36,7 @@ def _output_options(command: Any) -> Any:
     command = click.option(
         "--timeout",
         type=Seconds(min=0.001),
-        default=10.0,
+        default=30.0,
         show_default=True,
         help="Seconds for each answer, and for each call the peer owes after one.",
     )(command)

@@ -40,7 +40,7 @@ class _Printer:
 
     def end(self, results: list[Result]) -> dict[str, Any]:
         counts = summary(results)
-        text = dumps({"summary": counts}) if self.as_json else table_footer(results, counts)
+        text = dumps({"summary": counts}) if self.as_json else table_footer(counts)
         self.env.stdout.write(text + "\n")
         return counts
 

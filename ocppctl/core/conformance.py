@@ -89,11 +89,10 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Run:
-    """What a judge reads: the frames of its check (in wire order) and of the whole run before
-    them; `now` is the local time the run ended (RFC 3339), for clock checks."""
+    """What a judge reads: the frames of its check, in wire order; `now` is the local time the
+    check ended (RFC 3339), for clock checks."""
 
     frames: tuple[Seen, ...]
-    before: tuple[Seen, ...] = ()
     now: str = ""
     skew: float = 60.0  # seconds a peer's clock may differ from ours
 

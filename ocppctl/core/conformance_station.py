@@ -103,8 +103,7 @@ GET_ITEMS = [
 
 def _get_variables(run: Run) -> None:
     results = result_of(run.frames, "GetVariables", S).get("getVariableResult") or []
-    wanted = (("Accepted", "OCPPCommCtrlr/HeartbeatInterval"), ("UnknownVariable", None), ("UnknownComponent", None))
-    for item, (state, _) in zip(GET_ITEMS, wanted, strict=True):
+    for item, state in zip(GET_ITEMS, ("Accepted", "UnknownVariable", "UnknownComponent"), strict=True):
         name = f"{item['component']['name']}/{item['variable']['name']}"
         got = next(
             (r for r in results if r.get("component") == item["component"] and r.get("variable") == item["variable"]),

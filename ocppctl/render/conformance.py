@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree
 
-from ocppctl.core.conformance import Result
+from ocppctl.core.conformance import Result, Seen
 from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.render.style import escape_line, paint
 
@@ -21,11 +21,12 @@ def row(result: Result, color: bool) -> str:
     return f"{word} {result.check.id:<40} {result.check.use_case:<13}{why}".rstrip()
 
 
-def table_footer(results: list[Result], counts: dict[str, Any]) -> str:
+def table_footer(counts: dict[str, Any]) -> str:
     return f"{counts['checks']} checks: {counts['pass']} passed, {counts['fail']} failed, {counts['skipped']} skipped"
 
 
-def frame_record(seen: Any) -> dict[str, Any]:
+def frame_record(seen: Seen) -> dict[str, Any]:
+    """A frame as --json shows it under its check."""
     frame = seen.frame
     record: dict[str, Any] = {"from": seen.side, "type": TYPE_NAMES.get(frame.type, str(frame.type)), "id": frame.id}
     record["action"] = seen.action

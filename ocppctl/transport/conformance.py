@@ -109,7 +109,7 @@ class Runner:
                 break
         await asyncio.sleep(0)  # frames told in this turn of the loop are in
         mine = frames[mark:] if check.steps and isinstance(check.steps[0], Ask) else frames[:]
-        run = Run(tuple(mine), tuple(frames[:mark]), self.now(), self.skew)
+        run = Run(tuple(mine), self.now(), self.skew)
         return Result(check, judge(check, run), list(mine))
 
     async def _await(self, step: Await) -> bool:

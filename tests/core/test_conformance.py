@@ -31,7 +31,7 @@ def check_of(checks: Any, name: str) -> Any:
 
 
 def run(*frames: Seen) -> Run:
-    return Run(tuple(frames), (), NOW, 60.0)
+    return Run(tuple(frames), NOW, 60.0)
 
 
 DATA = check_of(station_checks("2.0.1"), "data-transfer-unknown-vendor")
