@@ -109,8 +109,10 @@ class Runner:
                 break
         await asyncio.sleep(0)  # frames told in this turn of the loop are in
         mine = frames[mark:] if check.steps and isinstance(check.steps[0], Ask) else frames[:]
-        run = Run(tuple(mine), self.now(), self.skew)
-        return Result(check, judge(check, run), list(mine))
+        outcome = judge(check, Run(tuple(mine), self.now(), self.skew))
+        if outcome.status == FAIL and self.peer.closed.is_set():
+            outcome = Outcome(FAIL, f"{outcome.why} (the link ended: {self.peer.why_closed})")
+        return Result(check, outcome, list(mine))
 
     async def _await(self, step: Await) -> bool:
         return await self.recorder.wait_for(self.tested, step.action, step.count, 0, self.timeout)

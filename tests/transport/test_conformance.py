@@ -3,12 +3,14 @@ package's station: what the user sees (the table, --json, --junit, the exit code
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -258,3 +260,46 @@ def test_boot_takes_only_pending_and_rejected() -> None:
     env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
     assert run(["check", "station", "--listen", "0", "--boot", "Accepted"], env) == 2
     assert "'Accepted' is not Pending or Rejected" in env.stderr.getvalue()
+
+
+def _hanging_up_station(port: int) -> threading.Thread:
+    """A 2.0.1 station on bare websockets: it boots, says its connector is Available, and closes
+    the link (1011) on the CSMS's first call."""
+
+    async def main() -> None:
+        from websockets.asyncio.client import connect
+
+        _wait_port(port)
+        url = f"ws://127.0.0.1:{port}/CP6"
+        async with connect(url, subprotocols=["ocpp2.0.1"], proxy=None) as link:  # type: ignore[list-item]
+            boot = {"reason": "PowerUp", "chargingStation": {"model": "M", "vendorName": "V"}}
+            await link.send(json.dumps([2, "b", "BootNotification", boot]))
+            await link.recv()
+            status = {
+                "timestamp": "2026-12-04T10:00:00Z",
+                "connectorStatus": "Available",
+                "evseId": 1,
+                "connectorId": 1,
+            }
+            await link.send(json.dumps([2, "s", "StatusNotification", status]))
+            await link.recv()
+            await link.recv()
+            await link.close(1011, "bye")
+
+    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_station_that_leaves_fails_the_check_it_was_in_and_those_left() -> None:
+    port = _free_port()
+    thread = _hanging_up_station(port)
+    code, out, _ = check_station(port, "--timeout", "5", "--json", "--ocpp", "2.0.1")
+    thread.join(10)
+    assert code == 1
+    found = statuses(out)
+    gone = "the peer closed the link (code 1011: bye)"
+    assert found.pop("cold-boot") == ("pass", None)
+    assert found.pop("get-variables") == ("fail", f"no answer to GetVariables (the link ended: {gone})")
+    assert set(found.values()) == {("fail", f"not run: {gone}")}
+    assert len(found) == 9
