@@ -10,6 +10,7 @@ then says what is missing. A link that ends fails the checks left.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -90,7 +91,11 @@ class Runner:
     async def run(self, checks: tuple[Check, ...], told: Callable[[Result], None] | None = None) -> list[Result]:
         """Each check in turn; `told(result)` as each ends."""
         results: list[Result] = []
+        waited = False
         for check in checks:
+            if self.peer.closed.is_set() and not waited:  # once: a station that left may come back
+                waited = True
+                await self._come_back()
             if self.peer.closed.is_set():
                 result = Result(check, Outcome(FAIL, f"not run: {self.peer.why_closed}"))
             else:
@@ -104,7 +109,7 @@ class Runner:
         frames = self.recorder.frames
         mark = len(frames)
         for step in check.steps:
-            going = await (self._await(step) if isinstance(step, Await) else self._ask(step, mark))
+            going = await (self._await(step) if isinstance(step, Await) else self._ask(step))
             if not going:
                 break
         await asyncio.sleep(0)  # frames told in this turn of the loop are in
@@ -117,7 +122,7 @@ class Runner:
     async def _await(self, step: Await) -> bool:
         return await self.recorder.wait_for(self.tested, step.action, step.count, 0, self.timeout)
 
-    async def _ask(self, step: Ask, mark: int) -> bool:
+    async def _ask(self, step: Ask) -> bool:
         payload = step.payload
         if callable(payload):
             payload = payload(tuple(self.recorder.frames), self.now())
@@ -143,16 +148,25 @@ class Runner:
                 follow.stop()
         return True
 
+    async def _come_back(self) -> None:
+        """A station whose link dropped is given `reconnect_timeout` to connect again (and
+        boot), as a station does after its back-off; the checks go on over the new link."""
+        if self.arrivals is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            self.peer = await asyncio.wait_for(self.arrivals.get(), self.reconnect_timeout)
+            await asyncio.wait_for(self.peer.booted.wait(), self.timeout)
+
     async def _reconnected(self) -> bool:
         """After a Reset: the station's next link, once it has booted."""
         if self.arrivals is None:
             return False
-        since = len(self.recorder.frames)
         try:
             self.peer = await asyncio.wait_for(self.arrivals.get(), self.reconnect_timeout)
+            await asyncio.wait_for(self.peer.booted.wait(), self.timeout)
         except TimeoutError:
             return False
-        return await self.recorder.wait_for(self.tested, "BootNotification", 1, since, self.timeout)
+        return True
 
 
 def station_answerer(registry: Any, boots: BootAnswers, now: Callable[[], str] = utc_stamp) -> Responder:

@@ -4,6 +4,7 @@ package's station: what the user sees (the table, --json, --junit, the exit code
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import signal
@@ -262,29 +263,34 @@ def test_boot_takes_only_pending_and_rejected() -> None:
     assert "'Accepted' is not Pending or Rejected" in env.stderr.getvalue()
 
 
-def _hanging_up_station(port: int) -> threading.Thread:
+def _hanging_up_station(port: int, come_back: bool = False) -> threading.Thread:
     """A 2.0.1 station on bare websockets: it boots, says its connector is Available, and closes
-    the link (1011) on the CSMS's first call."""
+    the link (1011) on the CSMS's first call; with `come_back` it connects again at once, boots,
+    and answers every call NotImplemented until the CSMS closes the link."""
 
     async def main() -> None:
         from websockets.asyncio.client import connect
 
         _wait_port(port)
         url = f"ws://127.0.0.1:{port}/CP6"
+        boot = {"reason": "PowerUp", "chargingStation": {"model": "M", "vendorName": "V"}}
+        status = {"timestamp": "2026-12-04T10:00:00Z", "connectorStatus": "Available", "evseId": 1, "connectorId": 1}
         async with connect(url, subprotocols=["ocpp2.0.1"], proxy=None) as link:  # type: ignore[list-item]
-            boot = {"reason": "PowerUp", "chargingStation": {"model": "M", "vendorName": "V"}}
             await link.send(json.dumps([2, "b", "BootNotification", boot]))
             await link.recv()
-            status = {
-                "timestamp": "2026-12-04T10:00:00Z",
-                "connectorStatus": "Available",
-                "evseId": 1,
-                "connectorId": 1,
-            }
             await link.send(json.dumps([2, "s", "StatusNotification", status]))
             await link.recv()
             await link.recv()
             await link.close(1011, "bye")
+        if not come_back:
+            return
+        async with connect(url, subprotocols=["ocpp2.0.1"], proxy=None) as link:  # type: ignore[list-item]
+            await link.send(json.dumps([2, "b2", "BootNotification", boot]))
+            with contextlib.suppress(Exception):
+                async for text in link:
+                    frame = json.loads(text)
+                    if frame[0] == 2:
+                        await link.send(json.dumps([4, frame[1], "NotImplemented", "", {}]))
 
     thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
     thread.start()
@@ -294,7 +300,7 @@ def _hanging_up_station(port: int) -> threading.Thread:
 def test_a_station_that_leaves_fails_the_check_it_was_in_and_those_left() -> None:
     port = _free_port()
     thread = _hanging_up_station(port)
-    code, out, _ = check_station(port, "--timeout", "5", "--json", "--ocpp", "2.0.1")
+    code, out, _ = check_station(port, "--timeout", "5", "--json", "--ocpp", "2.0.1", "--connect-timeout", "2")
     thread.join(10)
     assert code == 1
     found = statuses(out)
@@ -303,3 +309,15 @@ def test_a_station_that_leaves_fails_the_check_it_was_in_and_those_left() -> Non
     assert found.pop("get-variables") == ("fail", f"no answer to GetVariables (the link ended: {gone})")
     assert set(found.values()) == {("fail", f"not run: {gone}")}
     assert len(found) == 9
+
+
+def test_a_station_that_comes_back_is_checked_on_its_new_link() -> None:
+    port = _free_port()
+    thread = _hanging_up_station(port, come_back=True)
+    code, out, _ = check_station(port, "--timeout", "5", "--json", "--ocpp", "2.0.1")
+    thread.join(10)
+    assert code == 1
+    found = statuses(out)
+    assert found["get-variables"][0] == "fail"
+    assert found["get-base-report-full-inventory"] == ("skipped", "GetBaseReport: the station answered NotImplemented")
+    assert found["reset"] == ("skipped", "Reset: the station answered NotImplemented")
