@@ -68,8 +68,8 @@ def _boot_answers(value: str | None) -> list[str]:
     "boot",
     callback=lambda ctx, param, value: _boot_answers(value),
     metavar="STATUS[,STATUS]",
-    help="Answer the station's first boots Pending and/or Rejected, in that order, then Accepted; "
-    "checks it boots again (B02, B03).",
+    help="Answer the station's first boots with these statuses (Pending, Rejected) in the order given, "
+    "then Accepted; checks that it boots again (B02, B03).",
 )
 @click.option(
     "--boot-interval",
