@@ -321,3 +321,26 @@ def test_a_station_that_comes_back_is_checked_on_its_new_link() -> None:
     assert found["get-variables"][0] == "fail"
     assert found["get-base-report-full-inventory"] == ("skipped", "GetBaseReport: the station answered NotImplemented")
     assert found["reset"] == ("skipped", "Reset: the station answered NotImplemented")
+
+
+def test_the_ocpp_package_16_station_fails_what_it_gets_wrong_and_its_not_implemented_is_skipped() -> None:
+    port = _free_port()
+    with ocpp_station(port, "CP8", "ocpp1.6"):
+        code, out, _ = check_station(port, "--timeout", "1", "--json", "--ocpp", "1.6")
+    assert code == 1
+    found = statuses(out)
+    assert found.pop("cold-boot") == ("fail", "no StatusNotification after the boot was accepted")
+    assert found.pop("get-configuration") == ("fail", "GetConfiguration [OcppctlCheckUnknown]: not in unknownKey")
+    first = {
+        "change-configuration": "ChangeConfiguration",
+        "change-availability": "ChangeAvailability",
+        "remote-transaction": "RemoteStartTransaction",
+        "unlock-connector": "UnlockConnector",
+        "clear-cache": "ClearCache",
+        "trigger-message": "TriggerMessage",
+        "data-transfer-unknown-vendor": "DataTransfer",
+        "reset": "Reset",
+    }
+    assert found == {
+        name: ("skipped", f"{action}: the station answered NotImplemented") for name, action in first.items()
+    }
