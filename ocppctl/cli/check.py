@@ -28,6 +28,9 @@ def check() -> None:
 
 def _output_options(command: Any) -> Any:
     command = click.option(
+        "-v", "--verbose", is_flag=True, help="Under each check: its requirement and every frame it judged."
+    )(command)
+    command = click.option(
         "--junit", type=click.Path(dir_okay=False), metavar="FILE", help="Also write JUnit XML: a testcase per check."
     )(command)
     command = click.option(
@@ -93,6 +96,7 @@ def station(
     as_json: bool,
     junit: str | None,
     color: str,
+    verbose: bool,
     **options: Any,
 ) -> int:
     """Act as a CSMS and drive the station that connects through the basic set: 2.0.1 cold
@@ -105,6 +109,7 @@ def station(
     Exit 0 when no check fails, 1 when one does, 5 when no station connects."""
     from ocppctl.cli.check_run import run_check_station
 
+    options["verbose"] = verbose
     return run_check_station(
         env_of(ctx), where, station, ocpp, connect_timeout, timeout, as_json, junit, color, options
     )
@@ -151,6 +156,7 @@ def csms(
     as_json: bool,
     junit: str | None,
     color: str,
+    verbose: bool,
     **options: Any,
 ) -> int:
     """Connect as a station and check the CSMS's answers: BootNotification (Accepted, a sane
@@ -162,5 +168,5 @@ def csms(
     Exit 0 when no check fails, 1 when one does, 5 when the CSMS cannot be reached."""
     from ocppctl.cli.check_run import run_check_csms
 
-    options.update(token=token, unknown_token=unknown_token, connectors=connectors, skew=skew)
+    options.update(token=token, unknown_token=unknown_token, connectors=connectors, skew=skew, verbose=verbose)
     return run_check_csms(env_of(ctx), url, ocpp, connect_timeout, timeout, as_json, junit, color, options)

@@ -15,8 +15,8 @@ from ocppctl.core.versions import VERSIONS
 from ocppctl.errors import InputError, UsageFailure
 from ocppctl.io.schemafiles import default_registry
 from ocppctl.render.conformance import as_json as result_json
+from ocppctl.render.conformance import details, row, table_footer
 from ocppctl.render.conformance import junit as junit_xml
-from ocppctl.render.conformance import row, table_footer
 from ocppctl.render.style import wants_color
 from ocppctl.transport.conformance import summary
 
@@ -24,10 +24,11 @@ from ocppctl.transport.conformance import summary
 class _Printer:
     """A row per check as it ends (or --json, one object per check), then the summary."""
 
-    def __init__(self, env: Env, color: bool, as_json: bool) -> None:
+    def __init__(self, env: Env, color: bool, as_json: bool, verbose: bool = False) -> None:
         self.env = env
         self.color = color
         self.as_json = as_json
+        self.verbose = verbose
 
     def listening(self, host: str, port: int) -> None:
         self.env.stderr.write(f"ocppctl: listening on {host}:{port}, waiting for a station\n")
@@ -35,6 +36,8 @@ class _Printer:
 
     def result(self, result: Result) -> None:
         text = dumps(result_json(result)) if self.as_json else row(result, self.color)
+        if self.verbose and not self.as_json:
+            text = "\n".join([text, *details(result, result.check.tested)])
         self.env.stdout.write(text + "\n")
         self.env.stdout.flush()
 
@@ -79,7 +82,8 @@ def run_check_station(
     except ValueError:
         raise UsageFailure(f"--listen takes [HOST:]PORT, not {where!r}") from None
     registry = default_registry()
-    printer = _Printer(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json)
+    color = wants_color(color_choice, env.stdout_isatty, env.environ)
+    printer = _Printer(env, color, as_json, bool(options.pop("verbose", False)))
     security = server_security(env, options)
     link = build_link_options(options)
 
@@ -119,7 +123,8 @@ def run_check_csms(
     from ocppctl.transport.peer import Peer, remote_of
 
     registry = default_registry()
-    printer = _Printer(env, wants_color(color_choice, env.stdout_isatty, env.environ), as_json)
+    color = wants_color(color_choice, env.stdout_isatty, env.environ)
+    printer = _Printer(env, color, as_json, bool(options.pop("verbose", False)))
     token, unknown, connectors, skew = (options.pop(k) for k in ("token", "unknown_token", "connectors", "skew"))
     security = client_security(env, url, options)
     link_options = build_link_options(options)

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 from ocppctl.core.conformance import Result, Seen
 from ocppctl.core.frames import TYPE_NAMES
+from ocppctl.core.jsontext import dumps
 from ocppctl.render.style import escape_line, paint
 
 COLOURS = {"pass": "green", "fail": "brightred", "skipped": "yellow"}
@@ -19,6 +20,19 @@ def row(result: Result, color: bool) -> str:
     word = paint(COLOURS[outcome.status], f"{outcome.status.upper():<7}", color)
     why = f"  {escape_line(outcome.why)}" if outcome.why else ""
     return f"{word} {result.check.id:<40} {result.check.use_case:<13}{why}".rstrip()
+
+
+def details(result: Result, tested: str) -> list[str]:
+    """Under a row with --verbose: the requirement, then each frame the check judged on one
+    line (→ sent by ocppctl, ← by the peer), escaped: it came from the peer."""
+    lines = [f"        {result.check.requirement}"]
+    for seen in result.frames:
+        arrow = "←" if seen.side == tested else "→"
+        frame = seen.frame
+        body = f"{frame.error_code} {frame.error_description or ''}" if frame.error_code else dumps(frame.payload)
+        kind = TYPE_NAMES.get(frame.type, "?")
+        lines.append(escape_line(f"        {arrow} {kind} {seen.action or ''} {body}".rstrip()))
+    return lines
 
 
 def table_footer(counts: dict[str, Any]) -> str:

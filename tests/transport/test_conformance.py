@@ -344,3 +344,23 @@ def test_the_ocpp_package_16_station_fails_what_it_gets_wrong_and_its_not_implem
     assert found == {
         name: ("skipped", f"{action}: the station answered NotImplemented") for name, action in first.items()
     }
+
+
+def test_verbose_shows_the_requirement_and_every_frame_judged_escaped() -> None:
+    def answer(action: str, payload: dict[str, Any]) -> Any:
+        return {"status": "Rejected", "data": "\x1b[31mred"} if action == "DataTransfer" else _wrong(action, payload)
+
+    with scripted_csms("ocpp1.6", answer) as port:
+        env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+        url = f"ws://127.0.0.1:{port}/CP7"
+        code = run(["check", "csms", "--url", url, "--ocpp", "1.6", "--timeout", "5", "-v", "--color", "never"], env)
+    assert code == 1
+    lines = env.stdout.getvalue().splitlines()
+    at = next(i for i, line in enumerate(lines) if "data-transfer-unknown-vendor" in line)
+    assert lines[at].split()[0] == "FAIL"
+    assert lines[at + 1 : at + 4] == [
+        "        1.6 §4.3: status UnknownVendorId",
+        '        → CALL DataTransfer {"vendorId":"org.ocppctl.check.unknown","messageId":"check"}',
+        '        ← CALLRESULT DataTransfer {"status":"Rejected","data":"\\u001b[31mred"}',
+    ]
+    assert "\x1b" not in env.stdout.getvalue()
