@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 from ocppctl.core.conformance import Result, Seen
 from ocppctl.core.frames import TYPE_NAMES
 from ocppctl.core.jsontext import dumps
-from ocppctl.render.style import escape_line, paint
+from ocppctl.render.style import escape, escape_line, paint
 
 COLOURS = {"pass": "green", "fail": "brightred", "skipped": "yellow"}
 
@@ -82,13 +82,14 @@ def junit(results: list[Result], suite: str, counts: dict[str, Any]) -> str:
         case = ElementTree.SubElement(
             root, "testcase", name=f"{check.id}: {check.title}", classname=f"{suite}.ocpp{check.version}"
         )
+        why = escape(result.outcome.why)  # the peer's words: no control character is valid XML 1.0
         if result.outcome.status == "fail":
-            failure = ElementTree.SubElement(case, "failure", message=result.outcome.why)
+            failure = ElementTree.SubElement(case, "failure", message=why)
             failure.text = check.requirement
         elif result.outcome.status == "skipped":
-            ElementTree.SubElement(case, "skipped", message=result.outcome.why)
+            ElementTree.SubElement(case, "skipped", message=why)
         out = ElementTree.SubElement(case, "system-out")
-        out.text = "\n".join(
-            f"{s.side}: {s.frame.action or s.action} {TYPE_NAMES.get(s.frame.type)}" for s in result.frames
+        out.text = escape(
+            "\n".join(f"{s.side}: {s.frame.action or s.action} {TYPE_NAMES.get(s.frame.type)}" for s in result.frames)
         )
     return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
