@@ -8,6 +8,7 @@ station reconnect, comes last.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ocppctl.core.conformance import (
@@ -571,7 +572,7 @@ def boot_checks(answers: list[str], version: str) -> tuple[Check, ...]:
             f"boot-{answer.lower()}",
             f"Cold boot answered {answer}: the station boots again",
             S,
-            "1.6" if version == "1.6" else "2.0.1",
+            version,
             "Core" if version == "1.6" else use_case[answer],
             f"{spec or use_case[answer]}: after {answer}, BootNotification again"
             + (" and nothing before it" if answer == "Rejected" else ", no other request first"),
@@ -585,7 +586,8 @@ def boot_checks(answers: list[str], version: str) -> tuple[Check, ...]:
 def station_checks(version: str, boots: list[str] | None = None) -> tuple[Check, ...]:
     """The checks of a station speaking `version` (2.1 is checked as 2.0.1 is); `boots` are the
     answers given to its first boots (Pending, Rejected) before the one Accepted."""
-    return boot_checks(boots or [], version) + (CHECKS_16 if version == "1.6" else CHECKS_201)
+    checks = boot_checks(boots or [], version) + (CHECKS_16 if version == "1.6" else CHECKS_201)
+    return tuple(replace(check, version=version) for check in checks)
 
 
 class BootAnswers:

@@ -133,3 +133,9 @@ def test_a_16_transaction_id_must_be_given() -> None:
     )
     answer = result("csms", "1", "StartTransaction", {"idTagInfo": {"status": "Accepted"}})
     assert judge(tx, run(start, answer)) == Outcome("fail", "StartTransaction: no transactionId")
+
+
+def test_a_21_station_gets_the_201_checks_labelled_21() -> None:
+    checks = station_checks("2.1", ["Pending"])
+    assert [c.id for c in checks] == ["boot-pending", *(c.id for c in station_checks("2.0.1"))]
+    assert {c.version for c in checks} == {"2.1"}
