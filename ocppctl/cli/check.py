@@ -46,6 +46,16 @@ def _output_options(command: Any) -> Any:
     return color_option()(command)
 
 
+def _profiles(value: str | None) -> list[str]:
+    from ocppctl.core.conformance_profiles16 import PROFILES
+
+    names = [v.strip() for v in (value or "").split(",") if v.strip()]
+    for name in names:
+        if name not in PROFILES:
+            raise click.BadParameter(f"{name!r} is not one of {', '.join(PROFILES)}")
+    return names
+
+
 def _boot_answers(value: str | None) -> list[str]:
     names = [v.strip() for v in (value or "").split(",") if v.strip()]
     for name in names:
@@ -75,6 +85,13 @@ def _boot_answers(value: str | None) -> list[str]:
     "then Accepted; checks that it boots again (B02, B03).",
 )
 @click.option(
+    "--profile",
+    "profiles",
+    callback=lambda ctx, param, value: _profiles(value),
+    metavar="NAME[,NAME...]",
+    help="1.6: also check these profiles: LocalAuthListManagement, Reservation, SmartCharging.",
+)
+@click.option(
     "--boot-interval",
     type=click.IntRange(min=1),
     default=2,
@@ -91,6 +108,7 @@ def station(
     where: str,
     station: str | None,
     ocpp: list[str],
+    profiles: list[str],
     connect_timeout: float,
     timeout: float,
     as_json: bool,
@@ -103,13 +121,14 @@ def station(
     boot, Get/SetVariables, GetBaseReport for each report base, ChangeAvailability, a remote
     start and stop (TransactionEvent), TriggerMessage, DataTransfer, Reset; 1.6 the Core
     profile (Get/ChangeConfiguration, RemoteStart/StopTransaction, UnlockConnector, ClearCache,
-    ChangeAvailability, TriggerMessage, DataTransfer, Reset). Reset comes last: the station
+    ChangeAvailability, TriggerMessage, DataTransfer, Reset; other profiles with --profile).
+    Reset comes last: the station
     reboots and must connect again within --connect-timeout.
 
     Exit 0 when no check fails, 1 when one does, 5 when no station connects."""
     from ocppctl.cli.check_run import run_check_station
 
-    options["verbose"] = verbose
+    options.update(verbose=verbose, profiles=profiles)
     return run_check_station(
         env_of(ctx), where, station, ocpp, connect_timeout, timeout, as_json, junit, color, options
     )

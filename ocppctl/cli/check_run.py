@@ -90,6 +90,7 @@ def run_check_station(
     async def main() -> list[Result]:
         recorder = Recorder()
         boots = options.pop("boot") or []
+        profiles = options.pop("profiles") or []
         answer = station_answerer(registry, BootAnswers(boots, options.pop("boot_interval")))
         versions = [VERSIONS[name] for name in ocpp]
         csms = Csms(registry, versions, recorder.observe, answer, security=security, options=link, only=station)
@@ -97,7 +98,8 @@ def run_check_station(
             arrivals: asyncio.Queue[Any] = asyncio.Queue()
             csms.on_peer = chain(csms.on_peer, arrivals.put_nowait)
             runner = Runner(peer, recorder, timeout, arrivals, reconnect_timeout=connect_timeout)
-            return await runner.run(station_checks(peer.version.name, boots), printer.result)
+            checks = station_checks(peer.version.name, boots, profiles)
+            return await runner.run(checks, printer.result)
 
     results = asyncio.run(main())
     return _finish(env, printer, results, junit, "station")

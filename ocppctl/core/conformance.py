@@ -197,6 +197,17 @@ def after(frames: tuple[Seen, ...], action: str, side: str) -> tuple[Seen, ...]:
     return frames[frames.index(answer) + 1 :] if answer is not None else ()
 
 
+def statuses_after(run: Run, action: str, nth: int) -> list[Any]:
+    """The connector statuses the station reported after its `nth` answer to `action`."""
+    answers = [s for s in run.frames if s.side == "station" and s.answers == action]
+    if len(answers) <= nth:
+        return []
+    start = run.frames.index(answers[nth])
+    end = run.frames.index(answers[nth + 1]) if len(answers) > nth + 1 else len(run.frames)
+    field = "connectorStatus" if any("connectorStatus" in s.payload() for s in run.frames) else "status"
+    return [s.payload().get(field) for s in calls_of(run.frames[start:end], "StatusNotification", "station")]
+
+
 def status(payload: dict[str, Any]) -> Any:
     return payload.get("status")
 

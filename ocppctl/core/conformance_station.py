@@ -27,6 +27,7 @@ from ocppctl.core.conformance import (
     need,
     result_of,
     status,
+    statuses_after,
 )
 from ocppctl.core.frames import CALL
 
@@ -49,22 +50,11 @@ def _booted(run: Run) -> None:
     need(calls_of(later, "StatusNotification", S), "no StatusNotification after the boot was accepted")
 
 
-def _statuses_after(run: Run, action: str, nth: int) -> list[Any]:
-    """The connector statuses the station reported after its `nth` answer to `action`."""
-    answers = [s for s in run.frames if s.side == S and s.answers == action]
-    if len(answers) <= nth:
-        return []
-    start = run.frames.index(answers[nth])
-    end = run.frames.index(answers[nth + 1]) if len(answers) > nth + 1 else len(run.frames)
-    field = "connectorStatus" if any("connectorStatus" in s.payload() for s in run.frames) else "status"
-    return [s.payload().get(field) for s in calls_of(run.frames[start:end], "StatusNotification", S)]
-
-
 def _availability(run: Run) -> None:
     for nth, (wanted, state) in enumerate((("Inoperative", "Unavailable"), ("Operative", "Available"))):
         answer = result_of(run.frames, "ChangeAvailability", S, nth)
         need(status(answer) == "Accepted", f"ChangeAvailability {wanted}: status {status(answer)}, not Accepted")
-        seen = _statuses_after(run, "ChangeAvailability", nth)
+        seen = statuses_after(run, "ChangeAvailability", nth)
         need(state in seen, f"ChangeAvailability {wanted}: no StatusNotification {state} (saw {seen or 'none'})")
 
 
@@ -583,10 +573,16 @@ def boot_checks(answers: list[str], version: str) -> tuple[Check, ...]:
     )
 
 
-def station_checks(version: str, boots: list[str] | None = None) -> tuple[Check, ...]:
+def station_checks(
+    version: str, boots: list[str] | None = None, profiles: list[str] | None = None
+) -> tuple[Check, ...]:
     """The checks of a station speaking `version` (2.1 is checked as 2.0.1 is); `boots` are the
-    answers given to its first boots (Pending, Rejected) before the one Accepted."""
-    checks = boot_checks(boots or [], version) + (CHECKS_16 if version == "1.6" else CHECKS_201)
+    answers given to its first boots (Pending, Rejected) before the one Accepted; `profiles`
+    the 1.6 profiles beyond Core to check too (before Reset, which stays last)."""
+    from ocppctl.core.conformance_profiles16 import profile_checks
+
+    main = CHECKS_16[:-1] + profile_checks(profiles or []) + CHECKS_16[-1:] if version == "1.6" else CHECKS_201
+    checks = boot_checks(boots or [], version) + main
     return tuple(replace(check, version=version) for check in checks)
 
 

@@ -139,3 +139,16 @@ def test_a_21_station_gets_the_201_checks_labelled_21() -> None:
     checks = station_checks("2.1", ["Pending"])
     assert [c.id for c in checks] == ["boot-pending", *(c.id for c in station_checks("2.0.1"))]
     assert {c.version for c in checks} == {"2.1"}
+
+
+def test_a_profile_the_station_lacks_is_skipped_when_it_says_not_supported() -> None:
+    from ocppctl.core.conformance_profiles16 import profile_checks
+
+    (local,) = profile_checks(["LocalAuthListManagement"])
+    frames = (
+        call("csms", "1", "GetLocalListVersion", {}),
+        result("station", "1", "GetLocalListVersion", {"listVersion": 0}),
+        call("csms", "2", "SendLocalList", {"listVersion": 1, "updateType": "Full"}),
+        result("station", "2", "SendLocalList", {"status": "NotSupported"}),
+    )
+    assert judge(local, run(*frames)) == Outcome(SKIPPED, "SendLocalList: the station answered status NotSupported")

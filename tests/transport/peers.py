@@ -293,3 +293,45 @@ def scripted_csms(subprotocol: str, answer: Any) -> Iterator[int]:
         loop.call_soon_threadsafe(stop[0].set)
         thread.join(10)
         loop.close()
+
+
+@contextmanager
+def scripted_station(port: int, name: str, subprotocol: str, boot: Any, answer: Any) -> Iterator[None]:
+    """A station on bare websockets in a thread of its own: once something listens on
+    127.0.0.1:port it connects, sends BootNotification `boot`, and answers each call with
+    `answer(action, payload)` -> (reply, calls): reply a payload (CALLRESULT) or a (code,
+    description) tuple (CALLERROR), then its own `calls` [(action, payload)], answers ignored.
+    For test peers that answer as a test needs."""
+    import json
+    import socket
+
+    from websockets.asyncio.client import connect
+
+    async def main() -> None:
+        for _ in range(300):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            await asyncio.sleep(0.03)
+        url = f"ws://127.0.0.1:{port}/{name}"
+        with contextlib.suppress(Exception):  # the CSMS closed the link: the station is done
+            async with connect(url, subprotocols=[subprotocol], proxy=None) as link:  # type: ignore[list-item]
+                await link.send(json.dumps([2, "boot", "BootNotification", boot]))
+                number = 0
+                async for text in link:
+                    frame = json.loads(text)
+                    if frame[0] != 2:
+                        continue
+                    reply, calls = answer(frame[2], frame[3])
+                    said = [4, frame[1], *reply, {}] if isinstance(reply, tuple) else [3, frame[1], reply]
+                    await link.send(json.dumps(said))
+                    for action, payload in calls:
+                        number += 1
+                        await link.send(json.dumps([2, f"own-{number}", action, payload]))
+
+    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join(15)

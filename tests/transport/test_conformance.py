@@ -23,7 +23,7 @@ import pytest
 from ocppctl.cli.env import Env
 from ocppctl.cli.main import run
 
-from .peers import ocpp_csms, ocpp_station, scripted_csms, sim_station, socket_path
+from .peers import ocpp_csms, ocpp_station, scripted_csms, scripted_station, sim_station, socket_path
 from .test_send import _free_port
 
 
@@ -364,3 +364,62 @@ def test_verbose_shows_the_requirement_and_every_frame_judged_escaped() -> None:
         '        ← CALLRESULT DataTransfer {"status":"Rejected","data":"\\u001b[31mred"}',
     ]
     assert "\x1b" not in env.stdout.getvalue()
+
+
+def _profiled_16() -> Any:
+    """A 1.6 station with the Local Auth List, Reservation and Smart Charging profiles, which
+    does not clear the charging profile it was given; every other call NotImplemented."""
+    versions = [3]
+
+    def status(state: str) -> tuple[str, dict[str, Any]]:
+        payload = {"connectorId": 1, "errorCode": "NoError", "status": state, "timestamp": "2026-12-04T10:00:00Z"}
+        return ("StatusNotification", payload)
+
+    def answer(action: str, payload: dict[str, Any]) -> Any:
+        if action == "GetLocalListVersion":
+            return {"listVersion": versions[-1]}, []
+        if action == "SendLocalList":
+            versions.append(payload["listVersion"])
+            return {"status": "Accepted"}, []
+        if action == "ReserveNow":
+            return {"status": "Accepted"}, [status("Reserved")]
+        if action == "CancelReservation":
+            return {"status": "Accepted"}, [status("Available")]
+        if action in ("SetChargingProfile", "GetCompositeSchedule"):
+            return {"status": "Accepted"}, []
+        if action == "ClearChargingProfile":
+            return {"status": "Unknown"}, []
+        return ("NotImplemented", "no"), []
+
+    return answer
+
+
+def test_16_profiles_on_request() -> None:
+    port = _free_port()
+    boot = {"chargePointVendor": "V", "chargePointModel": "M"}
+    with scripted_station(port, "CP10", "ocpp1.6", boot, _profiled_16()):
+        argv = (
+            "--timeout",
+            "1",
+            "--json",
+            "--ocpp",
+            "1.6",
+            "--profile",
+            "SmartCharging,Reservation,LocalAuthListManagement",
+        )
+        code, out, _ = check_station(port, *argv)
+    assert code == 1
+    found = statuses(out)
+    assert list(found)[-4:] == ["local-auth-list", "reservation", "smart-charging", "reset"]
+    assert found["local-auth-list"] == ("pass", None)
+    assert found["reservation"] == ("pass", None)
+    assert found["smart-charging"] == (
+        "fail",
+        "ClearChargingProfile of the profile set: status Unknown, not Accepted",
+    )
+
+
+def test_profile_names_are_checked() -> None:
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
+    assert run(["check", "station", "--listen", "0", "--profile", "Core"], env) == 2
+    assert "'Core' is not one of LocalAuthListManagement, Reservation, SmartCharging" in env.stderr.getvalue()
