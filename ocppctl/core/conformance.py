@@ -204,8 +204,8 @@ def statuses_after(run: Run, action: str, nth: int) -> list[Any]:
         return []
     start = run.frames.index(answers[nth])
     end = run.frames.index(answers[nth + 1]) if len(answers) > nth + 1 else len(run.frames)
-    field = "connectorStatus" if any("connectorStatus" in s.payload() for s in run.frames) else "status"
-    return [s.payload().get(field) for s in calls_of(run.frames[start:end], "StatusNotification", "station")]
+    key = "connectorStatus" if any("connectorStatus" in s.payload() for s in run.frames) else "status"
+    return [s.payload().get(key) for s in calls_of(run.frames[start:end], "StatusNotification", "station")]
 
 
 def status(payload: dict[str, Any]) -> Any:
