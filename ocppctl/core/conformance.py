@@ -113,6 +113,7 @@ class Check:
     requirement: str
     steps: tuple[Step, ...]
     judge: Judge
+    whole_run: bool = False  # judges every frame of the run (the peer's own calls), not its steps'
 
 
 @dataclass
@@ -149,7 +150,7 @@ def judge(check: Check, run: Run) -> Outcome:
     if asks and status(result_of(run.frames, asks[0].action, tested)) == "NotSupported":
         return Outcome(SKIPPED, f"{asks[0].action}: the {tested} answered status NotSupported")
     for seen in run.frames:
-        if seen.side != tested:
+        if seen.side != tested or (check.whole_run and seen.frame.type != CALL):
             continue
         errors = [f for f in seen.findings if f.severity == "error"]
         if errors:

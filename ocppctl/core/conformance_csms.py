@@ -75,6 +75,10 @@ def _authorized(token: str, accepted: bool, v16: bool) -> Callable[[Run], None]:
     return judge
 
 
+def _own_calls(run: Run) -> None:
+    """The shared judge fails a call that breaks its schema or direction; none at all passes."""
+
+
 def _unknown_vendor(run: Run) -> None:
     got = status(result_of(run.frames, "DataTransfer", C))
     need(got == "UnknownVendorId", f"DataTransfer for an unknown vendorId: status {got}, not UnknownVendorId")
@@ -276,6 +280,17 @@ def csms_checks(version: str, token: str, unknown_token: str | None, connectors:
             req("1.6 §4.3", "P02") + ": status UnknownVendorId",
             (Ask("DataTransfer", {"vendorId": UNKNOWN_VENDOR, "messageId": "check"}),),
             _unknown_vendor,
+        ),
+        Check(
+            "csms-calls",
+            "The CSMS's own calls during the run",
+            C,
+            v,
+            "OCPP-J",
+            "each a call a CSMS may make, valid against its schema (answered NotImplemented)",
+            (),
+            _own_calls,
+            whole_run=True,
         ),
     ]
     return tuple(checks)

@@ -113,7 +113,8 @@ class Runner:
             if not going:
                 break
         await asyncio.sleep(0)  # frames told in this turn of the loop are in
-        mine = frames[mark:] if check.steps and isinstance(check.steps[0], Ask) else frames[:]
+        whole = check.whole_run or not (check.steps and isinstance(check.steps[0], Ask))
+        mine = frames[:] if whole else frames[mark:]
         outcome = judge(check, Run(tuple(mine), self.now(), self.skew))
         if outcome.status == FAIL and self.peer.closed.is_set():
             outcome = Outcome(FAIL, f"{outcome.why} (the link ended: {self.peer.why_closed})")

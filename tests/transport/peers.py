@@ -254,10 +254,11 @@ def sim_station(port: int, name: str, version: str) -> Iterator[None]:
 
 
 @contextmanager
-def scripted_csms(subprotocol: str, answer: Any) -> Iterator[int]:
+def scripted_csms(subprotocol: str, answer: Any, calls: dict[str, list[Any]] | None = None) -> Iterator[int]:
     """A CSMS on bare websockets in a thread of its own that answers each call with
     `answer(action, payload)`: a payload (CALLRESULT) or a (code, description) tuple
-    (CALLERROR); yields its port. For test peers that answer wrongly on purpose."""
+    (CALLERROR), then makes the calls `calls` lists after that action [(action, payload)];
+    yields its port. For test peers that answer wrongly on purpose."""
     import json
 
     from websockets.asyncio.server import serve
@@ -276,6 +277,8 @@ def scripted_csms(subprotocol: str, answer: Any) -> Iterator[int]:
                 said = answer(frame[2], frame[3])
                 reply = [4, frame[1], *said, {}] if isinstance(said, tuple) else [3, frame[1], said]
                 await connection.send(json.dumps(reply))
+                for number, (action, payload) in enumerate((calls or {}).get(frame[2], [])):
+                    await connection.send(json.dumps([2, f"csms-{number}", action, payload]))
 
     async def main() -> None:
         stop.append(asyncio.Event())

@@ -175,6 +175,7 @@ def test_ocppctl_listen_passes_check_csms(version: str, tmp_path: Path) -> None:
             "authorize",
             "transaction",
             "data-transfer-unknown-vendor",
+            "csms-calls",
         )
     }
     statuses_sent = [f for f in json.loads(out.splitlines()[2])["frames"] if f["from"] == "station"]
@@ -194,6 +195,7 @@ def test_the_ocpp_package_csms_passes_what_it_answers_and_the_rest_is_skipped(ve
         "authorize": ("skipped", f"Authorize: {skipped}"),
         "transaction": ("skipped", f"{started}: {skipped}"),
         "data-transfer-unknown-vendor": ("skipped", f"DataTransfer: {skipped}"),
+        "csms-calls": ("pass", None),
     }
 
 
@@ -228,6 +230,7 @@ def test_a_csms_that_answers_wrongly_fails_exactly_those_checks() -> None:
             "fail",
             "DataTransfer for an unknown vendorId: status Accepted, not UnknownVendorId",
         ),
+        "csms-calls": ("pass", None),
     }
     why = statuses(out)["heartbeat"][1] or ""
     assert why.startswith("Heartbeat: currentTime 2000-01-01T00:00:00Z is ") and why.endswith(
@@ -423,3 +426,19 @@ def test_profile_names_are_checked() -> None:
     env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
     assert run(["check", "station", "--listen", "0", "--profile", "Core"], env) == 2
     assert "'Core' is not one of LocalAuthListManagement, Reservation, SmartCharging" in env.stderr.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("call", "why"),
+    [
+        (
+            ("GetConfiguration", {"key": "not a list"}),
+            'GetConfiguration at /key: GetConfiguration request: expected array, got string "not a list"',
+        ),
+        (("Heartbeat", {}), "Heartbeat: Heartbeat is sent by the station, not by the CSMS"),
+    ],
+)
+def test_a_csms_call_that_breaks_its_schema_or_direction_fails_csms_calls(call: Any, why: str) -> None:
+    with scripted_csms("ocpp1.6", _wrong, {"Heartbeat": [call]}) as port:
+        _, out, _ = check_csms(f"ws://127.0.0.1:{port}/CP5", "--ocpp", "1.6")
+    assert statuses(out)["csms-calls"] == ("fail", why)
