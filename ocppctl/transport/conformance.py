@@ -118,6 +118,9 @@ class Runner:
         outcome = judge(check, Run(tuple(mine), self.now(), self.skew))
         if outcome.status == FAIL and self.peer.closed.is_set():
             outcome = Outcome(FAIL, f"{outcome.why} (the link ended: {self.peer.why_closed})")
+        if check.whole_run:  # what it judged: the peer's calls and our answers to them
+            ids = {s.frame.id for s in mine if s.side == self.tested and s.frame.type == CALL}
+            mine = [s for s in mine if s.frame.id in ids and (s.side == self.tested) == (s.frame.type == CALL)]
         return Result(check, outcome, list(mine))
 
     async def _await(self, step: Await) -> bool:

@@ -442,3 +442,8 @@ def test_a_csms_call_that_breaks_its_schema_or_direction_fails_csms_calls(call: 
     with scripted_csms("ocpp1.6", _wrong, {"Heartbeat": [call]}) as port:
         _, out, _ = check_csms(f"ws://127.0.0.1:{port}/CP5", "--ocpp", "1.6")
     assert statuses(out)["csms-calls"] == ("fail", why)
+    judged = json.loads(out.splitlines()[-2])["frames"]
+    assert [(f["from"], f["type"], f["action"]) for f in judged] == [
+        ("csms", "CALL", call[0]),
+        ("station", "CALLERROR", call[0]),
+    ]
