@@ -17,6 +17,7 @@ from typing import Any
 from ocppctl.core.conformance import FAIL, Ask, Await, Check, Outcome, Result, Run, Seen, judge
 from ocppctl.core.conformance_station import BootAnswers
 from ocppctl.core.frames import CALL
+from ocppctl.core.rpc import Refused
 from ocppctl.errors import LinkError, TimedOut
 from ocppctl.io.recorder import utc_stamp
 from ocppctl.transport.flow import Flow
@@ -87,6 +88,7 @@ class Runner:
         self.skew = skew
         self.now = now
         self.tested = "station" if peer.session.local == "csms" else "csms"
+        self.refused = ""  # why ocppctl could not send a call of the check being run
 
     async def run(self, checks: tuple[Check, ...], told: Callable[[Result], None] | None = None) -> list[Result]:
         """Each check in turn; `told(result)` as each ends."""
@@ -116,6 +118,8 @@ class Runner:
         whole = check.whole_run or not (check.steps and isinstance(check.steps[0], Ask))
         mine = frames[:] if whole else frames[mark:]
         outcome = judge(check, Run(tuple(mine), self.now(), self.skew))
+        if self.refused:
+            outcome, self.refused = Outcome(FAIL, self.refused), ""
         if outcome.status == FAIL and self.peer.closed.is_set():
             outcome = Outcome(FAIL, f"{outcome.why} (the link ended: {self.peer.why_closed})")
         if check.whole_run:  # what it judged: the peer's calls and our answers to them
@@ -135,7 +139,7 @@ class Runner:
         peer = self.peer
         follows = [FollowUps(peer, e.action, None if e.until_done else e.count, e.until_done) for e in step.expect]
         try:
-            event = await peer.call(step.action, payload, self.timeout, check=False)
+            event = await peer.call(step.action, payload, self.timeout)
             answer = event.frame.payload if event.kind == "result" and event.frame is not None else None
             state = answer.get("status") if isinstance(answer, dict) else None
             for follow, expect in zip(follows, step.expect, strict=True):
@@ -146,6 +150,9 @@ class Runner:
             if step.reconnect and event.kind == "result" and state == "Accepted":
                 return await self._reconnected()
         except (TimedOut, LinkError):
+            return False
+        except Refused as refused:  # a payload of ours the schema refuses: a bug here, not the peer's
+            self.refused = f"ocppctl's own {step.action} was refused before sending: {refused}"
             return False
         finally:
             for follow in follows:

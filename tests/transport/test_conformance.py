@@ -447,3 +447,12 @@ def test_a_csms_call_that_breaks_its_schema_or_direction_fails_csms_calls(call: 
         ("csms", "CALL", call[0]),
         ("station", "CALLERROR", call[0]),
     ]
+
+
+def test_a_call_of_ours_the_schema_refuses_fails_its_check_saying_so() -> None:
+    """A 1.6 idTag is at most 20 characters: --token longer is refused before it is sent."""
+    with scripted_csms("ocpp1.6", _wrong) as port:
+        _, out, _ = check_csms(f"ws://127.0.0.1:{port}/CP9", "--ocpp", "1.6", "--token", "T" * 21)
+    status, why = statuses(out)["authorize"]
+    assert status == "fail"
+    assert why is not None and why.startswith("ocppctl's own Authorize was refused before sending: ")
