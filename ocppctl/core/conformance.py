@@ -127,6 +127,10 @@ class Failed(Exception):
     """A judge's verdict: the check fails, for this reason."""
 
 
+class Noted(Exception):
+    """A judge's verdict: the check passes, with a note (a part it could not try)."""
+
+
 class Absent(Exception):
     """A judge's verdict: the peer lacks what the check needs; the check is skipped."""
 
@@ -169,6 +173,8 @@ def judge(check: Check, run: Run) -> Outcome:
         return Outcome(FAIL, str(failed))
     except Absent as absent:
         return Outcome(SKIPPED, str(absent))
+    except Noted as noted:
+        return Outcome(PASS, str(noted))
     return Outcome(PASS)
 
 

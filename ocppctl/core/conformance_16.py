@@ -15,6 +15,7 @@ from ocppctl.core.conformance import (
     Check,
     Expect,
     Failed,
+    Noted,
     Run,
     Seen,
     calls_of,
@@ -67,7 +68,8 @@ def _change_configuration(run: Run) -> None:
         allowed = wanted.get(str(key), ("Rejected",))
         what = "read-only " if key not in wanted else ""
         need(got in allowed, f"ChangeConfiguration {what}{key}: {got}, not {' or '.join(allowed)}")
-    need(len(sent) == 3, "no read-only key in GetConfiguration to try (checked without)")
+    if len(sent) < 3:
+        raise Noted("no key reported read-only by GetConfiguration: the read-only case was not tried")
 
 
 def _transaction_16(run: Run) -> None:

@@ -17,6 +17,7 @@ from ocppctl.core.conformance import (
     Await,
     Check,
     Expect,
+    Noted,
     Run,
     Seen,
     calls_of,
@@ -112,7 +113,8 @@ def _set_variables(run: Run) -> None:
             need(state in ("Accepted", "RebootRequired"), f"SetVariables {name}: {state}, not Accepted")
         else:
             need(state == "Rejected", f"SetVariables {name} (ReadOnly): {state}, not Rejected")
-    need(len(items) == 3, "no ReadOnly variable in the FullInventory report to try (set-variables checked without)")
+    if len(items) < 3:
+        raise Noted("no ReadOnly variable in the FullInventory report: the read-only case was not tried")
 
 
 def _report(base: str) -> Check:

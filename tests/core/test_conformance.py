@@ -152,3 +152,29 @@ def test_a_profile_the_station_lacks_is_skipped_when_it_says_not_supported() -> 
         result("station", "2", "SendLocalList", {"status": "NotSupported"}),
     )
     assert judge(local, run(*frames)) == Outcome(SKIPPED, "SendLocalList: the station answered status NotSupported")
+
+
+def test_set_variables_passes_with_a_note_when_no_read_only_variable_was_reported() -> None:
+    check = check_of(station_checks("2.0.1"), "set-variables")
+    heartbeat = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
+    unknown = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "OcppctlCheckUnknown"}}
+    asked = call(
+        "csms",
+        "1",
+        "SetVariables",
+        {"setVariableData": [{**heartbeat, "attributeValue": "300"}, {**unknown, "attributeValue": "1"}]},
+    )
+    answered = result(
+        "station",
+        "1",
+        "SetVariables",
+        {
+            "setVariableResult": [
+                {**heartbeat, "attributeStatus": "Accepted"},
+                {**unknown, "attributeStatus": "UnknownVariable"},
+            ]
+        },
+    )
+    assert judge(check, run(asked, answered)) == Outcome(
+        "pass", "no ReadOnly variable in the FullInventory report: the read-only case was not tried"
+    )
