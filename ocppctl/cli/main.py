@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "actions": ("ocppctl.cli.schema_tools", "actions", "List the actions of a version and who sends them."),
     "schema": ("ocppctl.cli.schema_tools", "schema", "Print the JSON schema of an action."),
     "template": ("ocppctl.cli.schema_tools", "template", "Print a minimal valid payload for an action."),
+    "check": ("ocppctl.cli.check", "check", "Check a station or a CSMS against the basic OCPP message set."),
     "send": ("ocppctl.cli.send", "send", "Send one action to a CSMS or a station; print the checked answer."),
     "sim": (
         "ocppctl.cli.sim",

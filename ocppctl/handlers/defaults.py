@@ -44,6 +44,8 @@ def csms_answer(
         answer["currentTime"] = now_iso
     elif action == "DataTransfer":
         answer["status"] = "UnknownVendorId"
+    elif action == "TransactionEvent" and isinstance(payload, dict) and "idToken" in payload:
+        answer["idTokenInfo"] = {"status": "Accepted"}  # required when the request holds an idToken (E01)
     elif action == "StartTransaction":  # 1.6
         answer["transactionId"] = state.next_transaction_id
         state.next_transaction_id += 1

@@ -361,3 +361,138 @@ def hub_with_sim(station: str = "CP1", model: str | None = None) -> Iterator[str
     finally:
         hub.send_signal(signal.SIGTERM)
         hub.communicate(timeout=15)
+
+
+@contextmanager
+def sim_station_at(port: int, name: str, version: str) -> Iterator[None]:
+    """ocppctl's simulated station (default model) in a thread of its own: it connects to
+    127.0.0.1:port once something listens there, and lives until the block ends."""
+    import socket
+
+    from ocppctl.core.versions import VERSIONS
+    from ocppctl.handlers.sim import DEFAULT_MODEL, DeviceModel
+    from ocppctl.io.schemafiles import default_registry
+    from ocppctl.transport.client import LinkOptions
+    from ocppctl.transport.security import ClientSecurity
+    from ocppctl.transport.sim import SimulatedStation
+
+    loop = asyncio.new_event_loop()
+    stop: list[asyncio.Event] = []
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        for _ in range(300):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            await asyncio.sleep(0.03)
+        station = SimulatedStation(
+            f"ws://127.0.0.1:{port}/{name}",
+            [VERSIONS[version]],
+            default_registry(),
+            DeviceModel.from_json(DEFAULT_MODEL),
+            10.0,
+            ClientSecurity(),
+            LinkOptions(),
+            lambda flow: None,
+        )
+        with contextlib.suppress(Exception):  # the CSMS stopped: the station's life ends with the block
+            await station.run(stop[0])
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        while not stop:
+            threading.Event().wait(0.01)
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(15)
+        loop.close()
+
+
+@contextmanager
+def scripted_csms(subprotocol: str, answer: Any, calls: dict[str, list[Any]] | None = None) -> Iterator[int]:
+    """A CSMS on bare websockets in a thread of its own that answers each call with
+    `answer(action, payload)`: a payload (CALLRESULT) or a (code, description) tuple
+    (CALLERROR), then makes the calls `calls` lists after that action [(action, payload)];
+    yields its port. For test peers that answer wrongly on purpose."""
+    import json
+
+    from websockets.asyncio.server import serve
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    port: list[int] = []
+    stop: list[asyncio.Event] = []
+
+    async def handler(connection: Any) -> None:
+        with contextlib.suppress(Exception):  # the station went away
+            async for text in connection:
+                frame = json.loads(text)
+                if frame[0] != 2:
+                    continue
+                said = answer(frame[2], frame[3])
+                reply = [4, frame[1], *said, {}] if isinstance(said, tuple) else [3, frame[1], said]
+                await connection.send(json.dumps(reply))
+                for number, (action, payload) in enumerate((calls or {}).get(frame[2], [])):
+                    await connection.send(json.dumps([2, f"csms-{number}", action, payload]))
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        async with serve(handler, "127.0.0.1", 0, subprotocols=[subprotocol]) as server:  # type: ignore[list-item]
+            port.append(server.sockets[0].getsockname()[1])
+            ready.set()
+            await stop[0].wait()
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(main()), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield port[0]
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
+
+
+@contextmanager
+def scripted_station(port: int, name: str, subprotocol: str, boot: Any, answer: Any) -> Iterator[None]:
+    """A station on bare websockets in a thread of its own: once something listens on
+    127.0.0.1:port it connects, sends BootNotification `boot`, and answers each call with
+    `answer(action, payload)` -> (reply, calls): reply a payload (CALLRESULT) or a (code,
+    description) tuple (CALLERROR), then its own `calls` [(action, payload)], answers ignored.
+    For test peers that answer as a test needs."""
+    import json
+    import socket
+
+    from websockets.asyncio.client import connect
+
+    async def main() -> None:
+        for _ in range(300):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            await asyncio.sleep(0.03)
+        url = f"ws://127.0.0.1:{port}/{name}"
+        with contextlib.suppress(Exception):  # the CSMS closed the link: the station is done
+            async with connect(url, subprotocols=[subprotocol], proxy=None) as link:  # type: ignore[list-item]
+                await link.send(json.dumps([2, "boot", "BootNotification", boot]))
+                number = 0
+                async for text in link:
+                    frame = json.loads(text)
+                    if frame[0] != 2:
+                        continue
+                    reply, calls = answer(frame[2], frame[3])
+                    said = [4, frame[1], *reply, {}] if isinstance(reply, tuple) else [3, frame[1], reply]
+                    await link.send(json.dumps(said))
+                    for action, payload in calls:
+                        number += 1
+                        await link.send(json.dumps([2, f"own-{number}", action, payload]))
+
+    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join(15)
