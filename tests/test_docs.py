@@ -20,7 +20,9 @@ Transcript syntax (docs/README.md says the same):
 - `<!-- transcript: live -->` before a block runs it beside a real hub and station: `ocppctl
   listen --listen 127.0.0.1:0` and `ocppctl sim station` as CP001 connected to it, both on the
   default control sockets (`XDG_RUNTIME_DIR` is a directory of the test's), so a page shows
-  `ocppctl send ... --station CP001` as a user types it.
+  `ocppctl send ... --station CP001` as a user types it. Options after `live` are the
+  station's (`<!-- transcript: live --ocpp 1.6 -->`, `--model FILE`), run in the block's
+  directory (so a FILE the page shows with `$ cat FILE` is there).
 - A line `...` alone in an output stands for any number of lines there (a page showing the
   findings of a run, not its summary, ends them with `...`).
 
@@ -36,6 +38,7 @@ import contextlib
 import gzip
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -76,7 +79,7 @@ class Block:
     steps: list[Step]
     setup: list[str] = field(default_factory=list)
     skip: str | None = None
-    live: bool = False
+    live: list[str] | None = None  # the options of `sim station` for a live block
 
     @property
     def name(self) -> str:
@@ -88,7 +91,7 @@ def transcripts(page: Path) -> list[Block]:
     blocks: list[Block] = []
     setup: list[str] = []
     skip: str | None = None
-    live = False
+    live: list[str] | None = None
     lines = page.read_text(encoding="utf-8").splitlines()
     i = 0
     while i < len(lines):
@@ -98,7 +101,7 @@ def transcripts(page: Path) -> list[Block]:
             if mark.group(1) == "setup":
                 setup.append(mark.group(2))
             elif mark.group(1) == "live":
-                live = True
+                live = shlex.split(mark.group(2))
             else:
                 skip = mark.group(2)
         elif fence:
@@ -106,7 +109,7 @@ def transcripts(page: Path) -> list[Block]:
             body = lines[i + 1 : end]
             if fence.group(1) in ("", "console") and body and body[0].startswith("$ "):
                 blocks.append(Block(page, i + 1, _steps(body), setup, skip, live))
-            setup, skip, live = [], None, False
+            setup, skip, live = [], None, None
             i = end
         i += 1
     return blocks
@@ -157,9 +160,10 @@ def _environ(runtime: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _hub_and_station(environ: dict[str, str]) -> Iterator[None]:
-    """`ocppctl listen` on port 0 and `ocppctl sim station` CP001 connected to it, on the default
-    control sockets of `environ`; both stopped (SIGTERM, by their process) on leaving."""
+def _hub_and_station(environ: dict[str, str], options: list[str], where: Path) -> Iterator[None]:
+    """`ocppctl listen` on port 0 and `ocppctl sim station` CP001 (with `options`, run in `where`)
+    connected to it, on the default control sockets of `environ`; both stopped (SIGTERM, by their
+    process) on leaving."""
     from ocppctl.cli.completion import hub_stations
 
     ocppctl = str(Path(sys.executable).parent / "ocppctl")
@@ -178,7 +182,8 @@ def _hub_and_station(environ: dict[str, str]) -> Iterator[None]:
         url = f"ws://127.0.0.1:{port}/CP001"
         started.append(
             subprocess.Popen(
-                [ocppctl, "sim", "station", "--url", url],
+                [ocppctl, "sim", "station", "--url", url, "--connect-timeout", "5", *options],
+                cwd=where,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 env=environ,
@@ -236,7 +241,8 @@ def test_a_transcript_is_what_ocppctl_prints(block: Block, tmp_path: Path) -> No
     runtime = tempfile.mkdtemp(prefix="oc-")  # short: a Unix socket path is ~100 bytes at most
     try:
         environ = _environ(runtime)
-        with _hub_and_station(environ) if block.live else contextlib.nullcontext():
+        live = _hub_and_station(environ, block.live, where) if block.live is not None else None
+        with live or contextlib.nullcontext():
             outputs = [out.replace(runtime, "/run/user/1000") for out in _run(block, where, environ)]
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
@@ -260,13 +266,19 @@ def test_the_syntax_is_read_as_documented(tmp_path: Path) -> None:
         "<!-- transcript: setup printf x > in.txt -->\n"
         "```\n$ cat in.txt\nx\n$ echo $?\n0\n```\n\n"
         "<!-- transcript: skip needs a live CSMS -->\n"
-        "```console\n$ ocppctl send Heartbeat\n```\n",
+        "```console\n$ ocppctl send Heartbeat\n```\n\n"
+        "<!-- transcript: live --ocpp 1.6 --model 'my model.json' -->\n"
+        "```\n$ ocppctl config get\n```\n\n"
+        "<!-- transcript: live -->\n"
+        "```\n$ ocppctl vars get A/B\n```\n",
         encoding="utf-8",
     )
     blocks = transcripts(page)
-    assert [(b.line, b.setup, b.skip) for b in blocks] == [
-        (10, ["printf x > in.txt"], None),
-        (18, [], "needs a live CSMS"),
+    assert [(b.line, b.setup, b.skip, b.live) for b in blocks] == [
+        (10, ["printf x > in.txt"], None, None),
+        (18, [], "needs a live CSMS", None),
+        (23, [], None, ["--ocpp", "1.6", "--model", "my model.json"]),
+        (28, [], None, []),
     ]
     assert blocks[0].steps == [Step("cat in.txt", "x\n"), Step("echo $?", "0\n")]
     assert _pattern("$ x\na\n...\nz\n").fullmatch("$ x\na\nb\nc\nz\n")
