@@ -21,8 +21,9 @@ Transcript syntax (docs/README.md says the same):
   listen --listen 127.0.0.1:0` and `ocppctl sim station` as CP001 connected to it, both on the
   default control sockets (`XDG_RUNTIME_DIR` is a directory of the test's), so a page shows
   `ocppctl send ... --station CP001` as a user types it. Options after `live` are the
-  station's (`<!-- transcript: live --ocpp 1.6 -->`, `--model FILE`), run in the block's
-  directory (so a FILE the page shows with `$ cat FILE` is there).
+  station's (`<!-- transcript: live --ocpp 1.6 -->`, `--model FILE`, `--full`), run in the
+  block's directory (so a FILE the page shows with `$ cat FILE` is there); what the station
+  prints is in `station.log` there, so a page can show the frames it got.
 - A line `...` alone in an output stands for any number of lines there (a page showing the
   findings of a run, not its summary, ends them with `...`).
 
@@ -161,13 +162,14 @@ def _environ(runtime: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def _hub_and_station(environ: dict[str, str], options: list[str], where: Path) -> Iterator[None]:
-    """`ocppctl listen` on port 0 and `ocppctl sim station` CP001 (with `options`, run in `where`)
-    connected to it, on the default control sockets of `environ`; both stopped (SIGTERM, by their
-    process) on leaving."""
+    """`ocppctl listen` on port 0 and `ocppctl sim station` CP001 (with `options`, run in `where`,
+    printing to `where`/station.log) connected to it, on the default control sockets of `environ`;
+    both stopped (SIGTERM, by their process) on leaving."""
     from ocppctl.cli.completion import hub_stations
 
     ocppctl = str(Path(sys.executable).parent / "ocppctl")
     started: list[subprocess.Popen[str]] = []
+    log = (where / "station.log").open("w", encoding="utf-8")
     try:
         hub = subprocess.Popen(
             [ocppctl, "listen", "--listen", "127.0.0.1:0"],
@@ -184,8 +186,8 @@ def _hub_and_station(environ: dict[str, str], options: list[str], where: Path) -
             subprocess.Popen(
                 [ocppctl, "sim", "station", "--url", url, "--connect-timeout", "5", *options],
                 cwd=where,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 env=environ,
                 text=True,
             )
@@ -200,6 +202,7 @@ def _hub_and_station(environ: dict[str, str], options: list[str], where: Path) -
         for process in reversed(started):
             process.send_signal(signal.SIGTERM)
             process.communicate(timeout=15)
+        log.close()
 
 
 def _run(block: Block, where: Path, environ: dict[str, str]) -> list[str]:
