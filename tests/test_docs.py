@@ -205,8 +205,10 @@ def _hub_and_station(environ: dict[str, str], options: list[str], where: Path) -
         log.close()
 
 
-def _run(block: Block, where: Path, environ: dict[str, str]) -> list[str]:
-    """Each command's output, stdout and stderr as they interleave, run in one bash."""
+def _run(block: Block, where: Path, environ: dict[str, str], timeout: float = 15) -> list[str]:
+    """Each command's output, stdout and stderr as they interleave, run in one bash. A block
+    takes 2 s at most; one still running after `timeout` (a command waiting its 30 s --timeout
+    for an answer that never comes) is stopped, its last output saying so, so it fails fast."""
     script = ["exec 2>&1", "__status=0"]
     script += [f"{{ {line}\n}} >/dev/null" for line in block.setup]
     for step in block.steps:
@@ -215,15 +217,21 @@ def _run(block: Block, where: Path, environ: dict[str, str]) -> list[str]:
             "__status=$?",
             "printf '\\036transcript-command-done\\036\\n'",
         ]
-    done = subprocess.run(
+    with subprocess.Popen(
         ["bash", "-c", "\n".join(script)],
         cwd=where,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         env=environ,
-        timeout=120,
-        check=False,
-    )
-    outputs = done.stdout.decode("utf-8", "replace").split(_SEPARATOR)
+        start_new_session=True,  # its own process group: stopped whole, with what it started
+    ) as bash:
+        try:
+            stdout, _ = bash.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(bash.pid, signal.SIGKILL)
+            stdout, _ = bash.communicate()
+            stdout += f"(still running after {timeout:g} s: stopped)\n".encode()
+    outputs = stdout.decode("utf-8", "replace").split(_SEPARATOR)
     return outputs[: len(block.steps)]
 
 
@@ -288,3 +296,11 @@ def test_the_syntax_is_read_as_documented(tmp_path: Path) -> None:
     assert _pattern("$ x\na\n...\n").fullmatch("$ x\na\n")
     assert not _pattern("$ x\na\n").fullmatch("$ x\na\nb\n")
     assert _normal("a 0d2a5e49-8f36-4f8a-b245-29dc0209ac5c b 127.0.0.1:35032  \n\n") == "a <uuid> b 127.0.0.1:<port>"
+
+
+def test_a_block_still_running_is_stopped_and_fails(tmp_path: Path) -> None:
+    block = Block(tmp_path / "page.md", 1, [Step("echo a", "a\n"), Step("echo b; sleep 30; echo c", "b\n")])
+    started = time.monotonic()
+    outputs = _run(block, tmp_path, _environ(str(tmp_path)), timeout=1)
+    assert outputs == ["a\n", "b\n(still running after 1 s: stopped)\n"]
+    assert time.monotonic() - started < 10
