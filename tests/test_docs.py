@@ -26,6 +26,7 @@ Transcript syntax (docs/README.md says the same):
   prints is in `station.log` there, so a page can show the frames it got.
 - A line `...` alone in an output stands for any number of lines there (a page showing the
   findings of a run, not its summary, ends them with `...`).
+- A block still running after 15 s (every one takes 2 s at most) is stopped, and fails.
 
 Normalised, on both sides alike, by these rules only: trailing spaces of each line and
 trailing blank lines; a UUID is `<uuid>`; `127.0.0.1:PORT` is `127.0.0.1:<port>`; the `  at
