@@ -105,7 +105,10 @@ def test_a_session_in_a_real_terminal(tmp_path: Path) -> None:
             screen = term.until(lambda s: "← CALLRESULT GetVariables" in s, "the answer")
             assert '"attributeValue": "true"' in screen
 
-            term.keys("Reset type=Imm", "Tab")
+            term.keys("Reset type=Imm")
+            # Tab once the completions are there (typed ones come while typing, computed aside)
+            term.until(lambda s: "Immediate" in s.replace("type=Imm", ""), "the enum offered")
+            term.keys("", "Tab")
             term.until(lambda s: _last_line(s).endswith("Reset type=Immediate"), "the completed enum")
             term.keys("", "C-c")  # clears the line
             term.until(lambda s: _last_line(s) == "CP1>", "a cleared line")
