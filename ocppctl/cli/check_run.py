@@ -71,7 +71,7 @@ def run_check_station(
     color_choice: str,
     options: dict[str, Any],
 ) -> int:
-    from ocppctl.cli.send_run import server_security
+    from ocppctl.cli.reach import server_security
     from ocppctl.core.conformance_station import BootAnswers, station_checks
     from ocppctl.transport.conformance import Recorder, Runner, chain, station_answerer
     from ocppctl.transport.csms import Csms
@@ -118,7 +118,7 @@ def run_check_csms(
 ) -> int:
     import uuid
 
-    from ocppctl.cli.send_run import client_security
+    from ocppctl.cli.reach import client_security
     from ocppctl.core.conformance_csms import csms_checks
     from ocppctl.transport.client import connect_station
     from ocppctl.transport.conformance import Recorder, Runner

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Calls, answered, reach_of, run_calls
+from ocppctl.cli.reach import Calls, answered, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.addressing import Address
 from ocppctl.core.customizations import CONTROLLER, Customization, customizations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Calls, answered, reach_of, run_calls
+from ocppctl.cli.reach import Calls, answered, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core import datatransfer
 from ocppctl.core.jsontext import JsonSyntaxError, dumps, loads

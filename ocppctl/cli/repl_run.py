@@ -9,7 +9,7 @@ from typing import Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import client_security, server_security
+from ocppctl.cli.reach import client_security, server_security
 from ocppctl.cli.status import PRECEDENCE
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.versions import VERSIONS, Version

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Calls, answered, reach_of, run_calls
+from ocppctl.cli.reach import Calls, answered, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.report import assemble, item_row, to_model

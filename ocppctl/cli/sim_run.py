@@ -7,7 +7,7 @@ from typing import Any
 
 from ocppctl.cli.env import Env
 from ocppctl.cli.options import build_link_options
-from ocppctl.cli.send_run import client_security
+from ocppctl.cli.reach import client_security
 from ocppctl.cli.serving import run_until_stopped
 from ocppctl.cli.terminal_out import TerminalOut
 from ocppctl.core.versions import VERSIONS

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.send_run import Answered, Calls, reach_of, run_calls
+from ocppctl.cli.reach import Answered, Calls, reach_of, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.addressing import Address
 from ocppctl.core.jsontext import dumps
