@@ -125,7 +125,7 @@ class Redactor:
                 return self.certificate(value)
             if kind is not None:
                 return self.pseudonym(kind, value)
-            return self.text(value)
+            return self.text(value, prose=False)
         if isinstance(value, list):
             return [self.value(item, key if key in CERT_KEYS else None) for item in value]
         if isinstance(value, dict):
@@ -143,10 +143,14 @@ class Redactor:
             return _PEM.sub(self._pem_block, text)
         return self.pseudonym("certificate", text)
 
-    def text(self, text: str) -> str:
-        """Free text: PEM blocks, IP addresses and `"key": "value"` pairs of secret keys."""
+    def text(self, text: str, prose: bool = True) -> str:
+        """Free text: PEM blocks, IP addresses and `"key": "value"` pairs of secret keys; in
+        `prose` (a log line, a frame that is not JSON) also the values redacted before. Not in
+        a frame's strings: a date-time or an enum holding a short idTag would change meaning."""
         text = _PEM.sub(self._pem_block, text)
         text = _PAIR.sub(self._pair, text)
+        if not prose:
+            return self.addresses(text)
         for kind in ("idTag", "idToken", "password", "serial"):  # values already seen, in prose
             for value in self._tables.get(kind, {}):
                 if len(value) >= 4 and value in text:

@@ -229,3 +229,10 @@ def test_the_capture_of_every_kind_validates_the_same(check_lines: CheckLines) -
     # the same findings on the same lines; a column after a replaced value in a frame that is
     # not JSON moves by as much as the pseudonym is longer than what it replaced
     assert [w[:4] for w in _where(after)] == [w[:4] for w in _where(before)]
+
+
+def test_a_value_seen_before_stays_in_other_fields_of_a_frame() -> None:
+    redactor = Redactor()
+    redactor.line('[2,"1","Authorize",{"idTag":"2026"}]')
+    line = '[2,"2","Heartbeat",{"note":"2026-11-22T10:00:00Z"}]'
+    assert redactor.line(line) == line  # a timestamp stays a valid timestamp
