@@ -49,6 +49,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "List a station's vendor customizations (CustomizationCtrlr); enable or disable one.",
     ),
     "report": ("ocppctl.cli.report", "report", "A station's device model: a base report, every part gathered."),
+    "redact": (
+        "ocppctl.cli.redact",
+        "redact",
+        "Copy a capture with pseudonyms for tokens, secrets, serials, addresses.",
+    ),
     "repl": (
         "ocppctl.cli.repl",
         "repl",
