@@ -29,6 +29,8 @@ import json
 import re
 from typing import Any
 
+from ocppctl.core import jsontext
+
 ID_TAG_KEYS = frozenset({"idTag", "parentIdTag"})
 ID_TOKEN_KEYS = frozenset({"idToken", "additionalIdToken"})
 SERIAL_KEYS = frozenset({"chargePointSerialNumber", "chargeBoxSerialNumber", "serialNumber"})
@@ -80,7 +82,7 @@ class Redactor:
         if not stripped:
             return text
         try:
-            value = json.loads(stripped)
+            value = json.loads(stripped)  # a record keeps its own spacing (the columns of its findings)
         except ValueError:
             return self.text(body) + end
         if isinstance(value, dict):
@@ -109,8 +111,8 @@ class Redactor:
         """A frame's wire text: re-encoded compact from the redacted frame when it is JSON and
         something was redacted, unchanged when nothing was, scrubbed as text when not JSON."""
         try:
-            frame = json.loads(raw)
-        except ValueError:
+            frame = jsontext.loads(raw)
+        except jsontext.JsonSyntaxError:
             return self.text(raw)
         redacted = self.value(frame)
         return _compact(redacted) if redacted != frame else raw
@@ -206,4 +208,6 @@ def _names_secret(item: dict[str, Any]) -> bool:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=_COMPACT)
+    """Compact JSON as the wire carries it, written by the exact writer (core/jsontext), so any
+    number or string the parser read comes back as it was."""
+    return jsontext.dumps(value)
