@@ -52,14 +52,14 @@ def run_monitor(
     """`what` is a key of ACTIONS, `payload` its request (list: the requestId is drawn here, for
     preflight too);
     `watch` the seconds to print NotifyEvents after a `set` (0: until Ctrl-C)."""
+    if watch is not None and role[0] == "via":
+        raise UsageFailure("--watch goes with --listen (a hub prints its stations' NotifyEvents itself)")
     color = wants_color(color_choice, env.stdout_isatty, env.environ)
     reach = reach_of(role, station, ocpp, connect_timeout)
     _device_model(reach.version)
     action = ACTIONS[what]
     if what == "list":
         payload = {"requestId": random.randint(1, 2**31 - 1), **payload}
-    if watch is not None and reach.hub is not None:
-        raise UsageFailure("--watch goes with --listen (a hub's NotifyEvents: ocppctl listen prints them)")
 
     async def work(calls: Calls) -> int:
         _device_model(calls.version)

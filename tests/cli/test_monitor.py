@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from transport.peers import as_csms_of_sim, hub_with_sim
@@ -97,4 +98,33 @@ def test_16_has_no_monitors() -> None:
     assert (
         err
         == "ocppctl: error: OCPP 1.6 has no variable monitors (they came with 2.0.1's device model) (see 'ocppctl monitor list --help')\n"
+    )
+
+
+def test_watch_prints_the_events_the_monitor_raises() -> None:
+    def cross(control: str) -> None:  # until the monitor is set, a crossing raises nothing: again each time
+        for value in ("40", "61"):
+            run(
+                ["sim", "set", "--via", control, f"ChargingStation/Temperature={value}"],
+                Env(io.StringIO(), io.StringIO(), None, {}),
+            )
+
+    code, out, err = as_csms_of_sim([*SET_TEMPERATURE, "--watch", "--color", "never"], timeout="2", poke=cross)
+    assert code == 0, err
+    table, events = out.splitlines()[:2], out.splitlines()[2:]
+    assert table[1].startswith("1   ChargingStation  Temperature  UpperThreshold  4         Accepted")
+    assert events, err
+    for line in events:
+        assert re.fullmatch(
+            r"\S+Z  monitor 1  ChargingStation/Temperature  Alerting  actual=61 \(CustomMonitor\)", line
+        ), line
+    assert err.endswith("ocppctl: watching NotifyEvent for 2 s\n")
+
+
+def test_watch_through_a_hub_is_refused_before_asking_it() -> None:
+    code, out, err = _run(*SET_TEMPERATURE, "--watch", "--via", "/nonexistent/hub.sock")
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == "ocppctl: error: --watch goes with --listen (a hub prints its stations' NotifyEvents itself) (see 'ocppctl monitor set --help')\n"
     )
