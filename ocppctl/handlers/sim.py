@@ -99,7 +99,8 @@ class DeviceModel:
 
     def set_value(self, component: str, variable: str, value: str, now: str) -> list[dict[str, Any]] | None:
         """Change a value as the station itself would (a sensor, `sim set`); the NotifyEvent
-        payloads its monitors raise, or None when there is no such variable. ValueError when
+        payloads its monitors raise (those of a severity within SetMonitoringLevel's), or None
+        when there is no such variable. ValueError when
         the value does not fit the variable's dataType or valuesList."""
         found = next((v for v in self.variables if v.component == component and v.variable == variable), None)
         if found is None:
@@ -111,6 +112,8 @@ class DeviceModel:
         events = []
         for monitor in self.monitors:
             if monitor.component.get("name") != component or monitor.variable.get("name") != variable:
+                continue
+            if monitor.severity > self.monitoring_level:  # SetMonitoringLevel (N05): less urgent than the level
                 continue
             if _crossed(monitor, before, value):
                 events.append(
@@ -494,7 +497,7 @@ def _clear_variable_monitoring(model: DeviceModel, payload: Any) -> Any:
 
 
 def _set_monitoring_level(model: DeviceModel, payload: Any) -> Any:
-    """SetMonitoringLevel (N05): the severity kept; Accepted."""
+    """SetMonitoringLevel (N05): Accepted; monitors less urgent than it raise no events now."""
     model.monitoring_level = int(payload["severity"])
     return {"status": "Accepted"}
 

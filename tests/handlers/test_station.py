@@ -879,3 +879,16 @@ def test_monitors_are_reported_in_parts_cleared_by_id_and_by_base() -> None:
     assert d.call("SetMonitoringBase", {"monitoringBase": "HardWiredOnly"})[0] == {"status": "Accepted"}
     assert d.station.model.monitors == []
     assert d.call("GetMonitoringReport", {"requestId": 8}) == ({"status": "EmptyResultSet"}, [])
+
+
+def test_the_monitoring_level_keeps_back_the_events_of_less_urgent_monitors() -> None:
+    d = Drive(V201)
+    d.boot()
+    where = {"component": {"name": "ChargingStation"}, "variable": {"name": "Temperature"}}
+    for severity in (3, 6):
+        item = {"id": severity, "value": 60, "type": "UpperThreshold", "severity": severity, **where}
+        d.call("SetVariableMonitoring", {"setMonitoringData": [item]})
+    d.call("SetMonitoringLevel", {"severity": 5})
+    d.station.set_value("ChargingStation", "Temperature", "40", T1)
+    events = d.steps(list(d.station.set_value("ChargingStation", "Temperature", "61", T1)))
+    assert [e["variableMonitoringId"] for e in events[0].payload["eventData"]] == [3]  # type: ignore[union-attr]
