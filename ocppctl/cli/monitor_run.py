@@ -20,6 +20,7 @@ from ocppctl.core.monitoring import (
     cells,
     clear_rows,
     event_rows,
+    reason_of,
     set_rows,
 )
 from ocppctl.errors import UsageFailure
@@ -109,8 +110,6 @@ def _print_answer(env: Env, what: str, answer: Any, as_json: bool, color: bool) 
 
 
 def _reason(answer: Any) -> str:
-    from ocppctl.core.monitoring import reason_of
-
     return reason_of(answer) if isinstance(answer, dict) else ""
 
 
