@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "listen": ("ocppctl.cli.listen", "listen", "Act as a CSMS for any number of stations; print and record."),
     "proxy": ("ocppctl.cli.proxy", "proxy", "Relay stations to a CSMS unchanged; check, show and record each frame."),
     "vars": ("ocppctl.cli.vars", "vars_group", "Get and set a station's device-model variables by address."),
+    "monitor": ("ocppctl.cli.monitor", "monitor_group", "Set, list and clear a station's variable monitors."),
     "config": ("ocppctl.cli.config", "config_group", "Get and change an OCPP 1.6 station's configuration keys."),
     "datatransfer": (
         "ocppctl.cli.datatransfer",

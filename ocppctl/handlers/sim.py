@@ -93,12 +93,14 @@ class DeviceModel:
     configuration: list[dict[str, Any]] = field(default_factory=list)
     vendors: list[str] = field(default_factory=list)
     monitors: list[Monitor] = field(default_factory=list)
+    monitoring_level: int = 9  # SetMonitoringLevel: events of this severity or more urgent (lower) are sent
     next_event: int = 1
     evses: list[int] = field(default_factory=lambda: [1])  # connectors of EVSE 1, 2, ...
 
     def set_value(self, component: str, variable: str, value: str, now: str) -> list[dict[str, Any]] | None:
         """Change a value as the station itself would (a sensor, `sim set`); the NotifyEvent
-        payloads its monitors raise, or None when there is no such variable. ValueError when
+        payloads its monitors raise (those of a severity within SetMonitoringLevel's), or None
+        when there is no such variable. ValueError when
         the value does not fit the variable's dataType or valuesList."""
         found = next((v for v in self.variables if v.component == component and v.variable == variable), None)
         if found is None:
@@ -110,6 +112,8 @@ class DeviceModel:
         events = []
         for monitor in self.monitors:
             if monitor.component.get("name") != component or monitor.variable.get("name") != variable:
+                continue
+            if monitor.severity > self.monitoring_level:  # SetMonitoringLevel (N05): less urgent than the level
                 continue
             if _crossed(monitor, before, value):
                 events.append(
@@ -253,6 +257,9 @@ def follow_ups(
     if action == "GetBaseReport":
         items = report_items(model, str(payload.get("reportBase", "FullInventory")))
         return [("NotifyReport", part) for part in report_parts(model, int(payload.get("requestId", 0)), now, items)]
+    if action == "GetMonitoringReport":
+        parts = monitoring_parts(model, version.name, int(payload.get("requestId", 0)), now)
+        return [("NotifyMonitoringReport", part) for part in parts]
     if action == "TriggerMessage":
         wanted = payload.get("requestedMessage")
         if wanted == "Heartbeat":
@@ -445,6 +452,64 @@ def _set_variable_monitoring(model: DeviceModel, payload: Any) -> Any:
     return {"setMonitoringResult": results}
 
 
+def monitoring_parts(model: DeviceModel, version: str, request_id: int, now: str) -> list[dict[str, Any]]:
+    """The NotifyMonitoringReport payloads answering a GetMonitoringReport: the custom monitors
+    grouped by variable, REPORT_PART variables a part, seqNo from 0, tbc on all but the last
+    (none when there are no monitors: the answer was EmptyResultSet). 2.1 says each monitor's
+    eventNotificationType: these are all CustomMonitor."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for monitor in model.monitors:
+        key = repr((monitor.component, monitor.variable))
+        entry = grouped.setdefault(
+            key, {"component": monitor.component, "variable": monitor.variable, "variableMonitoring": []}
+        )
+        shown: dict[str, Any] = {
+            "id": monitor.id,
+            "transaction": False,
+            "value": monitor.value,
+            "type": monitor.type,
+            "severity": monitor.severity,
+        }
+        if version != "2.0.1":
+            shown["eventNotificationType"] = "CustomMonitor"
+        entry["variableMonitoring"].append(shown)
+    data = list(grouped.values())
+    chunks = [data[at : at + REPORT_PART] for at in range(0, len(data), REPORT_PART)]
+    return [
+        {"requestId": request_id, "seqNo": seq, "generatedAt": now, "tbc": seq < len(chunks) - 1, "monitor": chunk}
+        for seq, chunk in enumerate(chunks)
+    ]
+
+
+def _get_monitoring_report(model: DeviceModel, payload: Any) -> Any:
+    """Accepted when there are monitors to report (the parts follow), else EmptyResultSet."""
+    return {"status": "Accepted" if model.monitors else "EmptyResultSet"}
+
+
+def _clear_variable_monitoring(model: DeviceModel, payload: Any) -> Any:
+    """ClearVariableMonitoring (N06): Accepted for each id of a monitor, removed; NotFound otherwise."""
+    results = []
+    for monitor_id in payload.get("id", []):
+        found = any(m.id == monitor_id for m in model.monitors)
+        model.monitors = [m for m in model.monitors if m.id != monitor_id]
+        results.append({"status": "Accepted" if found else "NotFound", "id": monitor_id})
+    return {"clearMonitoringResult": results}
+
+
+def _set_monitoring_level(model: DeviceModel, payload: Any) -> Any:
+    """SetMonitoringLevel (N05): Accepted; monitors less urgent than it raise no events now."""
+    model.monitoring_level = int(payload["severity"])
+    return {"status": "Accepted"}
+
+
+def _set_monitoring_base(model: DeviceModel, payload: Any) -> Any:
+    """SetMonitoringBase (N03): All keeps the custom monitors, FactoryDefault and HardWiredOnly
+    clear them (N03.FR.03, N03.FR.04); Accepted."""
+    if payload.get("monitoringBase") != "All":
+        model.monitors = []
+    return {"status": "Accepted"}
+
+
 def _data_transfer(model: DeviceModel, payload: Any) -> Any:
     return {"status": "Accepted" if payload.get("vendorId") in model.vendors else "UnknownVendorId"}
 
@@ -464,6 +529,10 @@ _HANDLERS_2X = {
     "SetVariables": _set_variables,
     "GetBaseReport": _accepted,
     "SetVariableMonitoring": _set_variable_monitoring,
+    "GetMonitoringReport": _get_monitoring_report,
+    "ClearVariableMonitoring": _clear_variable_monitoring,
+    "SetMonitoringLevel": _set_monitoring_level,
+    "SetMonitoringBase": _set_monitoring_base,
 }
 _HANDLERS_16 = {
     "GetConfiguration": _get_configuration,

@@ -17,7 +17,14 @@ from typing import Any
 from ocppctl.core.schemas import SchemaRegistry
 from ocppctl.core.summary import elapsed_ms
 from ocppctl.core.versions import Version
-from ocppctl.handlers.sim import DeviceModel, boot_payload, report_items, report_parts, station_answer
+from ocppctl.handlers.sim import (
+    DeviceModel,
+    boot_payload,
+    monitoring_parts,
+    report_items,
+    report_parts,
+    station_answer,
+)
 
 POWER_W = 11_000  # a transaction charges at a steady 11 kW: the meter advances with `now`
 # 2.0.1 OCPPCommCtrlr RetryBackOff* when the model sets none (1.6 has no such keys: the same)
@@ -401,6 +408,17 @@ class SimStation:
             Call("NotifyReport", part) for part in report_parts(self.model, request_id, now, items)
         ]
 
+    def _get_monitoring_report(self, payload: Any, now: str) -> tuple[Verdict, Then | None]:
+        """GetMonitoringReport (N02): Accepted, then the NotifyMonitoringReport parts of the
+        custom monitors; EmptyResultSet when there are none."""
+        if not self.model.monitors:
+            return _status("EmptyResultSet"), None
+        request_id = payload.get("requestId", 0)
+        return _status("Accepted"), lambda now: [
+            Call("NotifyMonitoringReport", part)
+            for part in monitoring_parts(self.model, self.version.name, request_id, now)
+        ]
+
     # --- transactions ---------------------------------------------------------------------
 
     def _free_connector(self, wanted: Callable[[Connector], bool]) -> Connector | None:
@@ -633,4 +651,5 @@ _HANDLERS_2X: dict[str, Handler] = {
     "RequestStartTransaction": SimStation._request_start,
     "RequestStopTransaction": SimStation._request_stop,
     "GetBaseReport": SimStation._get_base_report,
+    "GetMonitoringReport": SimStation._get_monitoring_report,
 }

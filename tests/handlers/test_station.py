@@ -137,6 +137,10 @@ def _drive_2x(d: Drive) -> None:
     where = {"component": {"name": "ChargingStation"}, "variable": {"name": "Temperature"}}
     d.call("SetVariableMonitoring", {"setMonitoringData": [{**monitor, **where}]})
     d.steps(list(d.station.set_value("ChargingStation", "Temperature", "61", T1)))
+    d.call("GetMonitoringReport", {"requestId": 2})
+    d.call("SetMonitoringLevel", {"severity": 4})
+    d.call("ClearVariableMonitoring", {"id": [1, 99]})
+    d.call("SetMonitoringBase", {"monitoringBase": "All"})
     d.call("DataTransfer", {"vendorId": "com.example"})
     d.call("RequestStartTransaction", {"remoteStartId": 6, "idToken": TOKEN})
     d.call("Reset", {"type": "Immediate"})
@@ -154,6 +158,7 @@ def test_every_payload_the_station_produces_is_schema_valid(version: Version) ->
     else:
         expected = {"BootNotification", "StatusNotification", "Heartbeat", "MeterValues", "TransactionEvent"}
         expected |= {"FirmwareStatusNotification", "LogStatusNotification", "NotifyReport", "NotifyEvent"}
+        expected |= {"NotifyMonitoringReport"}
     assert made == expected
 
 
@@ -841,3 +846,49 @@ def test_every_call_a_csms_may_make_gets_a_valid_answer_or_not_implemented(versi
         else {"RequestStartTransaction", "RequestStopTransaction", "GetBaseReport", "GetVariables", "SetVariables"}
     )
     assert carried_out <= set(answered), sorted(carried_out - set(answered))
+
+
+def test_monitors_are_reported_in_parts_cleared_by_id_and_by_base() -> None:
+    d = Drive(V201)
+    d.boot()
+    assert d.call("GetMonitoringReport", {"requestId": 7}) == ({"status": "EmptyResultSet"}, [])
+    names = [("ChargingStation", "Temperature"), ("ChargingStation", "Model"), ("ChargingStation", "VendorName")]
+    names += [("OCPPCommCtrlr", "HeartbeatInterval"), ("ChargingSoundCtrlr", "Volume")]
+    for at, (component, variable) in enumerate(names, start=1):
+        where = {"component": {"name": component}, "variable": {"name": variable}}
+        d.call(
+            "SetVariableMonitoring",
+            {"setMonitoringData": [{"id": at, "value": 60, "type": "Delta", "severity": 5, **where}]},
+        )
+    answer, parts = d.call("GetMonitoringReport", {"requestId": 7})
+    assert answer == {"status": "Accepted"}
+    shown = [(p.payload["requestId"], p.payload["seqNo"], p.payload["tbc"]) for p in parts if isinstance(p, Call)]
+    assert shown == [(7, 0, True), (7, 1, False)]
+    first = parts[0].payload["monitor"][0]  # type: ignore[union-attr]
+    assert first == {
+        "component": {"name": "ChargingStation"},
+        "variable": {"name": "Temperature"},
+        "variableMonitoring": [{"id": 1, "transaction": False, "value": 60.0, "type": "Delta", "severity": 5}],
+    }
+    answer, _ = d.call("ClearVariableMonitoring", {"id": [1, 99]})
+    assert answer == {"clearMonitoringResult": [{"status": "Accepted", "id": 1}, {"status": "NotFound", "id": 99}]}
+    assert d.call("SetMonitoringLevel", {"severity": 3})[0] == {"status": "Accepted"}
+    assert d.station.model.monitoring_level == 3
+    assert d.call("SetMonitoringBase", {"monitoringBase": "All"})[0] == {"status": "Accepted"}
+    assert [m.id for m in d.station.model.monitors] == [2, 3, 4, 5]
+    assert d.call("SetMonitoringBase", {"monitoringBase": "HardWiredOnly"})[0] == {"status": "Accepted"}
+    assert d.station.model.monitors == []
+    assert d.call("GetMonitoringReport", {"requestId": 8}) == ({"status": "EmptyResultSet"}, [])
+
+
+def test_the_monitoring_level_keeps_back_the_events_of_less_urgent_monitors() -> None:
+    d = Drive(V201)
+    d.boot()
+    where = {"component": {"name": "ChargingStation"}, "variable": {"name": "Temperature"}}
+    for severity in (3, 6):
+        item = {"id": severity, "value": 60, "type": "UpperThreshold", "severity": severity, **where}
+        d.call("SetVariableMonitoring", {"setMonitoringData": [item]})
+    d.call("SetMonitoringLevel", {"severity": 5})
+    d.station.set_value("ChargingStation", "Temperature", "40", T1)
+    events = d.steps(list(d.station.set_value("ChargingStation", "Temperature", "61", T1)))
+    assert [e["variableMonitoringId"] for e in events[0].payload["eventData"]] == [3]  # type: ignore[union-attr]

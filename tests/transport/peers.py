@@ -11,7 +11,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
@@ -284,15 +285,16 @@ def wait_listening(port: int, within: float = 15) -> None:
 
 
 @contextmanager
-def sim_station(url: str, ocpp: str = "2.0.1", model: str | None = None) -> Iterator[Any]:
+def sim_station(url: str, ocpp: str = "2.0.1", model: str | None = None, control: str | None = None) -> Iterator[Any]:
     """`ocppctl sim station` as a process connected to `url` (start it once the CSMS listens:
-    it reconnects only after its back-off); stopped with SIGTERM when the block ends."""
+    it reconnects only after its back-off), its control socket at `control` (else one of its
+    own); stopped with SIGTERM when the block ends."""
     import signal
     import subprocess
     import sys
 
     argv = [sys.executable, "-m", "ocppctl", "sim", "station", "--url", url, "--ocpp", ocpp]
-    argv += ["--control", socket_path("sim.sock"), *(["--model", model] if model else [])]
+    argv += ["--control", control or socket_path("sim.sock"), *(["--model", model] if model else [])]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         yield process
@@ -302,10 +304,16 @@ def sim_station(url: str, ocpp: str = "2.0.1", model: str | None = None) -> Iter
 
 
 def as_csms_of_sim(
-    argv: list[str], ocpp: str = "2.0.1", model: str | None = None, station: str = "CP1"
+    argv: list[str],
+    ocpp: str = "2.0.1",
+    model: str | None = None,
+    station: str = "CP1",
+    timeout: str = "10",
+    poke: Callable[[str], None] | None = None,
 ) -> tuple[int, str, str]:
-    """`ocppctl ARGV --listen PORT --station CP1` run in a thread while a simulated station
-    connects from a process: (exit code, stdout, stderr)."""
+    """`ocppctl ARGV --listen PORT --station CP1 --timeout TIMEOUT` run in a thread while a
+    simulated station connects from a process: (exit code, stdout, stderr). `poke` gets the
+    station's control socket and is called (0.3 s apart) until the command is done."""
     import io
 
     from ocppctl.cli.env import Env
@@ -316,7 +324,7 @@ def as_csms_of_sim(
 
     def serve() -> None:
         env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=None, environ={})
-        common = ["--listen", str(port), "--station", station, "--timeout", "10", "--connect-timeout", "15"]
+        common = ["--listen", str(port), "--station", station, "--timeout", timeout, "--connect-timeout", "15"]
         code = run([*argv, *common], env)
         result.append((code, env.stdout.getvalue(), env.stderr.getvalue()))
 
@@ -324,8 +332,13 @@ def as_csms_of_sim(
     thread.start()
     try:
         wait_listening(port)
-        with sim_station(f"ws://127.0.0.1:{port}/{station}", ocpp, model):
-            thread.join(30)
+        control = socket_path("sim.sock")
+        with sim_station(f"ws://127.0.0.1:{port}/{station}", ocpp, model, control):
+            deadline = time.monotonic() + 30
+            while thread.is_alive() and time.monotonic() < deadline:
+                if poke is not None and os.path.exists(control):
+                    poke(control)
+                thread.join(0.3)
     finally:
         thread.join(15)
     assert result, f"{argv[0]} --listen did not finish"
