@@ -8,11 +8,8 @@ import click
 
 from ocppctl.cli.options import (
     choose_role,
-    color_option,
+    csms_command_options,
     env_of,
-    link_options,
-    peer_options,
-    server_security_options,
 )
 
 EXIT_HELP = (
@@ -22,25 +19,9 @@ EXIT_HELP = (
 )
 
 
-def _common(command: Any) -> Any:
-    for decorator in reversed(
-        [
-            peer_options(
-                listen_help="Listen here as a CSMS (HOST defaults to 127.0.0.1) and ask the station that connects.",
-                station_help="With --listen: wait for this station; with --via: the station to ask.",
-                timeout_help="Seconds to wait for the answer.",
-                url=False,
-            ),
-            click.option("--no-validate", is_flag=True, help="Send the call even if it breaks its schema."),
-            click.option("--json", "as_json", is_flag=True, help="One JSON object per key."),
-            color_option(),
-            server_security_options,
-            link_options,
-            click.pass_context,
-        ]
-    ):
-        command = decorator(command)
-    return command
+_common = csms_command_options(
+    "One JSON object per key.", "Seconds to wait for the answer.", "Send the call even if it breaks its schema."
+)
 
 
 @click.group("config")

@@ -8,28 +8,18 @@ import click
 
 from ocppctl.cli.options import (
     choose_role,
-    color_option,
+    csms_command_options,
     env_of,
-    link_options,
-    peer_options,
-    server_security_options,
 )
 
 
 @click.command("customizations")
 @click.argument("verb", required=False, type=click.Choice(("enable", "disable")), metavar="[enable|disable VENDORID]")
 @click.argument("vendor_id", required=False, metavar="")
-@peer_options(
-    listen_help="Listen here as a CSMS (HOST defaults to 127.0.0.1) and ask the station that connects.",
-    station_help="With --listen: wait for this station; with --via: the station to ask.",
-    timeout_help="Seconds to wait for the answer and for each report part.",
-    url=False,
+@csms_command_options(
+    "One JSON object per customization (or per result).",
+    "Seconds to wait for the answer and for each report part.",
 )
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per customization (or per result).")
-@color_option()
-@server_security_options
-@link_options
-@click.pass_context
 def customizations(ctx: click.Context, verb: str | None, vendor_id: str | None, **options: Any) -> int:
     """The CustomizationCtrlr instances a station reports (one per vendorId) and whether each is
     Enabled, from a FullInventory report (GetBaseReport, every NotifyReport part); or enable or

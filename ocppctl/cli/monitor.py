@@ -9,11 +9,8 @@ import click
 
 from ocppctl.cli.options import (
     choose_role,
-    color_option,
+    csms_command_options,
     env_of,
-    link_options,
-    peer_options,
-    server_security_options,
 )
 from ocppctl.core.monitoring import BASES
 
@@ -23,25 +20,9 @@ EXIT_HELP = (
 )
 
 
-def _common(command: Any) -> Any:
-    """The options every `monitor` command shares."""
-    for decorator in reversed(
-        [
-            peer_options(
-                listen_help="Listen here as a CSMS (HOST defaults to 127.0.0.1) and ask the station that connects.",
-                station_help="With --listen: wait for this station; with --via: the station to ask.",
-                timeout_help="Seconds to wait for the answer (and for each report part).",
-                url=False,
-            ),
-            click.option("--json", "as_json", is_flag=True, help="One JSON object per result line."),
-            color_option(),
-            server_security_options,
-            link_options,
-            click.pass_context,
-        ]
-    ):
-        command = decorator(command)
-    return command
+_common = csms_command_options(
+    "One JSON object per result line.", "Seconds to wait for the answer (and for each report part)."
+)
 
 
 @click.group("monitor")

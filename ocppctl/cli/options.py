@@ -321,3 +321,25 @@ def build_link_options(values: dict[str, Any]) -> Any:
         answer_invalid=values.pop("answer_invalid", False),
         boot_grace=values.pop("boot_wait", 10.0) or None,
     )
+
+
+def csms_command_options(json_help: str, timeout_help: str, no_validate: str | None = None) -> Callable[[Any], Any]:
+    """The options of the commands that ask a station as its CSMS (vars, config, monitor,
+    customizations, report): how to reach it (--listen, --via, --station, --ocpp, the
+    timeouts), --no-validate when the command sends what the user wrote, --json, --color, the
+    CSMS side's security and link options, and the click context."""
+    decorators = [
+        peer_options(
+            listen_help="Listen here as a CSMS (HOST defaults to 127.0.0.1) and ask the station that connects.",
+            station_help="With --listen: wait for this station; with --via: the station to ask.",
+            timeout_help=timeout_help,
+            url=False,
+        ),
+        *([click.option("--no-validate", is_flag=True, help=no_validate)] if no_validate else []),
+        click.option("--json", "as_json", is_flag=True, help=json_help),
+        color_option(),
+        server_security_options,
+        link_options,
+        click.pass_context,
+    ]
+    return lambda command: _stacked(command, decorators)

@@ -8,11 +8,8 @@ import click
 
 from ocppctl.cli.options import (
     choose_role,
-    color_option,
+    csms_command_options,
     env_of,
-    link_options,
-    peer_options,
-    server_security_options,
 )
 from ocppctl.core.report import BASES
 
@@ -38,17 +35,10 @@ from ocppctl.core.report import BASES
     metavar="FILE",
     help="Also write the variables as a model file for `ocppctl sim station --model`.",
 )
-@peer_options(
-    listen_help="Listen here as a CSMS (HOST defaults to 127.0.0.1) and ask the station that connects.",
-    station_help="With --listen: wait for this station; with --via: the station to ask.",
-    timeout_help="Seconds to wait for the answer and for each report part.",
-    url=False,
+@csms_command_options(
+    "One JSON line per reported variable (its ReportDataType).",
+    "Seconds to wait for the answer and for each report part.",
 )
-@click.option("--json", "as_json", is_flag=True, help="One JSON line per reported variable (its ReportDataType).")
-@color_option()
-@server_security_options
-@link_options
-@click.pass_context
 def report(
     ctx: click.Context,
     base: str,

@@ -8,11 +8,8 @@ import click
 
 from ocppctl.cli.options import (
     choose_role,
-    color_option,
+    csms_command_options,
     env_of,
-    link_options,
-    peer_options,
-    server_security_options,
 )
 
 ADDRESS_HELP = (
@@ -31,34 +28,21 @@ EXIT_HELP = (
 )
 
 
+_shared = csms_command_options(
+    "One JSON object per item.", "Seconds to wait for each answer.", "Send the calls even if they break their schema."
+)
+
+
 def _common(command: Any) -> Any:
-    """The options `vars get` and `vars set` share."""
-    for decorator in reversed(
-        [
-            click.option(
-                "--from-file",
-                "from_file",
-                type=click.Path(dir_okay=False, allow_dash=True),
-                metavar="FILE",
-                help="Also take items from FILE (- for standard input): one a line, or a JSON array of them"
-                " (set: or a JSON object ADDR -> VALUE).",
-            ),
-            peer_options(
-                listen_help="Listen here as a CSMS (HOST defaults to 127.0.0.1) and ask the station that connects.",
-                station_help="With --listen: wait for this station; with --via: the station to ask.",
-                timeout_help="Seconds to wait for each answer.",
-                url=False,
-            ),
-            click.option("--no-validate", is_flag=True, help="Send the calls even if they break their schema."),
-            click.option("--json", "as_json", is_flag=True, help="One JSON object per item."),
-            color_option(),
-            server_security_options,
-            link_options,
-            click.pass_context,
-        ]
-    ):
-        command = decorator(command)
-    return command
+    """The options `vars get` and `vars set` share: --from-file, then those of every such command."""
+    return click.option(
+        "--from-file",
+        "from_file",
+        type=click.Path(dir_okay=False, allow_dash=True),
+        metavar="FILE",
+        help="Also take items from FILE (- for standard input): one a line, or a JSON array of them"
+        " (set: or a JSON object ADDR -> VALUE).",
+    )(_shared(command))
 
 
 @click.group("vars")
