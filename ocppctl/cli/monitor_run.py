@@ -9,7 +9,7 @@ import random
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.reach import Calls, answered, reach_of, run_calls
+from ocppctl.cli.reach import Calls, answered, reach_of, report_refused, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.monitoring import (
@@ -118,14 +118,9 @@ async def _list(env: Env, calls: Calls, payload: dict[str, Any], timeout: float,
     action = ACTIONS["list"]
     request_id = payload["requestId"]
     event, parts = await calls.gather(action, payload, timeout, "NotifyMonitoringReport")
-    answer = answered(action, event)
-    status = str(answer.get("status", "")) if isinstance(answer, dict) else ""
-    if status == "EmptyResultSet":
-        env.stderr.write("ocppctl: the station has no monitors to report (EmptyResultSet)\n")
-        return 0
-    if status != "Accepted":
-        env.stderr.write(f"ocppctl: {action} answered {escape_line(status)}: no report\n")
-        return int(ExitCode.FINDINGS)
+    refused = report_refused(env, action, event, "the station has no monitors to report")
+    if refused is not None:
+        return refused
     report = assemble([p.frame.payload for p in parts if p.frame is not None], request_id)
     if as_json:
         for monitor in report.monitors:

@@ -243,6 +243,21 @@ def answered(action: str, event: Event) -> Any:
     return event.frame.payload
 
 
+def report_refused(env: Env, action: str, event: Event, nothing: str) -> int | None:
+    """The exit code of a report request (GetBaseReport, GetReport, GetMonitoringReport) whose
+    answer means no report follows, said on stderr (EmptyResultSet: `nothing`, exit 0; another
+    status: exit 1); None when it was Accepted."""
+    answer = answered(action, event)
+    status = str(answer.get("status", "")) if isinstance(answer, dict) else ""
+    if status == "Accepted":
+        return None
+    if status == "EmptyResultSet":
+        env.stderr.write(f"ocppctl: {nothing} (EmptyResultSet)\n")
+        return 0
+    env.stderr.write(f"ocppctl: {action} answered {escape_line(status)}: no report\n")
+    return int(ExitCode.FINDINGS)
+
+
 class Calls:
     """Calls one after another to the station (or CSMS) a Reach opened, on a Peer of ours or
     through a hub: the answering Event of each, as Peer.call gives it."""

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from ocppctl.cli.env import Env
-from ocppctl.cli.reach import Calls, answered, reach_of, run_calls
+from ocppctl.cli.reach import Calls, reach_of, report_refused, run_calls
 from ocppctl.cli.status import ExitCode
 from ocppctl.core.jsontext import dumps
 from ocppctl.core.report import assemble, item_row, to_model
@@ -40,14 +40,9 @@ def run_report(
         request_id = random.randint(1, 2**31 - 1)
         action, request = what
         event, parts = await calls.gather(action, {"requestId": request_id, **request}, timeout, "NotifyReport")
-        answer = answered(action, event)
-        status = str(answer.get("status", "")) if isinstance(answer, dict) else ""
-        if status == "EmptyResultSet":
-            env.stderr.write(f"ocppctl: the station has nothing to report for this {action} (EmptyResultSet)\n")
-            return 0
-        if status != "Accepted":
-            env.stderr.write(f"ocppctl: {action} answered {escape_line(status)}: no report\n")
-            return int(ExitCode.FINDINGS)
+        refused = report_refused(env, action, event, f"the station has nothing to report for this {action}")
+        if refused is not None:
+            return refused
         report = assemble([p.frame.payload for p in parts if p.frame is not None], request_id)
         if as_json:
             for item in report.items:
