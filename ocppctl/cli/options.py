@@ -74,15 +74,23 @@ def complete_action(ctx: click.Context, param: click.Parameter, incomplete: str)
     return [CompletionItem(name) for name in sorted(names) if name.lower().startswith(lowered)]
 
 
+STATION_URL = "ws[s]://host[:port]/path/STATIONID"
+
+
 def ws_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A --url must be ws:// or wss:// with a host and a station id: said at once, as a usage
     error (quoting the URL with its password, if any, shown as ***)."""
-    checked = ws_base_url(ctx, param, value)
+    checked = _websocket_url(value, STATION_URL)
     if checked is not None and not _station_of(checked):
         from ocppctl.transport.security import redact
 
-        raise click.BadParameter(f"{redact(checked)!r} names no station id (ws[s]://host[:port]/path/STATIONID)")
+        raise click.BadParameter(f"{redact(checked)!r} names no station id ({STATION_URL})")
     return checked
+
+
+def ws_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A WebSocket URL with a host, a station id to be added to it (`proxy --upstream`)."""
+    return _websocket_url(value, "ws[s]://host[:port]/path")
 
 
 def _station_of(url: str) -> str:
@@ -91,15 +99,15 @@ def _station_of(url: str) -> str:
     return station_id(url)
 
 
-def ws_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A WebSocket URL with a host (the station id is added to it: `proxy --upstream`)."""
+def _websocket_url(value: str | None, shape: str) -> str | None:
+    """`value` when it is ws:// or wss:// with a host and a valid port; BadParameter showing
+    `shape` otherwise."""
     if value is None:
         return None
     from urllib.parse import urlsplit
 
     from ocppctl.transport.security import redact
 
-    shape = "ws[s]://host[:port]/path/STATIONID"
     shown = repr(redact(value))
     try:
         parts = urlsplit(value)

@@ -92,14 +92,9 @@ def _read_report(path: str) -> list[dict[str, Any]]:
     model (an object holding `variables`); UsageFailure in one line otherwise."""
     from ocppctl.core.jsontext import JsonSyntaxError, loads
     from ocppctl.core.report import from_model
+    from ocppctl.io.inputs import read_text_file
 
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8-sig")
-    except OSError as exc:
-        raise UsageFailure(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageFailure(f"{path}: not UTF-8 at byte {exc.start}") from None
+    text = read_text_file(path)  # InputError: exit 2, one line
     try:
         whole = loads(text)
     except JsonSyntaxError:

@@ -189,20 +189,26 @@ def _unwrap(raw: BinaryIO, name: str, path: str) -> Input:
     return Input(name, handle, is_document=stem.endswith(".json"), compressed=compressed, file=opened)
 
 
-def read_json_file(path: str) -> Any:
-    """The JSON value of a small file a user named (a payload, a device model), with or without
-    a BOM; InputError in one line when it cannot be read, is not UTF-8 or is not JSON."""
-    from ocppctl.core.jsontext import JsonSyntaxError, loads
-
+def read_text_file(path: str) -> str:
+    """The text of a small file a user named, with or without a BOM; InputError in one line
+    when it cannot be read or is not UTF-8."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 at byte {exc.start} ({exc.reason}); re-encode the file as UTF-8") from None
+
+
+def read_json_file(path: str) -> Any:
+    """The JSON value of a small file a user named (a payload, a device model), with or without
+    a BOM; InputError in one line when it cannot be read, is not UTF-8 or is not JSON."""
+    from ocppctl.core.jsontext import JsonSyntaxError, loads
+
+    text = read_text_file(path)
     try:
         return loads(text)
     except JsonSyntaxError as exc:
