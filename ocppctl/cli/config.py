@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
+    asked_versions,
     choose_role,
     csms_command_options,
     env_of,
@@ -67,7 +68,6 @@ def _run(ctx: click.Context, change: tuple[str, str] | None, keys: list[str], op
     from ocppctl.cli.config_run import run_config
 
     role = choose_role(None, options.pop("listen"), options.pop("via"), options["station"])
-    given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     ocpp = options.pop("ocpp")
     return run_config(
         env_of(ctx),
@@ -75,7 +75,7 @@ def _run(ctx: click.Context, change: tuple[str, str] | None, keys: list[str], op
         keys,
         role,
         options.pop("station"),
-        ocpp if given else (None if role[0] == "via" else ["1.6"]),
+        asked_versions(ctx, role, ocpp, ["1.6"]),
         not options.pop("no_validate"),
         options.pop("timeout"),
         options.pop("connect_timeout"),

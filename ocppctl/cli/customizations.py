@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
+    asked_versions,
     choose_role,
     csms_command_options,
     env_of,
@@ -38,14 +39,13 @@ def customizations(ctx: click.Context, verb: str | None, vendor_id: str | None, 
     if (verb is None) != (vendor_id is None):
         raise click.UsageError("enable and disable name a VENDORID: customizations enable|disable VENDORID")
     role = choose_role(None, options.pop("listen"), options.pop("via"), options["station"])
-    given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     ocpp = options.pop("ocpp")
     return run_customizations(
         env_of(ctx),
         (verb, vendor_id) if verb is not None and vendor_id is not None else None,
         role,
         options.pop("station"),
-        ocpp if given or role[0] != "via" else None,
+        asked_versions(ctx, role, ocpp),
         options.pop("timeout"),
         options.pop("connect_timeout"),
         options.pop("as_json"),

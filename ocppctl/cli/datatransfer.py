@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
+    asked_versions,
     choose_role,
     client_security_options,
     color_option,
@@ -59,7 +60,6 @@ def datatransfer(ctx: click.Context, vendor_id: str, message_id: str | None, dat
     env = env_of(ctx)
     role = choose_role(options.pop("url"), options.pop("listen"), options.pop("via"), options["station"])
     value = read_data(data, lambda: env.stdin.read() if env.stdin else b"")
-    given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     ocpp = options.pop("ocpp")
     return run_datatransfer(
         env,
@@ -68,7 +68,7 @@ def datatransfer(ctx: click.Context, vendor_id: str, message_id: str | None, dat
         value,
         role,
         options.pop("station"),
-        ocpp if given or role[0] != "via" else None,
+        asked_versions(ctx, role, ocpp),
         not options.pop("no_validate"),
         options.pop("timeout"),
         options.pop("connect_timeout"),

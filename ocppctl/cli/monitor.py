@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
+    asked_versions,
     choose_role,
     csms_command_options,
     env_of,
@@ -153,7 +154,6 @@ def _run(
     from ocppctl.cli.monitor_run import run_monitor
 
     role = choose_role(None, options.pop("listen"), options.pop("via"), options["station"])
-    given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     ocpp = options.pop("ocpp")
     return run_monitor(
         env_of(ctx),
@@ -161,7 +161,7 @@ def _run(
         payload,
         role,
         options.pop("station"),
-        ocpp if given or role[0] != "via" else None,
+        asked_versions(ctx, role, ocpp),
         options.pop("timeout"),
         options.pop("connect_timeout"),
         options.pop("as_json"),

@@ -206,6 +206,18 @@ def choose_role(url: str | None, listen: str | None, via: str | None, station: s
     return "via", via or default_control_path()
 
 
+def asked_versions(
+    ctx: click.Context, role: tuple[str, str], ocpp: list[str], default: list[str] | None = None
+) -> list[str] | None:
+    """The versions to speak: --ocpp's when given; else, through a hub, None (the station's own
+    version, which the hub knows); else `default`, or --ocpp's default."""
+    if ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT:
+        return ocpp
+    if role[0] == "via":
+        return None
+    return default if default is not None else ocpp
+
+
 def _stacked(command: Any, decorators: list[Callable[[Any], Any]]) -> Any:
     """`command` with the option decorators applied, shown in --help in the order listed."""
     for decorator in reversed(decorators):

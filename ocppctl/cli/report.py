@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
+    asked_versions,
     choose_role,
     csms_command_options,
     env_of,
@@ -84,7 +85,6 @@ def report(
         what = ("GetBaseReport", {"reportBase": base})
 
     role = choose_role(None, options.pop("listen"), options.pop("via"), options["station"])
-    given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     ocpp = options.pop("ocpp")
     return run_report(
         env_of(ctx),
@@ -92,7 +92,7 @@ def report(
         save,
         role,
         options.pop("station"),
-        ocpp if given or role[0] != "via" else None,
+        asked_versions(ctx, role, ocpp),
         options.pop("timeout"),
         options.pop("connect_timeout"),
         options.pop("as_json"),

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
+    asked_versions,
     choose_role,
     client_security_options,
     color_option,
@@ -81,7 +82,6 @@ def send(
     role = choose_role(url, listen, via, station)
     if (count is not None or until_done) and wait_for is None:
         raise click.UsageError("--count and --until-done go with --wait ACTION")
-    given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     options["wait"] = (wait_for, count, until_done)
     return run_send(
         env,
@@ -89,7 +89,7 @@ def send(
         payload,
         role,
         station,
-        ocpp if given or role[0] != "via" else None,
+        asked_versions(ctx, role, ocpp),
         template,
         uid,
         not no_validate,

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ocppctl.cli.options import (
+    asked_versions,
     choose_role,
     csms_command_options,
     env_of,
@@ -93,7 +94,6 @@ def _run(ctx: click.Context, action: str, texts: tuple[str, ...], assign: bool, 
     if not items:
         raise click.UsageError("name at least one " + ("ADDR=VALUE" if assign else "ADDR") + " (or --from-file)")
     role = choose_role(None, options.pop("listen"), options.pop("via"), options["station"])
-    given = ctx.get_parameter_source("ocpp") is not click.core.ParameterSource.DEFAULT
     ocpp = options.pop("ocpp")
     return run_vars(
         env_of(ctx),
@@ -101,7 +101,7 @@ def _run(ctx: click.Context, action: str, texts: tuple[str, ...], assign: bool, 
         items,
         role,
         options.pop("station"),
-        ocpp if given or role[0] != "via" else None,
+        asked_versions(ctx, role, ocpp),
         not options.pop("no_validate"),
         options.pop("timeout"),
         options.pop("connect_timeout"),
