@@ -287,17 +287,15 @@ class Calls:
     async def gather(self, action: str, payload: Any, timeout: float, then: str) -> tuple[Event, list[Event]]:
         """A call, and the peer's calls of `then` that follow a result to it, up to the one
         whose tbc is not true (NotifyReport after GetBaseReport), each within `timeout`. Only
-        a status Accepted promises them (EmptyResultSet, Rejected: none come); a hub waits
-        for them whatever the status (transport/hub.py)."""
+        an answer that says no other status than Accepted promises them (peer.follow_on:
+        EmptyResultSet, Rejected: none come), here as through a hub."""
         if self.peer is not None:
-            from ocppctl.transport.peer import FollowUps
+            from ocppctl.transport.peer import FollowUps, follow_on
 
             follow = FollowUps(self.peer, then, None, True)  # made before the call: none is missed
             try:
                 event: Event = await self.peer.call(action, payload, timeout)
-                answer = event.frame.payload if event.frame is not None else None
-                accepted = event.kind == "result" and isinstance(answer, dict) and answer.get("status") == "Accepted"
-                found = await follow.collect(timeout) if accepted else []
+                found = await follow.collect(timeout) if follow_on(event) else []
             finally:
                 follow.stop()
             return event, found

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocppctl import errors
 from ocppctl.core.jsontext import dumps
-from ocppctl.core.rpc import Event, Refused
+from ocppctl.core.rpc import Refused
 from ocppctl.errors import LinkError, OcppctlError
 from ocppctl.transport.control import (
     ControlError,
@@ -32,7 +32,7 @@ from ocppctl.transport.control import (
 )
 from ocppctl.transport.csms import Csms
 from ocppctl.transport.flow import Flow
-from ocppctl.transport.peer import FollowUps, Peer
+from ocppctl.transport.peer import FollowUps, Peer, follow_on
 
 if TYPE_CHECKING:
     from ocppctl.transport.proxy import Proxy
@@ -243,7 +243,7 @@ class Hub:
                 on_sent=sent,
                 queue_timeout=timeout,
             )
-            calls = await follow.collect(timeout) if follow is not None and _goes_on(event) else []
+            calls = await follow.collect(timeout) if follow is not None and follow_on(event) else []
             return answer_reply(event, calls, **progress)
         except Refused as refused:
             return refused_reply(refused.findings, **progress)
@@ -254,12 +254,3 @@ class Hub:
         finally:
             if follow is not None:
                 follow.stop()
-
-
-def _goes_on(event: Event) -> bool:
-    """Whether calls may follow an answer: a CALLRESULT that does not say a status other than
-    Accepted (GetBaseReport EmptyResultSet or NotSupported: no NotifyReport will come)."""
-    if event.kind != "result" or event.frame is None:
-        return False
-    payload = event.frame.payload
-    return not isinstance(payload, dict) or payload.get("status", "Accepted") == "Accepted"

@@ -506,6 +506,15 @@ class FollowUps:
         return found
 
 
+def follow_on(event: Event) -> bool:
+    """Whether the peer's calls may follow an answer: a CALLRESULT that does not say a status
+    other than Accepted (GetBaseReport EmptyResultSet or NotSupported: no NotifyReport comes)."""
+    if event.kind != "result" or event.frame is None:
+        return False
+    payload = event.frame.payload
+    return not isinstance(payload, dict) or payload.get("status", "Accepted") == "Accepted"
+
+
 def remote_of(socket: Any) -> str | None:
     """`host:port` of the other end, when the socket knows it."""
     address = getattr(socket, "remote_address", None)
